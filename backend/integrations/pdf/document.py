@@ -1,0 +1,104 @@
+"""Opening and validating PDFs, mapping pdfminer failures to typed errors."""
+
+from __future__ import annotations
+
+import io
+from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import BinaryIO, TypeVar
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFPasswordIncorrect
+from pdfplumber.utils.exceptions import PdfminerException
+
+from .errors import CorruptPdf, EmptyPdf, NotAPdf, PasswordRequired, PdfError, WrongPassword
+
+# The PDF header may legally be preceded by junk; readers accept it within 1 KB.
+_HEADER_WINDOW = 1024
+
+Source = str | Path | BinaryIO
+T = TypeVar("T")
+
+
+def _check_head(head: bytes, empty: bool) -> None:
+    if empty:
+        raise EmptyPdf("the file is empty (0 bytes)")
+    if b"%PDF-" not in head:
+        raise NotAPdf("the file is not a PDF (no PDF header found)")
+
+
+def _as_stream(source: Source) -> tuple[BinaryIO, bool]:
+    """Return a seekable binary stream and whether we own (must close) it."""
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        if not path.is_file():
+            raise PdfError(f"file not found: {path}")
+        return open(path, "rb"), True
+    stream = source
+    if not stream.seekable():
+        # pdfminer needs random access; buffer one-shot streams (uploads, pipes).
+        return io.BytesIO(stream.read()), True
+    return stream, False
+
+
+def _validate(stream: BinaryIO) -> None:
+    start = stream.tell()
+    head = stream.read(_HEADER_WINDOW)
+    stream.seek(0, io.SEEK_END)
+    empty = stream.tell() == start
+    stream.seek(start)
+    _check_head(head, empty)
+
+
+def _translate(exc: Exception, password: str | None) -> PdfError:
+    cause = exc.args[0] if isinstance(exc, PdfminerException) and exc.args else exc
+    if isinstance(cause, PDFPasswordIncorrect):
+        if password:
+            return WrongPassword("the password does not open this PDF")
+        return PasswordRequired("the PDF is password-protected; a password is required")
+    return CorruptPdf(f"the PDF is damaged or truncated and cannot be read ({_short(cause)})")
+
+
+def _short(exc: object) -> str:
+    text = str(exc) or type(exc).__name__
+    return text if len(text) < 80 else text[:77] + "..."
+
+
+@contextmanager
+def open_pdf(source: Source, password: str | None = None) -> Iterator[pdfplumber.PDF]:
+    """Open a PDF for reading, raising a PdfError subclass for unusable input."""
+    stream, owned = _as_stream(source)
+    try:
+        _validate(stream)
+        try:
+            pdf = pdfplumber.open(stream, password=password or "")
+            pdf.pages  # noqa: B018 - forces the page tree now so damage shows up here
+        except PdfError:
+            raise
+        except Exception as exc:  # pdfminer raises many unrelated types on bad input
+            raise _translate(exc, password) from exc
+        try:
+            yield pdf
+        finally:
+            pdf.close()
+    finally:
+        if owned:
+            stream.close()
+
+
+def page_is_image_only(page: pdfplumber.page.Page) -> bool:
+    """True when the page shows images but has no extractable text (needs OCR)."""
+    return bool(page.images) and not any(c["text"].strip() for c in page.chars)
+
+
+def read_page_guarded(work: Callable[[], T]) -> T:
+    """Run page work, turning pdfminer failures on damaged content into CorruptPdf."""
+    try:
+        return work()
+    except PdfError:
+        raise
+    except RecursionError as exc:
+        raise CorruptPdf("the PDF has a self-referencing structure and cannot be read") from exc
+    except Exception as exc:  # noqa: BLE001 - any parser failure means damaged content
+        raise CorruptPdf(f"a page of the PDF is damaged and cannot be read ({_short(exc)})") from exc

@@ -1,0 +1,108 @@
+"""Per-page orchestration: orientation, area, strategy choice, result building."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from .cells import Box, PageTable, center_in
+from .document import Source, open_pdf, page_is_image_only, read_page_guarded
+from .errors import InvalidPageSpec
+from .lines import find_lattice_tables
+from .merge import merge_continued_tables
+from .models import ExtractedTable, ExtractionResult, PageReport
+from .pagespec import check_pages
+from .rotation import Frame, detect_direction, reframe
+from .rulings import clip_edges, collect_rulings, normalise
+from .text import find_text_tables
+
+STRATEGIES = ("auto", "lines", "text")
+
+
+def _page_objects(page: Any, area: Box | None) -> tuple[list[dict], list[dict]]:
+    chars = [c for c in page.chars if c["text"].strip()]
+    edges = collect_rulings(page.lines, page.rects)
+    if area is not None:
+        top, left, bottom, right = area
+        box = (left, top, right, bottom)
+        chars = [c for c in chars if center_in(c, box)]
+        edges = clip_edges(edges, box)
+    return chars, edges
+
+
+def _outside(chars: list[dict], tables: list[PageTable]) -> list[dict]:
+    """Chars not covered by the already found (ruled) tables."""
+    boxes = [(t.bbox[0] - 1, t.bbox[1] - 1, t.bbox[2] + 1, t.bbox[3] + 1) for t in tables]
+    return [c for c in chars if not any(center_in(c, b) for b in boxes)]
+
+
+def find_page_tables(page: Any, strategy: str, area: Box | None) -> list[ExtractedTable]:
+    """Tables of one pdfplumber page, in reading order, bboxes in displayed coordinates."""
+    chars, edges = _page_objects(page, area)
+    frame = Frame(detect_direction(chars), float(page.width), float(page.height))
+    chars = [reframe(c, frame) for c in chars]
+    edges = [normalise(reframe(e, frame)) for e in edges]
+    found: list[PageTable] = []
+    if strategy in ("auto", "lines"):
+        found += find_lattice_tables(chars, edges)
+    if strategy in ("auto", "text"):
+        rest = _outside(chars, found)
+        whole = area is not None and not found
+        found += find_text_tables(rest, edges, whole)
+    found.sort(key=lambda t: (t.bbox[1], t.bbox[0]))
+    return [_to_extracted(t, i, len(found), page.page_number, frame) for i, t in enumerate(found)]
+
+
+def _to_extracted(t: PageTable, i: int, n: int, page_no: int, frame: Frame) -> ExtractedTable:
+    return ExtractedTable(
+        rows=t.rows,
+        first_page=page_no,
+        last_page=page_no,
+        bbox=frame.to_display(t.bbox),
+        strategy=t.strategy,
+        columns=list(t.columns),
+        page_width=frame.size[0],
+        first_on_page=i == 0,
+        last_on_page=i == n - 1,
+    )
+
+
+def extract_tables(
+    source: Source,
+    *,
+    pages: Sequence[int] | None = None,
+    strategy: str = "auto",
+    area: Box | None = None,
+    password: str | None = None,
+    on_page: Callable[[PageReport], None] | None = None,
+) -> ExtractionResult:
+    """Extract the tables of a PDF.
+
+    pages: 1-based page numbers (default all).  area: (top, left, bottom, right)
+    in PDF points from the displayed page's top-left corner; only that region
+    is read.  Tables continuing over consecutive pages are merged.
+    """
+    if strategy not in STRATEGIES:
+        raise InvalidPageSpec(f"unknown strategy {strategy!r}; use one of {', '.join(STRATEGIES)}")
+    with open_pdf(source, password) as pdf:
+        page_count = len(pdf.pages)
+        todo = check_pages(pages, page_count) if pages is not None else list(
+            range(1, page_count + 1)
+        )
+        tables: list[ExtractedTable] = []
+        image_only: list[int] = []
+        for index, number in enumerate(todo, start=1):
+            page = pdf.pages[number - 1]
+            try:
+                tables += _safe_page_tables(page, strategy, area)
+                if page_is_image_only(page):
+                    image_only.append(number)
+            finally:
+                page.close()  # drop the page's cached layout objects to bound memory
+            if on_page is not None:
+                on_page(PageReport(number, index, len(todo), len(tables)))
+    return ExtractionResult(merge_continued_tables(tables), page_count, len(todo), image_only)
+
+
+def _safe_page_tables(page: Any, strategy: str, area: Box | None) -> list[ExtractedTable]:
+    return read_page_guarded(lambda: find_page_tables(page, strategy, area))

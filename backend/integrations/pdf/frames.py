@@ -1,0 +1,88 @@
+"""Completing ruled tables whose outer frame was not drawn.
+
+Many producers draw only inner rulings (or only row rules plus inner column
+rules): the outermost column then has no closing vertical line and a grid
+finder loses it.  Where the horizontal rulings of a connected group reach
+past its outermost vertical ruling (or vice versa), we add the missing side.
+"""
+
+from __future__ import annotations
+
+from .rulings import Edge
+
+TOUCH = 3.0  # rulings this close are considered connected
+OVERHANG = 5.0  # a ruling must reach this far past the frame to imply a side
+
+
+def _touches(h: Edge, v: Edge) -> bool:
+    return (
+        h["x0"] - TOUCH <= v["x0"] <= h["x1"] + TOUCH
+        and v["top"] - TOUCH <= h["top"] <= v["bottom"] + TOUCH
+    )
+
+
+def _groups(edges: list[Edge]) -> list[list[Edge]]:
+    """Connected groups of rulings (union-find over crossing pairs)."""
+    parent = list(range(len(edges)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    hs = [i for i, e in enumerate(edges) if e["orientation"] == "h"]
+    vs = [i for i, e in enumerate(edges) if e["orientation"] == "v"]
+    for i in hs:
+        for j in vs:
+            if _touches(edges[i], edges[j]):
+                parent[find(i)] = find(j)
+    groups: dict[int, list[Edge]] = {}
+    for i, e in enumerate(edges):
+        groups.setdefault(find(i), []).append(e)
+    return list(groups.values())
+
+
+def _v(x: float, top: float, bottom: float) -> Edge:
+    return {"x0": x, "x1": x, "top": top, "bottom": bottom, "width": 0,
+            "height": bottom - top, "orientation": "v"}
+
+
+def _h(y: float, x0: float, x1: float) -> Edge:
+    return {"x0": x0, "x1": x1, "top": y, "bottom": y, "width": x1 - x0,
+            "height": 0, "orientation": "h"}
+
+
+def _missing_sides(group: list[Edge]) -> list[Edge]:
+    hs = [e for e in group if e["orientation"] == "h"]
+    vs = [e for e in group if e["orientation"] == "v"]
+    if not hs or not vs or len(hs) + len(vs) < 4:
+        return []
+    added = []
+    left, right = min(h["x0"] for h in hs), max(h["x1"] for h in hs)
+    if min(v["x0"] for v in vs) - left > OVERHANG:
+        ends = [h for h in hs if h["x0"] <= left + TOUCH]
+        if len(ends) >= 2:
+            added.append(_v(left, min(h["top"] for h in ends), max(h["top"] for h in ends)))
+    if right - max(v["x0"] for v in vs) > OVERHANG:
+        ends = [h for h in hs if h["x1"] >= right - TOUCH]
+        if len(ends) >= 2:
+            added.append(_v(right, min(h["top"] for h in ends), max(h["top"] for h in ends)))
+    top, bottom = min(v["top"] for v in vs), max(v["bottom"] for v in vs)
+    if min(h["top"] for h in hs) - top > OVERHANG:
+        ends = [v for v in vs if v["top"] <= top + TOUCH]
+        if len(ends) >= 2:
+            added.append(_h(top, min(v["x0"] for v in ends), max(v["x0"] for v in ends)))
+    if bottom - max(h["top"] for h in hs) > OVERHANG:
+        ends = [v for v in vs if v["bottom"] >= bottom - TOUCH]
+        if len(ends) >= 2:
+            added.append(_h(bottom, min(v["x0"] for v in ends), max(v["x0"] for v in ends)))
+    return added
+
+
+def complete_frames(edges: list[Edge]) -> list[Edge]:
+    """Edges plus the outer sides that connected groups of rulings imply."""
+    extra: list[Edge] = []
+    for group in _groups(edges):
+        extra.extend(_missing_sides(group))
+    return edges + extra

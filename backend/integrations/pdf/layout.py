@@ -1,0 +1,107 @@
+"""Text layout primitives: words, text lines and segments.
+
+A segment is a run of words on one text line separated by ordinary word
+spacing; a wider gap starts a new segment.  Whitespace tables are found by
+lining up the segments of consecutive lines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from statistics import median
+from typing import Any
+
+from pdfplumber.utils import extract_words
+
+Char = dict[str, Any]
+
+# A gap wider than this fraction of the font size separates two cells.  Word
+# spaces are ~0.25-0.33 em; tight tables still leave about half an em.
+SEGMENT_GAP_EM = 0.55
+
+
+@dataclass
+class Segment:
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    words: list[dict[str, Any]]
+
+    @property
+    def text(self) -> str:
+        return " ".join(w["text"] for w in self.words)
+
+    @property
+    def size(self) -> float:
+        return max(w["size"] for w in self.words)
+
+
+@dataclass
+class TextLine:
+    top: float
+    bottom: float
+    segments: list[Segment] = field(default_factory=list)
+
+    @property
+    def x0(self) -> float:
+        return self.segments[0].x0
+
+    @property
+    def x1(self) -> float:
+        return self.segments[-1].x1
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+    @property
+    def size(self) -> float:
+        return median(s.size for s in self.segments)
+
+
+def page_words(chars: list[Char]) -> list[dict[str, Any]]:
+    words = extract_words(chars, x_tolerance=1.5, y_tolerance=2, extra_attrs=["size"])
+    return [w for w in words if w["text"].strip()]
+
+
+def _group_lines(words: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Words on the same baseline band (vertical overlap of at least half a word)."""
+    groups: list[tuple[float, float, list[dict[str, Any]]]] = []
+    for w in sorted(words, key=lambda w: (w["top"], w["x0"])):
+        placed = False
+        for i in range(len(groups) - 1, max(-1, len(groups) - 4), -1):
+            top, bottom, members = groups[i]
+            overlap = min(bottom, w["bottom"]) - max(top, w["top"])
+            if overlap >= 0.5 * min(bottom - top, w["bottom"] - w["top"]):
+                members.append(w)
+                groups[i] = (min(top, w["top"]), max(bottom, w["bottom"]), members)
+                placed = True
+                break
+        if not placed:
+            groups.append((w["top"], w["bottom"], [w]))
+    return [g[2] for g in sorted(groups, key=lambda g: g[0])]
+
+
+def _segments(words: list[dict[str, Any]]) -> list[Segment]:
+    words = sorted(words, key=lambda w: w["x0"])
+    segments: list[Segment] = []
+    for w in words:
+        last = segments[-1] if segments else None
+        limit = SEGMENT_GAP_EM * max(w["size"], last.size if last else 0)
+        if last is not None and w["x0"] - last.x1 <= limit:
+            last.words.append(w)
+            last.x1 = max(last.x1, w["x1"])
+            last.top, last.bottom = min(last.top, w["top"]), max(last.bottom, w["bottom"])
+        else:
+            segments.append(Segment(w["x0"], w["x1"], w["top"], w["bottom"], [w]))
+    return segments
+
+
+def text_lines(chars: list[Char]) -> list[TextLine]:
+    """Text lines of the given chars, top to bottom, each split into segments."""
+    lines = []
+    for group in _group_lines(page_words(chars)):
+        segs = _segments(group)
+        lines.append(TextLine(min(s.top for s in segs), max(s.bottom for s in segs), segs))
+    return lines

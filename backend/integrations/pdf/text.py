@@ -1,0 +1,158 @@
+"""Whitespace ("stream") tables: columns found from aligned gaps in the text.
+
+Blocks of consecutive text lines with two or more segments are table
+candidates; prose lines (one wide segment), a change of font size (titles)
+or a large vertical gap end a block.  Rows are text lines, except that a
+wrapped row label which shares the vertical band of its values joins that
+row, and a multi-line header closed by a horizontal rule (tables ruled only
+horizontally) becomes one header row.
+"""
+
+from __future__ import annotations
+
+from statistics import median
+
+from .cells import PageTable, trim
+from .columns import Span, column_of, find_columns
+from .layout import Char, TextLine, text_lines
+from .rulings import Edge
+
+MAX_GAP_LINES = 2.6  # vertical gap (in line heights) that ends a table block
+MAX_SINGLES = 3  # label-only lines allowed in a row inside a block
+MAX_WORDS_PER_CELL = 5.0  # above this on average the block is prose in columns
+
+
+def _fits(line: TextLine, block: list[TextLine], size: float) -> bool:
+    prev = block[-1]
+    if line.top - prev.bottom > MAX_GAP_LINES * max(prev.height, 1.0):
+        return False
+    if not 0.75 * size <= line.size <= 1.33 * size:
+        return False
+    if len(line.segments) >= 2:
+        return True
+    width = max(ln.x1 for ln in block) - min(ln.x0 for ln in block)
+    return line.x1 - line.x0 < 0.5 * width
+
+
+def _close(block: list[TextLine], out: list[list[TextLine]]) -> None:
+    while block and len(block[-1].segments) < 2:
+        block.pop()
+    if sum(len(ln.segments) >= 2 for ln in block) >= 2:
+        out.append(block)
+
+
+def find_blocks(lines: list[TextLine]) -> list[list[TextLine]]:
+    blocks: list[list[TextLine]] = []
+    block: list[TextLine] = []
+    size = 0.0
+    for line in lines:
+        singles = 0
+        for ln in reversed(block):
+            if len(ln.segments) >= 2:
+                break
+            singles += 1
+        if block and _fits(line, block, size) and singles < MAX_SINGLES:
+            block.append(line)
+            continue
+        _close(block, blocks)
+        block, size = ([line], line.size) if len(line.segments) >= 2 else ([], 0.0)
+    _close(block, blocks)
+    return blocks
+
+
+def _line_cells(line: TextLine, columns: list[Span]) -> dict[int, list[str]]:
+    cells: dict[int, list[str]] = {}
+    for seg in line.segments:
+        cells.setdefault(column_of(seg, columns), []).append(seg.text)
+    return cells
+
+
+def _group_rows(lines: list[TextLine], columns: list[Span]) -> list[list[TextLine]]:
+    """Text lines per row; a label-only line overlapping a row without label joins it."""
+    rows: list[list[TextLine]] = []
+    for line in lines:
+        cols = set(_line_cells(line, columns))
+        if rows and _wraps_into(rows[-1], line, cols, columns):
+            rows[-1].append(line)
+        else:
+            rows.append([line])
+    return rows
+
+
+def _wraps_into(row: list[TextLine], line: TextLine, cols: set[int], columns: list[Span]) -> bool:
+    row_cols = set().union(*(_line_cells(ln, columns) for ln in row))
+    overlaps = any(min(ln.bottom, line.bottom) - max(ln.top, line.top) > 0 for ln in row)
+    if not overlaps:
+        return False
+    label_only = cols == {0} and 0 not in row_cols
+    values_only = 0 not in cols and all(_line_cells(ln, columns).keys() == {0} for ln in row)
+    label_continues = cols == {0} and all(
+        set(_line_cells(ln, columns)) in ({0}, row_cols - {0}) for ln in row
+    )
+    return label_only or values_only or (label_continues and len(row) >= 2)
+
+
+def _row_texts(row: list[TextLine], columns: list[Span]) -> list[str]:
+    texts: list[list[str]] = [[] for _ in columns]
+    for line in sorted(row, key=lambda ln: ln.top):
+        for col, parts in _line_cells(line, columns).items():
+            texts[col].append(" ".join(parts))
+    return ["\n".join(t) for t in texts]
+
+
+def _header_rule(lines: list[TextLine], h_rules: list[Edge]) -> int:
+    """Number of leading lines that a full-width rule separates as the header."""
+    x0, x1 = min(ln.x0 for ln in lines), max(ln.x1 for ln in lines)
+    for i in range(1, min(len(lines), 8)):
+        gap_top, gap_bottom = lines[i - 1].bottom, lines[i].top
+        for e in h_rules:
+            spans = e["x0"] <= x0 + 0.1 * (x1 - x0) and e["x1"] >= x1 - 0.1 * (x1 - x0)
+            if spans and gap_top - 1 <= e["top"] <= gap_bottom + 1:
+                return i
+    return 0
+
+
+def _has_vertical_rules(lines: list[TextLine], v_rules: list[Edge]) -> bool:
+    x0, x1 = min(ln.x0 for ln in lines), max(ln.x1 for ln in lines)
+    top, bottom = lines[0].top, lines[-1].bottom
+    return any(
+        x0 < e["x0"] < x1 and e["bottom"] > top and e["top"] < bottom for e in v_rules
+    )
+
+
+def block_table(lines: list[TextLine], rules: list[Edge], strict: bool) -> PageTable | None:
+    columns = find_columns(lines)
+    if len(columns) < 2:
+        return None
+    rows = _group_rows(lines, columns)
+    h_rules = [e for e in rules if e["orientation"] == "h"]
+    v_rules = [e for e in rules if e["orientation"] == "v"]
+    if not _has_vertical_rules(lines, v_rules):
+        head = _header_rule(lines, h_rules)
+        if head >= 2:
+            header = [ln for ln in lines[:head]]
+            rows = [header] + [r for r in rows if r[0] not in header]
+    grid = trim([_row_texts(r, columns) for r in rows])
+    if len(grid) < 2 or len(grid[0]) < 2:
+        return None
+    if strict and _is_prose(grid):
+        return None
+    bbox = (
+        min(ln.x0 for ln in lines), lines[0].top, max(ln.x1 for ln in lines), lines[-1].bottom,
+    )
+    return PageTable(grid, bbox, "text", columns)
+
+
+def _is_prose(grid: list[list[str]]) -> bool:
+    words = [len(c.split()) for r in grid for c in r if c.strip()]
+    return not words or median(words) > MAX_WORDS_PER_CELL
+
+
+def find_text_tables(chars: list[Char], rules: list[Edge], whole: bool) -> list[PageTable]:
+    """Whitespace tables among chars; `whole` treats all the text as one table."""
+    lines = text_lines(chars)
+    if not lines:
+        return []
+    blocks = [lines] if whole else find_blocks(lines)
+    tables = [block_table(b, rules, strict=not whole) for b in blocks]
+    return [t for t in tables if t is not None]
