@@ -1,0 +1,14 @@
+"""The Celery application shared by the dashboard (to send), workers and beat."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
+
+app = Celery("dataops")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+# Task modules are named by string so that backend never imports tasks.
+app.conf.imports = ("tasks.system",)

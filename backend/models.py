@@ -1,0 +1,186 @@
+"""The product's data: documents and their tables, bundles, runs and schedules."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+OWNER = settings.AUTH_USER_MODEL
+
+
+class Document(models.Model):
+    """An uploaded PDF and what its conversion made of it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        CONVERTING = "converting"
+        CONVERTED = "converted"
+        FAILED = "failed"
+
+    owner = models.ForeignKey(OWNER, on_delete=models.CASCADE, related_name="documents")
+    name = models.CharField(max_length=255)
+    file = models.FileField(upload_to="documents/%Y/%m/")
+    sha256 = models.CharField(max_length=64, db_index=True)
+    size_bytes = models.BigIntegerField()
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    # Conversion options chosen on upload: pages, strategy, area.
+    options = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Table(models.Model):
+    """A CSV: extracted from a document's pages, or uploaded directly."""
+
+    owner = models.ForeignKey(OWNER, on_delete=models.CASCADE, related_name="tables")
+    document = models.ForeignKey(
+        Document, null=True, blank=True, on_delete=models.CASCADE, related_name="tables"
+    )
+    name = models.CharField(max_length=255)
+    file = models.FileField(upload_to="tables/%Y/%m/")
+    first_page = models.PositiveIntegerField(null=True, blank=True)
+    last_page = models.PositiveIntegerField(null=True, blank=True)
+    bbox = models.JSONField(null=True, blank=True)
+    strategy = models.CharField(max_length=16, blank=True)
+    n_rows = models.PositiveIntegerField(default=0)
+    n_cols = models.PositiveIntegerField(default=0)
+    # Which row holds the header (None: no header row), and the user's names.
+    header_row = models.PositiveIntegerField(null=True, blank=True)
+    column_names = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["document_id", "first_page", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Bundle(models.Model):
+    """Tables loaded together into one warehouse table."""
+
+    class LoadMode(models.TextChoices):
+        APPEND = "append"
+        REPLACE = "replace"
+        UPSERT = "upsert"
+
+    owner = models.ForeignKey(OWNER, on_delete=models.CASCADE, related_name="bundles")
+    name = models.CharField(max_length=120)
+    target_table = models.CharField(max_length=127)
+    load_mode = models.CharField(max_length=8, choices=LoadMode.choices, default=LoadMode.APPEND)
+    key_columns = models.JSONField(default=list, blank=True)
+    # Column names and types as the user confirmed them; empty until inferred.
+    schema = models.JSONField(default=list, blank=True)
+    tables = models.ManyToManyField(Table, blank=True, related_name="bundles")
+    # Bumped on every change, so a repeated load of one version is recognised.
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="bundle_name_unique_per_owner")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BundleSchedule(models.Model):
+    """The schedule form's choice for a bundle, beside the beat row that fires it."""
+
+    class Frequency(models.TextChoices):
+        ONCE = "once"
+        HOURLY = "hourly"
+        DAILY = "daily"
+        WEEKLY = "weekly"
+        MONTHLY = "monthly"
+        CRON = "cron"
+
+    owner = models.ForeignKey(OWNER, on_delete=models.CASCADE, related_name="schedules")
+    bundle = models.OneToOneField(Bundle, on_delete=models.CASCADE, related_name="schedule")
+    periodic_task = models.OneToOneField(
+        "django_celery_beat.PeriodicTask", null=True, on_delete=models.SET_NULL
+    )
+    frequency = models.CharField(max_length=8, choices=Frequency.choices)
+    # The form's fields for this frequency (date, time, weekdays, day, cron).
+    form = models.JSONField(default=dict)
+    timezone = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+
+class Run(models.Model):
+    """One long job, written when it is queued and updated until it ends."""
+
+    class Kind(models.TextChoices):
+        CONVERSION = "conversion"
+        LOAD = "load"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        STARTED = "started"
+        PROGRESS = "progress"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+        REVOKED = "revoked"
+
+    class Trigger(models.TextChoices):
+        MANUAL = "manual"
+        SCHEDULE = "schedule"
+
+    ACTIVE = (Status.QUEUED, Status.STARTED, Status.PROGRESS)
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.MANUAL)
+    owner = models.ForeignKey(OWNER, on_delete=models.CASCADE, related_name="runs")
+    task_id = models.CharField(max_length=255, unique=True)
+    document = models.ForeignKey(
+        Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="runs"
+    )
+    bundle = models.ForeignKey(
+        Bundle, null=True, blank=True, on_delete=models.SET_NULL, related_name="runs"
+    )
+    retry_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retries"
+    )
+    queued_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    duration_s = models.FloatField(null=True, blank=True)
+    pages_done = models.PositiveIntegerField(default=0)
+    pages_total = models.PositiveIntegerField(null=True, blank=True)
+    tables_found = models.PositiveIntegerField(default=0)
+    rows_loaded = models.BigIntegerField(default=0)
+    message = models.CharField(max_length=255, blank=True)
+    error = models.TextField(blank=True)
+    target = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-queued_at"]
+        indexes = [
+            models.Index(fields=["-queued_at"], name="run_queued"),
+            models.Index(fields=["status", "-queued_at"], name="run_status_queued"),
+            models.Index(fields=["kind", "-queued_at"], name="run_kind_queued"),
+            models.Index(fields=["owner", "-queued_at"], name="run_owner_queued"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.task_id}"
+
+
+class Heartbeat(models.Model):
+    """When a long-lived process (beat) last said it was alive."""
+
+    name = models.CharField(max_length=64, primary_key=True)
+    beat_at = models.DateTimeField()
+    detail = models.JSONField(default=dict, blank=True)

@@ -1,0 +1,66 @@
+"""Health of the parts the product runs on, as plain data for the System page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+from kombu.utils.url import maybe_sanitize_url
+
+from backend.beat import BEAT_HEARTBEAT, HEARTBEAT_EVERY_S
+from backend.celery_app import app
+from backend.models import Heartbeat
+
+BEAT_STALE_AFTER_S = 3 * HEARTBEAT_EVERY_S
+
+
+def system_database() -> dict[str, Any]:
+    """The database engine in use and where it lives (no credentials)."""
+    db = settings.DATABASES["default"]
+    location = db["NAME"] if connection.vendor == "sqlite" else f"{db.get('HOST')}/{db['NAME']}"
+    return {"engine": connection.vendor, "location": str(location)}
+
+
+def system_broker(*, timeout_s: float = 2.0) -> dict[str, Any]:
+    """Whether the broker answers, and how many tasks wait in the default queue."""
+    url = maybe_sanitize_url(app.conf.broker_url)
+    with app.connection_for_write() as conn:
+        try:
+            conn.ensure_connection(max_retries=1, timeout=timeout_s)
+        except Exception as exc:  # any transport's failure means "not reachable"
+            return {"url": url, "reachable": False, "error": str(exc), "queue_length": None}
+        return {"url": url, "reachable": True, "error": "", "queue_length": _queue_length(conn)}
+
+
+def _queue_length(conn) -> int | None:
+    # A passive declare counts without creating; brokers that cannot say give None.
+    try:
+        declared = conn.default_channel.queue_declare(
+            queue=app.conf.task_default_queue, passive=True
+        )
+    except Exception:
+        return None
+    return declared.message_count
+
+
+def system_beat() -> dict[str, Any]:
+    """When beat last wrote its heartbeat, and whether that is recent enough."""
+    beat = Heartbeat.objects.filter(name=BEAT_HEARTBEAT).first()
+    if beat is None:
+        return {"alive": False, "beat_at": None, "age_s": None, "host": ""}
+    age = (timezone.now() - beat.beat_at).total_seconds()
+    return {
+        "alive": age <= BEAT_STALE_AFTER_S,
+        "beat_at": beat.beat_at,
+        "age_s": age,
+        "host": beat.detail.get("host", ""),
+    }
+
+
+def system_workers(*, timeout_s: float = 1.0) -> list[dict[str, Any]]:
+    """Workers that answer a ping within the timeout (a broadcast: cache the answer)."""
+    replies = app.control.ping(timeout=timeout_s) or []
+    names = sorted(name for reply in replies for name in reply)
+    return [{"name": name} for name in names]

@@ -1,0 +1,108 @@
+"""Django and Celery settings: the only module that reads the environment.
+
+Every default runs on one laptop with no server (SQLite, a filesystem broker,
+files under var/); each has an environment variable that points it at a real
+engine in production. `.env.example` lists them all.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var")).resolve()
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "insecure-local-development-key")
+DEBUG = os.environ.get("DJANGO_DEBUG", "0") == "1"
+ALLOWED_HOSTS: list[str] = []
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django_celery_beat",
+    "django_celery_results",
+    "backend",
+]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+USE_TZ = True
+TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
+
+
+def _sqlite_database(path: Path) -> dict:
+    # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock
+    # at BEGIN so two writers queue on the busy timeout instead of failing with
+    # "database is locked" halfway through a transaction.
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(path),
+        "OPTIONS": {
+            "timeout": 30,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        },
+        # A file, not memory, so worker threads and processes see the test data.
+        "TEST": {"NAME": str(path.with_name("test-" + path.name))},
+    }
+
+
+def _database(url: str | None) -> dict:
+    if not url:
+        return _sqlite_database(VAR_DIR / "db.sqlite3")
+    if url.startswith("sqlite:"):
+        return _sqlite_database(Path(dj_database_url.parse(url)["NAME"]).resolve())
+    return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+
+
+DATABASES = {"default": _database(os.environ.get("DATABASE_URL"))}
+
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+STORAGES = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"
+        ),
+    },
+}
+# Both limits match .streamlit/config.toml's server.maxUploadSize (megabytes).
+UPLOAD_MAX_MB = int(os.environ.get("UPLOAD_MAX_MB", "200"))
+
+WAREHOUSE_URL = os.environ.get("WAREHOUSE_URL", f"sqlite:///{VAR_DIR / 'warehouse.sqlite3'}")
+
+# The dashboard has no sign-in yet; it acts as this user, created on first start.
+DASHBOARD_USERNAME = os.environ.get("DASHBOARD_USERNAME", "local")
+
+BROKER_DIR = VAR_DIR / "broker"
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
+CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
+if CELERY_BROKER_URL.startswith("filesystem"):
+    for sub in ("queue", "control"):
+        (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_DIR / "queue"),
+        "data_folder_out": str(BROKER_DIR / "queue"),
+        "control_folder": str(BROKER_DIR / "control"),
+        # A queued task starts within a tenth of a second of being sent.
+        "polling_interval": 0.1,
+    }
+
+CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "django-db")
+CELERY_RESULT_EXTENDED = True
+CELERY_TASK_TRACK_STARTED = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_WORKER_CONCURRENCY = int(os.environ.get("CELERY_WORKER_CONCURRENCY", "2"))
+# Long PDF conversions would otherwise sit prefetched behind one another.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BEAT_SCHEDULER = "backend.beat:DatabaseScheduler"
+# Beat wakes at least once a second, so an edited schedule is seen and fired on time.
+CELERY_BEAT_MAX_LOOP_INTERVAL = 1
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+}

@@ -1,0 +1,13 @@
+"""Test-run isolation, set up before Django reads its settings."""
+
+import os
+import tempfile
+
+# Tests never touch the developer's var/ (database, broker queue, files): a
+# worker started by `make run` must not pick up the tests' tasks.
+os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="dataops-test-"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
+
+import django  # noqa: E402
+
+django.setup()

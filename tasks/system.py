@@ -1,0 +1,15 @@
+"""Health tasks the System page and the latency benchmark send to a worker."""
+
+from __future__ import annotations
+
+import time
+
+from celery import shared_task
+
+from backend.task_names import PING
+
+
+@shared_task(bind=True, name=PING, soft_time_limit=10, time_limit=20)
+def ping(self, *, sent_at: float) -> dict:
+    """Answer at once with when the task started, to time the queue."""
+    return {"sent_at": sent_at, "started_at": time.time(), "worker": self.request.hostname}

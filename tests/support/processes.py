@@ -1,0 +1,70 @@
+"""Real worker and beat processes for tests, on the test database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def process_env(**overrides: str) -> dict[str, str]:
+    """The environment a child needs to share this test run's database, broker and files."""
+    env = dict(os.environ)
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
+    else:
+        env["DATABASE_URL"] = (
+            f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+        )
+    env["VAR_DIR"] = str(settings.VAR_DIR)
+    env["MEDIA_ROOT"] = str(settings.MEDIA_ROOT)
+    env.update(overrides)
+    return env
+
+
+@contextmanager
+def celery_process(args: list[str], log: Path, **env: str) -> Iterator[subprocess.Popen]:
+    """Run `celery -A backend.celery_app ARGS` until the block ends; its output goes to `log`."""
+    cmd = [sys.executable, "-m", "celery", "-A", "backend.celery_app", *args]
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            cmd, cwd=REPO, env=process_env(**env), stdout=out, stderr=subprocess.STDOUT
+        )
+        try:
+            yield proc
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def wait_for(
+    predicate: Callable[[], object],
+    *,
+    timeout_s: float,
+    what: str,
+    process: subprocess.Popen | None = None,
+) -> object:
+    """Poll until `predicate` returns something truthy; fail with `what` after the timeout,
+    or at once when `process` (the one expected to do it) has died."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise AssertionError(f"the process exited ({process.returncode}) before {what}")
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}")
