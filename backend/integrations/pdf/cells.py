@@ -21,7 +21,7 @@ def chars_text(chars: list[Char]) -> str:
     """Text of a cell: words keep their spaces, lines are joined with newlines."""
     if not chars:
         return ""
-    text = extract_text(chars, x_tolerance=1.5, y_tolerance=2)
+    text = extract_text(chars, x_tolerance_ratio=0.2, y_tolerance=3)
     return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 

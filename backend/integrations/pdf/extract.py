@@ -20,8 +20,8 @@ STRATEGIES = ("auto", "lines", "text")
 
 
 def _page_objects(page: Any, area: Box | None) -> tuple[list[dict], list[dict]]:
-    chars = [c for c in page.chars if c["text"].strip()]
-    edges = collect_rulings(page.lines, page.rects)
+    chars = list(page.chars)
+    edges = collect_rulings(page.lines, page.rects, page.curves)
     if area is not None:
         top, left, bottom, right = area
         box = (left, top, right, bottom)

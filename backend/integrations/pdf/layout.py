@@ -61,7 +61,7 @@ class TextLine:
 
 
 def page_words(chars: list[Char]) -> list[dict[str, Any]]:
-    words = extract_words(chars, x_tolerance=1.5, y_tolerance=2, extra_attrs=["size"])
+    words = extract_words(chars, x_tolerance_ratio=0.2, y_tolerance=3, extra_attrs=["size"])
     return [w for w in words if w["text"].strip()]
 
 

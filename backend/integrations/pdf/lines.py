@@ -100,7 +100,7 @@ def find_lattice_tables(chars: list[Char], edges: list[Edge]) -> list[PageTable]
     merged = merge_edges(edges, SNAP, SNAP, SNAP, SNAP)
     merged = [e for e in merged if max(e["x1"] - e["x0"], e["bottom"] - e["top"]) >= 3]
     merged = complete_frames(merged)
-    points = edges_to_intersections(merged, 1, 1)
+    points = edges_to_intersections(merged, SNAP, SNAP)
     tables = []
     for cells in cells_to_tables(intersections_to_cells(points)):
         table = _build_table(cells, chars)

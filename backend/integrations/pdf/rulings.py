@@ -74,11 +74,13 @@ def _rect_colour(rect: dict[str, Any]) -> Any:
     return rect.get("stroking_color")
 
 
-def collect_rulings(lines: list[dict[str, Any]], rects: list[dict[str, Any]]) -> list[Edge]:
+def collect_rulings(
+    lines: list[dict[str, Any]], rects: list[dict[str, Any]], curves: list[dict[str, Any]]
+) -> list[Edge]:
     """Visible horizontal/vertical rulings of a page, in displayed coordinates."""
     fills = [
         (r["x0"], r["top"], r["x1"], r["bottom"])
-        for r in rects
+        for r in rects + curves
         if r.get("fill") and not _is_white(r.get("non_stroking_color"))
         and r["x1"] - r["x0"] >= THIN and r["bottom"] - r["top"] >= THIN
     ]

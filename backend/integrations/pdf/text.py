@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from statistics import median
 
+from pdfplumber.table import merge_edges
+
 from .cells import PageTable, trim
 from .columns import Span, column_of, find_columns
 from .layout import Char, TextLine, text_lines
@@ -60,6 +62,23 @@ def find_blocks(lines: list[TextLine]) -> list[list[TextLine]]:
     return blocks
 
 
+def _extend_up(block: list[TextLine], lines: list[TextLine]) -> list[TextLine]:
+    """Prepend spanning header lines (short, single segment, over the value columns)."""
+    left = min(ln.x0 for ln in block)
+    width = max(ln.x1 for ln in block) - left
+    i = lines.index(block[0])
+    added = 0
+    while i > 0 and added < 3:
+        line, first = lines[i - 1], block[0]
+        close = first.top - line.bottom <= 1.5 * max(first.height, 1.0)
+        narrow = line.x1 - line.x0 < 0.5 * width and line.x0 > left + 0.1 * width
+        if not (close and narrow and len(line.segments) == 1 and line.x1 <= left + width + 2):
+            break
+        block = [line] + block
+        i, added = i - 1, added + 1
+    return block
+
+
 def _line_cells(line: TextLine, columns: list[Span]) -> dict[int, list[str]]:
     cells: dict[int, list[str]] = {}
     for seg in line.segments:
@@ -100,16 +119,57 @@ def _row_texts(row: list[TextLine], columns: list[Span]) -> list[str]:
     return ["\n".join(t) for t in texts]
 
 
-def _header_rule(lines: list[TextLine], h_rules: list[Edge]) -> int:
-    """Number of leading lines that a full-width rule separates as the header."""
+def _header_rule(lines: list[TextLine], h_rules: list[Edge], columns: list[Span]) -> int:
+    """Number of leading lines that a full-width rule separates as the header.
+
+    Only a one-level header qualifies: a rule between header lines or a
+    heading that spans several columns means the lines are distinct rows.
+    """
     x0, x1 = min(ln.x0 for ln in lines), max(ln.x1 for ln in lines)
+    h_rules = merge_edges(h_rules, 2, 2, 3, 3) if h_rules else []
     for i in range(1, min(len(lines), 8)):
         gap_top, gap_bottom = lines[i - 1].bottom, lines[i].top
         for e in h_rules:
             spans = e["x0"] <= x0 + 0.1 * (x1 - x0) and e["x1"] >= x1 - 0.1 * (x1 - x0)
             if spans and gap_top - 1 <= e["top"] <= gap_bottom + 1:
-                return i
+                levels = _inner_rules(lines[:i], h_rules)
+                return i if _aligned(lines[:i], lines, columns) and not levels else 0
     return 0
+
+
+def _inner_rules(lines: list[TextLine], h_rules: list[Edge]) -> bool:
+    """True if a (partial) rule separates header lines: a multi-level header."""
+    for above, below in zip(lines, lines[1:]):
+        for e in h_rules:
+            if e["x1"] - e["x0"] >= 15 and above.bottom - 1 <= e["top"] <= below.top + 1:
+                return True
+    return False
+
+
+def _aligned(header: list[TextLine], block: list[TextLine], columns: list[Span]) -> bool:
+    """True if every header segment sits inside one column (a one-level header).
+
+    Column extents here are the full reach of the cells in multi-cell lines,
+    so wide header text in its own column still fits; a group heading centred
+    over several columns does not.
+    """
+    reach: dict[int, Span] = {}
+    for line in block:
+        if len(line.segments) < 2:
+            continue
+        for seg in line.segments:
+            c = column_of(seg, columns)
+            lo, hi = reach.get(c, (seg.x0, seg.x1))
+            reach[c] = (min(lo, seg.x0), max(hi, seg.x1))
+    spans = [reach[c] for c in sorted(reach)]
+    if any(a[1] > b[0] + 1 for a, b in zip(spans, spans[1:])):
+        return False
+    for line in header:
+        for seg in line.segments:
+            lo, hi = reach.get(column_of(seg, columns), (seg.x0, seg.x1))
+            if seg.x0 < lo - 2 or seg.x1 > hi + 2:
+                return False
+    return True
 
 
 def _has_vertical_rules(lines: list[TextLine], v_rules: list[Edge]) -> bool:
@@ -128,7 +188,7 @@ def block_table(lines: list[TextLine], rules: list[Edge], strict: bool) -> PageT
     h_rules = [e for e in rules if e["orientation"] == "h"]
     v_rules = [e for e in rules if e["orientation"] == "v"]
     if not _has_vertical_rules(lines, v_rules):
-        head = _header_rule(lines, h_rules)
+        head = _header_rule(lines, h_rules, columns)
         if head >= 2:
             header = [ln for ln in lines[:head]]
             rows = [header] + [r for r in rows if r[0] not in header]
@@ -153,6 +213,6 @@ def find_text_tables(chars: list[Char], rules: list[Edge], whole: bool) -> list[
     lines = text_lines(chars)
     if not lines:
         return []
-    blocks = [lines] if whole else find_blocks(lines)
+    blocks = [lines] if whole else [_extend_up(b, lines) for b in find_blocks(lines)]
     tables = [block_table(b, rules, strict=not whole) for b in blocks]
     return [t for t in tables if t is not None]
