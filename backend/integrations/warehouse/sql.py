@@ -1,0 +1,353 @@
+"""The load algorithm both backends share: stage, then publish once, in one transaction.
+
+1. Refuse early: bad arguments, an already-published load_id (skip), a schema mismatch.
+2. Stream converted rows into a temporary staging table, batch by batch.
+3. Publish in ONE transaction: lock, re-check the ledger, create the target if needed,
+   append / delete-all + insert / delete-matching + insert, record the load_id, commit.
+Any failure rolls back and drops staging, so the target is exactly as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from .base import (
+    LEDGER_TABLE,
+    MODES,
+    STAGING_PREFIX,
+    LoadProgress,
+    LoadResult,
+    Preview,
+    ProgressCallback,
+    SourceRow,
+    TableInfo,
+)
+from .coercion import CoercionError
+from .columns import ColumnSpec, schema_differences
+from .errors import EmptyLoad, InvalidLoad, SchemaMismatch, ValueDoesNotFit, WarehouseError
+from .schema import ddl_for, quote_ident
+
+Encoder = Callable[[object], object]
+MAX_LOAD_ID = 255
+LEDGER_COLUMNS = [
+    ColumnSpec("load_id", "VARCHAR", length=MAX_LOAD_ID),
+    ColumnSpec("target", "VARCHAR", length=255),
+    ColumnSpec("mode", "VARCHAR", length=16),
+    ColumnSpec("row_count", "BIGINT"),
+    ColumnSpec("loaded_at", "TIMESTAMP"),
+]
+
+
+@dataclass(frozen=True)
+class LoadPlan:
+    target: str
+    columns: list[ColumnSpec]  # in the data's order, with the existing table's types if any
+    mode: str
+    keys: list[str]
+    load_id: str
+    exists: bool
+
+
+class SqlWarehouse(ABC):
+    """Template for SQL backends; subclasses supply the dialect-specific primitives."""
+
+    dialect = ""
+    param = "?"
+    max_batch_rows = 4096
+    max_batch_bytes = 16 * 1024 * 1024
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self) -> SqlWarehouse:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- primitives -------------------------------------------------------------------------
+    @abstractmethod
+    def _execute(self, sql: str, params: Sequence[object] | None = None) -> None: ...
+
+    @abstractmethod
+    def _query(self, sql: str, params: Sequence[object] | None = None) -> list[tuple]: ...
+
+    @abstractmethod
+    def _commit(self) -> None: ...
+
+    @abstractmethod
+    def _rollback(self) -> None: ...
+
+    @abstractmethod
+    def _translate(self, exc: BaseException) -> WarehouseError:
+        """The typed error for a driver exception."""
+
+    @abstractmethod
+    def _table(self, name: str) -> str:
+        """The quoted, qualified name of a permanent table."""
+
+    @abstractmethod
+    def _table_names(self) -> list[str]: ...
+
+    @abstractmethod
+    def _describe(self, table: str) -> list[ColumnSpec] | None: ...
+
+    @abstractmethod
+    def _encoder(self, column: ColumnSpec) -> Encoder:
+        """Raw value -> what the staging insert sends; raises CoercionError."""
+
+    @abstractmethod
+    def _create_staging(self, staging: str, columns: list[ColumnSpec]) -> None: ...
+
+    @abstractmethod
+    def _stage(
+        self, staging: str, columns: list[ColumnSpec], rows: Iterator[list], on_batch: Callable
+    ) -> int:
+        """Insert rows into staging; call on_batch(rows_so_far) after each batch."""
+
+    @abstractmethod
+    def _staged(self, staging: str, column: ColumnSpec) -> str:
+        """SQL expression reading a staged column as the target's type."""
+
+    @abstractmethod
+    def _begin_publish(self) -> None:
+        """Take the write lock that serialises publishes (and open the transaction)."""
+
+    @abstractmethod
+    def _delete_matching(self, plan: LoadPlan, staging: str) -> str:
+        """DELETE statement removing target rows whose keys appear in staging."""
+
+    @abstractmethod
+    def _end_staging(self) -> None:
+        """Between staging and publishing (SQLite commits its temp-only transaction)."""
+
+    # -- reading ----------------------------------------------------------------------------
+    def list_tables(self) -> list[TableInfo]:
+        with self._errors():
+            return [
+                TableInfo(name, self._count(name), self._describe(name) or [])
+                for name in self._table_names()
+                if name != LEDGER_TABLE and not name.startswith(STAGING_PREFIX)
+            ]
+
+    def preview(self, table: str, limit: int = 50) -> Preview:
+        with self._errors():
+            columns = self._describe(table)
+            if columns is None:
+                raise InvalidLoad(f"Table {table!r} does not exist in the warehouse.")
+            names = ", ".join(quote_ident(c.name) for c in columns)
+            sql = f"SELECT {names} FROM {self._table(table)} LIMIT {int(limit)}"
+            return Preview([c.name for c in columns], [tuple(r) for r in self._query(sql)])
+
+    def table_exists(self, table: str) -> bool:
+        return self.table_columns(table) is not None
+
+    def table_columns(self, table: str) -> list[ColumnSpec] | None:
+        with self._errors():
+            return self._describe(table)
+
+    def _count(self, table: str) -> int:
+        return int(self._query(f"SELECT COUNT(*) FROM {self._table(table)}")[0][0])
+
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except WarehouseError:
+            raise
+        except Exception as exc:
+            with contextlib.suppress(Exception):
+                self._rollback()
+            raise self._translate(exc) from None
+
+    # -- loading ----------------------------------------------------------------------------
+    def load(
+        self,
+        *,
+        target: str,
+        columns: Sequence[ColumnSpec],
+        rows: Iterable[Sequence[object] | SourceRow],
+        mode: str = "append",
+        keys: Sequence[str] = (),
+        load_id: str,
+        on_progress: ProgressCallback | None = None,
+        first_row: int = 2,
+    ) -> LoadResult:
+        report = on_progress or (lambda progress: None)
+        with self._errors():
+            plan = self._plan(target, list(columns), mode, list(keys), load_id)
+            if isinstance(plan, LoadResult):
+                return plan
+            staging = f"{STAGING_PREFIX}{uuid.uuid4().hex[:16]}"
+            try:
+                result = self._stage_and_publish(plan, staging, rows, report, first_row)
+            except BaseException:
+                self._abort(staging)
+                raise
+        report(LoadProgress("done", result.rows))
+        return result
+
+    def _plan(
+        self, target: str, columns: list[ColumnSpec], mode: str, keys: list[str], load_id: str
+    ) -> LoadPlan | LoadResult:
+        _check_request(target, columns, mode, keys, load_id)
+        self._ensure_ledger()
+        done = self._ledger_entry(load_id)
+        self._rollback()  # end the read transaction: nothing is held while staging
+        if done is not None:
+            return done
+        existing = self._describe(target)
+        if existing is not None:
+            if diffs := schema_differences(existing, columns):
+                raise SchemaMismatch(target, diffs)
+            by_name = {c.name: c for c in existing}
+            columns = [by_name[c.name] for c in columns]
+        return LoadPlan(target, columns, mode, keys, load_id, existing is not None)
+
+    def _stage_and_publish(
+        self, plan: LoadPlan, staging: str, rows: Iterable, report: ProgressCallback, first: int
+    ) -> LoadResult:
+        encoded = self._encoded_rows(plan, rows, first)
+        head = next(encoded, None)
+        if head is None:
+            raise EmptyLoad(f"Nothing to load into {plan.target!r}: the data has no rows.")
+        self._create_staging(staging, plan.columns)
+        on_batch = lambda n: report(LoadProgress("staging", n))  # noqa: E731
+        count = self._stage(staging, plan.columns, _prepend(head, encoded), on_batch)
+        self._end_staging()
+        report(LoadProgress("publishing", count))
+        return self._publish(plan, staging, count)
+
+    def _encoded_rows(self, plan: LoadPlan, rows: Iterable, first: int) -> Iterator[list]:
+        encoders = [self._encoder(c) for c in plan.columns]
+        names = [c.name for c in plan.columns]
+        keys = [names.index(k) for k in plan.keys]
+        for number, row in enumerate(rows, start=first):
+            source = ""
+            if isinstance(row, SourceRow):
+                row, number, source = row.values, row.row, row.source
+            if len(row) != len(encoders):
+                reason = f"has {len(row)} values but the table has {len(encoders)} columns"
+                raise ValueDoesNotFit(plan.target, number, "(whole row)", row, reason, source)
+            try:
+                out = [encode(value) for encode, value in zip(encoders, row, strict=True)]
+            except CoercionError:
+                raise _misfit(plan, encoders, row, number, source) from None
+            for k in keys:
+                if out[k] is None or out[k] == "":
+                    reason = "is empty, but the column is an upsert key"
+                    raise ValueDoesNotFit(plan.target, number, names[k], row[k], reason, source)
+            yield out
+
+    def _publish(self, plan: LoadPlan, staging: str, count: int) -> LoadResult:
+        self._begin_publish()
+        done = self._ledger_entry(plan.load_id)
+        if done is not None:  # a concurrent attempt published while we were staging
+            self._abort(staging)
+            return done
+        if not plan.exists:
+            self._execute(ddl_for(plan.target, plan.columns, self.dialect, schema=self._schema))
+        if plan.mode == "replace":
+            self._execute(f"DELETE FROM {self._table(plan.target)}")
+        elif plan.mode == "upsert":
+            self._check_unique_keys(plan, staging)
+            self._execute(self._delete_matching(plan, staging))
+        names = ", ".join(quote_ident(c.name) for c in plan.columns)
+        values = ", ".join(self._staged(staging, c) for c in plan.columns)
+        target = self._table(plan.target)
+        self._execute(f"INSERT INTO {target} ({names}) SELECT {values} FROM {staging}")
+        loaded_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+        self._record(plan, count, loaded_at)
+        self._execute(f"DROP TABLE {staging}")
+        self._commit()
+        return LoadResult(plan.load_id, plan.target, plan.mode, count, loaded_at)
+
+    def _check_unique_keys(self, plan: LoadPlan, staging: str) -> None:
+        keys = ", ".join(quote_ident(k) for k in plan.keys)
+        sql = f"SELECT {keys}, COUNT(*) FROM {staging} GROUP BY {keys} HAVING COUNT(*) > 1"
+        duplicate = self._query(sql + " LIMIT 1")
+        if duplicate:
+            *values, times = duplicate[0]
+            shown = ", ".join(f"{k}={v!r}" for k, v in zip(plan.keys, values, strict=True))
+            raise InvalidLoad(
+                f"Upsert into {plan.target!r}: key ({shown}) appears {times} times in the data. "
+                "Keys must be unique within a load; remove the duplicates or pick other keys."
+            )
+
+    def _abort(self, staging: str) -> None:
+        """Roll back and make sure staging is gone; the connection may already be dead."""
+        with contextlib.suppress(Exception):
+            self._rollback()
+        with contextlib.suppress(Exception):
+            self._execute(f"DROP TABLE IF EXISTS {staging}")
+            self._commit()
+
+    # -- ledger -----------------------------------------------------------------------------
+    @property
+    def _schema(self) -> str:
+        return ""
+
+    def _ensure_ledger(self) -> None:
+        ddl = ddl_for(LEDGER_TABLE, LEDGER_COLUMNS, self.dialect, schema=self._schema)
+        self._execute(ddl.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS", 1))
+        self._commit()
+
+    def _ledger_entry(self, load_id: str) -> LoadResult | None:
+        sql = (
+            f"SELECT target, mode, row_count, loaded_at FROM {self._table(LEDGER_TABLE)} "
+            f"WHERE load_id = {self.param}"
+        )
+        found = self._query(sql, [load_id])
+        if not found:
+            return None
+        target, mode, rows, loaded_at = found[0]
+        if isinstance(loaded_at, str):
+            loaded_at = datetime.fromisoformat(loaded_at)
+        return LoadResult(load_id, target, mode, int(rows), loaded_at, skipped=True)
+
+    def _record(self, plan: LoadPlan, count: int, loaded_at: datetime) -> None:
+        marks = ", ".join([self.param] * 5)
+        values = [plan.load_id, plan.target, plan.mode, count, loaded_at.isoformat(sep=" ")]
+        self._execute(f"INSERT INTO {self._table(LEDGER_TABLE)} VALUES ({marks})", values)
+
+
+def _check_request(
+    target: str, columns: list[ColumnSpec], mode: str, keys: list[str], load_id: str
+) -> None:
+    if mode not in MODES:
+        raise InvalidLoad(f"Unknown load mode {mode!r}; use one of {', '.join(MODES)}.")
+    if not target or target == LEDGER_TABLE or target.startswith(STAGING_PREFIX):
+        raise InvalidLoad(f"{target!r} can't be a target table name.")
+    if not load_id or len(load_id) > MAX_LOAD_ID:
+        raise InvalidLoad(f"A load needs a load_id of 1 to {MAX_LOAD_ID} characters.")
+    if not columns:
+        raise EmptyLoad(f"Nothing to load into {target!r}: the data has no columns.")
+    names = [c.name for c in columns]
+    if len(set(names)) != len(names):
+        raise InvalidLoad(f"Column names must be unique; got {names}.")
+    if mode == "upsert" and not keys:
+        raise InvalidLoad("An upsert needs at least one key column.")
+    if missing := [k for k in keys if k not in names]:
+        raise InvalidLoad(f"Upsert keys {missing} are not columns of the data ({names}).")
+
+
+def _misfit(
+    plan: LoadPlan, encoders: list[Encoder], row: Sequence, number: int, source: str
+) -> ValueDoesNotFit:
+    """Find which value failed (only on the error path, so the happy path stays tight)."""
+    for column, encode, value in zip(plan.columns, encoders, row, strict=True):
+        try:
+            encode(value)
+        except CoercionError as exc:
+            return ValueDoesNotFit(plan.target, number, column.name, value, str(exc), source)
+    raise AssertionError("a conversion failed but no column reproduces it")
+
+
+def _prepend(head: list, rest: Iterator[list]) -> Iterator[list]:
+    yield head
+    yield from rest
