@@ -8,6 +8,6 @@ import tempfile
 os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="dataops-test-"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()

@@ -34,9 +34,7 @@ def run_enqueue(
         task_id=task_id or str(uuid.uuid4()),
         **links,
     )
-    transaction.on_commit(
-        lambda: app.send_task(task_name, kwargs=task_kwargs, task_id=run.task_id)
-    )
+    transaction.on_commit(lambda: app.send_task(task_name, kwargs=task_kwargs, task_id=run.task_id))
     return run
 
 

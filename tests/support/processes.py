@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -32,9 +33,8 @@ def process_env(**overrides: str) -> dict[str, str]:
 
 
 @contextmanager
-def celery_process(args: list[str], log: Path, **env: str) -> Iterator[subprocess.Popen]:
-    """Run `celery -A backend.celery_app ARGS` until the block ends; its output goes to `log`."""
-    cmd = [sys.executable, "-m", "celery", "-A", "backend.celery_app", *args]
+def background_process(cmd: list[str], log: Path, **env: str) -> Iterator[subprocess.Popen]:
+    """Run `cmd` from the repo root until the block ends; its output goes to `log`."""
     with open(log, "wb") as out:
         proc = subprocess.Popen(
             cmd, cwd=REPO, env=process_env(**env), stdout=out, stderr=subprocess.STDOUT
@@ -48,6 +48,25 @@ def celery_process(args: list[str], log: Path, **env: str) -> Iterator[subproces
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+def celery_process(args: list[str], log: Path, **env: str):
+    """Run `celery -A backend.celery_app ARGS` (a worker or beat) until the block ends."""
+    cmd = [sys.executable, "-m", "celery", "-A", "backend.celery_app", *args]
+    return background_process(cmd, log, **env)
+
+
+def streamlit_process(port: int, log: Path, **env: str):
+    """Serve the dashboard on `port` until the block ends."""
+    cmd = [sys.executable, "-m", "streamlit", "run", "dashboard/streamlit_app.py"]
+    cmd += ["--server.port", str(port), "--server.headless", "true"]
+    return background_process(cmd, log, **env)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def wait_for(
