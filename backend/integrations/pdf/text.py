@@ -10,6 +10,7 @@ horizontally) becomes one header row.
 
 from __future__ import annotations
 
+import re
 from statistics import median
 
 from pdfplumber.table import merge_edges
@@ -204,8 +205,25 @@ def block_table(lines: list[TextLine], rules: list[Edge], strict: bool) -> PageT
 
 
 def _is_prose(grid: list[list[str]]) -> bool:
+    """Text laid out in columns that is not a table: prose, lists, sparse rows."""
     words = [len(c.split()) for r in grid for c in r if c.strip()]
-    return not words or median(words) > MAX_WORDS_PER_CELL
+    if not words or median(words) > MAX_WORDS_PER_CELL:
+        return True
+    multi = sum(1 for r in grid if sum(1 for c in r if c.strip()) >= 2)
+    if multi < 0.5 * len(grid):
+        return True  # mostly one-cell rows: running text with a stray aligned line
+    return len(grid[0]) == 2 and _is_list(grid)
+
+
+_ENUMERATOR = re.compile(r"^[(\[]?([0-9]{1,3}|[a-zA-Z]|[ivxIVX]{1,4})([.)\]]|\.[0-9]{1,3})*[.)]?$")
+
+
+def _is_list(grid: list[list[str]]) -> bool:
+    """Numbered or bulleted items (and numbered headings) are lists, not tables."""
+    marks = [r[0].strip() for r in grid if r[0].strip()]
+    bullets = all(m in "•·-–—*▪◦" or _ENUMERATOR.match(m) for m in marks)
+    texts = [len(r[1].split()) for r in grid if r[1].strip()]
+    return bullets and bool(texts) and median(texts) >= 3
 
 
 def find_text_tables(chars: list[Char], rules: list[Edge], whole: bool) -> list[PageTable]:
