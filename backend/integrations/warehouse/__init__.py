@@ -1,1 +1,73 @@
-"""Warehouse loading: one small interface, an embedded SQLite backend and a Redshift one."""
+"""Warehouse loading: one small interface, an embedded SQLite backend and a Redshift one.
+
+    with connect_warehouse("sqlite:///var/warehouse.sqlite3") as warehouse:
+        warehouse.load(target="orders", columns=specs, rows=rows, load_id="bundle-7-v3")
+
+Every error raised is a WarehouseError subclass (see errors.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .base import (
+    LoadProgress,
+    LoadResult,
+    Mode,
+    Preview,
+    ProgressCallback,
+    SourceRow,
+    TableInfo,
+    Warehouse,
+)
+from .columns import ColumnSpec
+from .errors import (
+    EmptyLoad,
+    InvalidLoad,
+    SchemaMismatch,
+    ValueDoesNotFit,
+    WarehouseAuthError,
+    WarehouseError,
+    WarehouseUnreachable,
+)
+from .urls import WarehouseUrlError, parse_redshift_url, parse_sqlite_url
+
+__all__ = [
+    "ColumnSpec",
+    "EmptyLoad",
+    "InvalidLoad",
+    "LoadProgress",
+    "LoadResult",
+    "Mode",
+    "Preview",
+    "ProgressCallback",
+    "SchemaMismatch",
+    "SourceRow",
+    "TableInfo",
+    "ValueDoesNotFit",
+    "Warehouse",
+    "WarehouseAuthError",
+    "WarehouseError",
+    "WarehouseUnreachable",
+    "WarehouseUrlError",
+    "connect_warehouse",
+]
+
+
+def connect_warehouse(url: str, *, base_dir: Path | None = None) -> Warehouse:
+    """Open the warehouse a URL names: `sqlite:///path` or `redshift://...`.
+
+    Relative SQLite paths are resolved against base_dir (default: the working directory).
+    Raises WarehouseUnreachable / WarehouseAuthError / WarehouseUrlError on connect.
+    """
+    scheme = url.split(":", 1)[0].lower()
+    if scheme == "sqlite":
+        from .sqlite import SqliteWarehouse
+
+        return SqliteWarehouse(parse_sqlite_url(url, base_dir))
+    if scheme == "redshift":
+        # Imported here so the SQLite path works where the Redshift driver isn't installed.
+        from .redshift import RedshiftWarehouse
+
+        return RedshiftWarehouse(parse_redshift_url(url))
+    raise WarehouseUrlError("A warehouse URL starts with sqlite:/// or redshift://.")

@@ -1,0 +1,257 @@
+"""The Amazon Redshift warehouse, through redshift-connector.
+
+Rows are staged as text in a TEMP table with multi-row `INSERT ... VALUES ($1,..),(..)`
+statements whose values are bind parameters, then cast to the target's types in the one
+publish statement (NULLIF(col, '')::TYPE). Measured with the real driver (over PostgreSQL):
+bound text values ~50k rows/s against ~38k for escaped literals, and literals are worse
+still: the driver keeps every distinct SQL text in its statement cache, so a literal load
+would hold all of its data in memory. All-text parameters (NULL sent as '') give every full
+batch the same SQL and parameter types, so one prepared statement serves the whole load.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+from collections.abc import Callable, Iterator, Sequence
+from typing import Protocol
+
+import redshift_connector
+
+from .batching import batches, text_row_bytes
+from .coercion import converter_for, to_text
+from .columns import MAX_VARCHAR_BYTES, ColumnSpec, parse_sql_type
+from .errors import WarehouseAuthError, WarehouseError, WarehouseUnreachable, redact
+from .schema import quote_ident
+from .sql import Encoder, LoadPlan, SqlWarehouse
+from .urls import RedshiftSettings
+
+MAX_STATEMENT_BYTES = 16 * 1024 * 1024 - 64 * 1024  # Redshift's 16 MB, less headroom
+MAX_BIND_PARAMS = 32767  # per statement, in Redshift and PostgreSQL alike
+STAGED_TEXT_BYTES = 64  # canonical text of any number, date or timestamp fits
+PLACEHOLDER_BYTES = 7 + 4  # "$32767," in the SQL text + the length word of each bound value
+AUTH_SQLSTATES = {"28000", "28P01"}
+TRANSIENT_SQLSTATE_CLASSES = {"08", "53", "57"}  # connection, resources, operator intervention
+TRANSIENT_SQLSTATES = {"40001"}  # serialization failure: retry
+AWS_NETWORK_ERRORS = {"EndpointConnectionError", "ConnectTimeoutError", "ReadTimeoutError"}
+_TEXT: dict[str, Callable[[object], str]] = {
+    "BOOLEAN": lambda value: "true" if value else "false",
+    "DOUBLE PRECISION": repr,
+    "REAL": repr,
+}
+
+
+class Stager(Protocol):
+    """Fills the staging table; returns the number of rows staged.
+
+    The default sends multi-row INSERTs. A later S3 + COPY stager plugs in here: write the
+    encoded rows as gzipped CSV parts to S3 (NULL is the empty string), then run
+    `COPY <staging> FROM 's3://...' IAM_ROLE '...' CSV GZIP EMPTYASNULL` on the warehouse's
+    connection. It stays inside the load's transaction, so publishing is unchanged.
+    """
+
+    def stage(
+        self,
+        warehouse: RedshiftWarehouse,
+        staging: str,
+        columns: list[ColumnSpec],
+        rows: Iterator[list[str]],
+        on_batch: Callable[[int], None],
+    ) -> int: ...
+
+
+class InsertStager:
+    """Multi-row INSERT batches under the statement byte limit and the bind-parameter limit."""
+
+    def __init__(self, max_statement_bytes: int = MAX_STATEMENT_BYTES, max_rows: int = 4096):
+        self.max_statement_bytes, self.max_rows = max_statement_bytes, max_rows
+
+    def stage(
+        self,
+        warehouse: RedshiftWarehouse,
+        staging: str,
+        columns: list[ColumnSpec],
+        rows: Iterator[list[str]],
+        on_batch: Callable[[int], None],
+    ) -> int:
+        prefix = f"INSERT INTO {staging} VALUES "
+        row_sql = "(" + ",".join(["%s"] * len(columns)) + ")"
+        overhead = len(columns) * PLACEHOLDER_BYTES + 3
+        statements: dict[int, str] = {}  # by row count: batch sizes are powers of two
+        count = 0
+        for group in batches(
+            rows,
+            max_rows=min(self.max_rows, MAX_BIND_PARAMS // len(columns)),
+            max_bytes=self.max_statement_bytes - len(prefix),
+            row_bytes=lambda row: text_row_bytes(row) + overhead,
+        ):
+            sql = statements.get(len(group)) or prefix + ",".join([row_sql] * len(group))
+            statements[len(group)] = sql
+            warehouse._execute(sql, list(itertools.chain.from_iterable(group)))
+            count += len(group)
+            on_batch(count)
+        return count
+
+
+class RedshiftWarehouse(SqlWarehouse):
+    dialect = "redshift"
+    param = "%s"
+
+    def __init__(self, settings: RedshiftSettings, *, stager: Stager | None = None) -> None:
+        self.settings = settings
+        limit = settings.max_statement_bytes or MAX_STATEMENT_BYTES
+        self.stager: Stager = stager or InsertStager(limit)
+        try:
+            # A small statement cache: a load reuses a few statements, and the driver keeps
+            # a server-side prepared statement for each cached one.
+            self._conn = redshift_connector.connect(
+                **settings.connect_kwargs(), max_prepared_statements=16
+            )
+        except Exception as exc:
+            raise self._translate(exc) from None
+        self._cursor = self._conn.cursor()
+
+    def __repr__(self) -> str:
+        return f"RedshiftWarehouse({self.settings.describe()!r}, schema={self._schema!r})"
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):  # closing a dead connection is no news
+            self._conn.close()
+
+    # -- primitives -------------------------------------------------------------------------
+    @property
+    def _schema(self) -> str:
+        return self.settings.schema
+
+    def _execute(self, sql: str, params: Sequence[object] | None = None) -> None:
+        # None, not []: the driver rescans the SQL text for placeholders whenever params
+        # are given, and the text of a big batch is long.
+        self._cursor.execute(sql, params if params else None)
+
+    def _query(self, sql: str, params: Sequence[object] | None = None) -> list[tuple]:
+        self._execute(sql, params)
+        return [tuple(row) for row in self._cursor.fetchall() or ()]
+
+    def _commit(self) -> None:
+        self._conn.commit()
+
+    def _rollback(self) -> None:
+        self._conn.rollback()
+
+    def _translate(self, exc: BaseException) -> WarehouseError:
+        return translate_error(exc, self.settings)
+
+    def _table(self, name: str) -> str:
+        return f"{quote_ident(self._schema)}.{quote_ident(name)}"
+
+    def _table_names(self) -> list[str]:
+        sql = (
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = %s AND table_type = 'BASE TABLE' ORDER BY table_name"
+        )
+        return [str(name) for (name,) in self._query(sql, [self._schema])]
+
+    def _describe(self, table: str) -> list[ColumnSpec] | None:
+        sql = (
+            "SELECT column_name, data_type, character_maximum_length, numeric_precision, "
+            "numeric_scale FROM information_schema.columns "
+            "WHERE table_schema = %s AND table_name = %s ORDER BY ordinal_position"
+        )
+        found = self._query(sql, [self._schema, table])
+        return [_column(*row) for row in found] or None
+
+    # -- staging ----------------------------------------------------------------------------
+    def _encoder(self, column: ColumnSpec) -> Encoder:
+        convert = converter_for(column)
+        if column.kind == "VARCHAR":
+            return lambda value: convert(value) or ""
+        text = _TEXT.get(column.kind, to_text)
+
+        def encode(value: object) -> str:
+            converted = convert(value)
+            return "" if converted is None else text(converted)
+
+        return encode
+
+    def _create_staging(self, staging: str, columns: list[ColumnSpec]) -> None:
+        # TEMP: private to this session and gone with it, even if the process dies.
+        staged = ", ".join(f"{quote_ident(c.name)} VARCHAR({_staged_bytes(c)})" for c in columns)
+        self._execute(f"CREATE TEMP TABLE {staging} ({staged})")
+
+    def _stage(
+        self, staging: str, columns: list[ColumnSpec], rows: Iterator[list], on_batch: Callable
+    ) -> int:
+        return self.stager.stage(self, staging, columns, rows, on_batch)
+
+    def _end_staging(self) -> None:
+        """Staging and publishing share one transaction: Redshift commits are costly."""
+
+    # -- publishing -------------------------------------------------------------------------
+    def _begin_publish(self) -> None:
+        self._execute(f"LOCK {self._table('_load_ledger')}")
+
+    def _staged(self, staging: str, column: ColumnSpec) -> str:
+        value = f"NULLIF({staging}.{quote_ident(column.name)}, '')"
+        return value if column.kind == "VARCHAR" else f"{value}::{column.sql_type}"
+
+    def _delete_matching(self, plan: LoadPlan, staging: str) -> str:
+        target = self._table(plan.target)
+        by_name = {c.name: c for c in plan.columns}
+        match = " AND ".join(
+            f"{target}.{quote_ident(k)} = {self._staged(staging, by_name[k])}" for k in plan.keys
+        )
+        return f"DELETE FROM {target} USING {staging} WHERE {match}"
+
+
+def _staged_bytes(column: ColumnSpec) -> int:
+    if column.kind == "VARCHAR":
+        return column.length or MAX_VARCHAR_BYTES
+    return STAGED_TEXT_BYTES
+
+
+def _column(
+    name: str, data_type: str, length: int | None, precision: int | None, scale: int | None
+):
+    if data_type in ("numeric", "decimal") and precision is not None:
+        return parse_sql_type(name, f"numeric({precision},{scale or 0})")
+    if data_type in ("character varying", "character") and length is not None:
+        return parse_sql_type(name, f"varchar({length})")
+    return parse_sql_type(name, data_type)
+
+
+def _sqlstate(exc: BaseException) -> tuple[str | None, str]:
+    """SQLSTATE and message of a driver error (the driver passes the server's fields)."""
+    if exc.args and isinstance(exc.args[0], dict):
+        fields = exc.args[0]
+        return fields.get("C"), str(fields.get("M", ""))
+    return None, " ".join(str(arg) for arg in exc.args) or type(exc).__name__
+
+
+def translate_error(exc: BaseException, settings: RedshiftSettings) -> WarehouseError:
+    """The typed error for anything the driver (or the network under it) raised."""
+    if isinstance(exc, WarehouseError):
+        return exc
+    code, text = _sqlstate(exc)
+    where = settings.describe()
+    name = type(exc).__name__
+    if code in AUTH_SQLSTATES or (code is None and "password" in text.lower()):
+        error: WarehouseError = WarehouseAuthError(
+            f"Redshift refused the credentials for {where}: {text}. "
+            "Check the user and password (or the IAM options) of the warehouse connection."
+        )
+    elif (
+        (code and (code[:2] in TRANSIENT_SQLSTATE_CLASSES or code in TRANSIENT_SQLSTATES))
+        or (code is None and isinstance(exc, redshift_connector.InterfaceError | OSError))
+        or isinstance(exc, redshift_connector.OperationalError)
+        or name in AWS_NETWORK_ERRORS
+    ):
+        error = WarehouseUnreachable(
+            f"Can't reach the Redshift warehouse at {where}: {text}. Check the host, port, "
+            "network access and that the cluster is available; the load will be retried."
+        )
+    elif type(exc).__module__.startswith("botocore"):
+        error = WarehouseAuthError(f"AWS refused the IAM credentials for {where}: {text}.")
+    else:
+        error = WarehouseError(f"The Redshift warehouse at {where} failed: {text} ({code}).")
+    error.args = (redact(str(error), *settings.secrets),)
+    return error
