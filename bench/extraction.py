@@ -65,7 +65,12 @@ def run_case(case: dict, base: Path) -> tuple[list[list[list[str]]], int, float,
     try:
         result = extract_tables(pdf, **kwargs)
     except PdfError as exc:
-        return [], len(case["pages"]), time.perf_counter() - start, f"{note} {type(exc).__name__}: {exc}"
+        return (
+            [],
+            len(case["pages"]),
+            time.perf_counter() - start,
+            f"{note} {type(exc).__name__}: {exc}",
+        )
     seconds = time.perf_counter() - start
     return [t.rows for t in result.tables], result.pages_done, seconds, note
 
@@ -79,7 +84,16 @@ def score_case(st: ModuleType, case: dict, base: Path, tables: list, tmp: Path, 
         results.append(st.compare(case["id"], case["kind"], expected, st.read_csv(path)))
     empty = st.compare(case["id"], case["kind"], expected, None)
     best = max(results, key=lambda r: r.accuracy, default=empty)
-    largest = results[max(range(len(tables)), key=lambda i: len(tables[i]) * max(map(len, tables[i]), default=0))] if tables else empty
+    largest = (
+        results[
+            max(
+                range(len(tables)),
+                key=lambda i: len(tables[i]) * max(map(len, tables[i]), default=0),
+            )
+        ]
+        if tables
+        else empty
+    )
     for r, c, want, have in best.diffs[:diffs]:
         print(f"    r{r} c{c}: expected {want!r}, got {'<none>' if have is None else repr(have)}")
     return best, largest
@@ -91,8 +105,10 @@ def summarise(label: str, results: list) -> tuple[float, int]:
         by_kind.setdefault(r.kind, []).append(r)
     for kind, rs in sorted(by_kind.items()):
         acc = sum(r.accuracy for r in rs) / len(rs)
-        print(f"{label:7s} kind {kind:9s} cases={len(rs):2d} cell_accuracy={acc:.3f} "
-              f"exact={sum(r.exact for r in rs)}/{len(rs)}")
+        print(
+            f"{label:7s} kind {kind:9s} cases={len(rs):2d} cell_accuracy={acc:.3f} "
+            f"exact={sum(r.exact for r in rs)}/{len(rs)}"
+        )
     mean = sum(r.accuracy for r in results) / len(results) if results else 0.0
     exact = sum(r.exact for r in results)
     print(f"{label:7s} overall cell_accuracy={mean:.3f} exact={exact}/{len(results)}")
@@ -125,8 +141,10 @@ def main(argv: list[str] | None = None) -> int:
             best, largest = score_case(st, case, base, tables, tmp, args.show_diffs)
             best_all.append(best)
             largest_all.append(largest)
-            print(f"{head} best={best.accuracy:.3f}{'*' if best.exact else ''} "
-                  f"largest={largest.accuracy:.3f} exp={best.exp_shape} {note}".rstrip())
+            print(
+                f"{head} best={best.accuracy:.3f}{'*' if best.exact else ''} "
+                f"largest={largest.accuracy:.3f} exp={best.exp_shape} {note}".rstrip()
+            )
     print()
     summarise("largest", largest_all)
     mean, exact = summarise("best", best_all)

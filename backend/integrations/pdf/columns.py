@@ -36,9 +36,7 @@ def _coverage_gaps(segments: list[list[Segment]], tolerance: int) -> list[Span]:
 
 def find_columns(lines: list[TextLine]) -> list[Span]:
     """Column x-ranges, left to right, for a block of lines."""
-    multi = [ln.segments for ln in lines if len(ln.segments) >= 2] or [
-        ln.segments for ln in lines
-    ]
+    multi = [ln.segments for ln in lines if len(ln.segments) >= 2] or [ln.segments for ln in lines]
     tolerance = len(multi) // 10
     all_segs = [s for ln in lines for s in ln.segments]
     left, right = min(s.x0 for s in all_segs), max(s.x1 for s in all_segs)

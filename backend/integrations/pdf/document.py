@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import io
-from contextlib import contextmanager
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, TypeVar
 
@@ -100,5 +100,7 @@ def read_page_guarded(work: Callable[[], T]) -> T:
         raise
     except RecursionError as exc:
         raise CorruptPdf("the PDF has a self-referencing structure and cannot be read") from exc
-    except Exception as exc:  # noqa: BLE001 - any parser failure means damaged content
-        raise CorruptPdf(f"a page of the PDF is damaged and cannot be read ({_short(exc)})") from exc
+    except Exception as exc:
+        raise CorruptPdf(
+            f"a page of the PDF is damaged and cannot be read ({_short(exc)})"
+        ) from exc

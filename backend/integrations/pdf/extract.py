@@ -86,8 +86,8 @@ def extract_tables(
         raise InvalidPageSpec(f"unknown strategy {strategy!r}; use one of {', '.join(STRATEGIES)}")
     with open_pdf(source, password) as pdf:
         page_count = len(pdf.pages)
-        todo = check_pages(pages, page_count) if pages is not None else list(
-            range(1, page_count + 1)
+        todo = (
+            check_pages(pages, page_count) if pages is not None else list(range(1, page_count + 1))
         )
         tables: list[ExtractedTable] = []
         image_only: list[int] = []

@@ -44,13 +44,27 @@ def _groups(edges: list[Edge]) -> list[list[Edge]]:
 
 
 def _v(x: float, top: float, bottom: float) -> Edge:
-    return {"x0": x, "x1": x, "top": top, "bottom": bottom, "width": 0,
-            "height": bottom - top, "orientation": "v"}
+    return {
+        "x0": x,
+        "x1": x,
+        "top": top,
+        "bottom": bottom,
+        "width": 0,
+        "height": bottom - top,
+        "orientation": "v",
+    }
 
 
 def _h(y: float, x0: float, x1: float) -> Edge:
-    return {"x0": x0, "x1": x1, "top": y, "bottom": y, "width": x1 - x0,
-            "height": 0, "orientation": "h"}
+    return {
+        "x0": x0,
+        "x1": x1,
+        "top": y,
+        "bottom": y,
+        "width": x1 - x0,
+        "height": 0,
+        "orientation": "h",
+    }
 
 
 def _missing_sides(group: list[Edge]) -> list[Edge]:

@@ -9,6 +9,7 @@ is left to the whitespace strategy instead.
 
 from __future__ import annotations
 
+import itertools
 from bisect import bisect_right
 
 from pdfplumber.table import (
@@ -18,8 +19,7 @@ from pdfplumber.table import (
     merge_edges,
 )
 
-from .cells import Box, Char, PageTable, chars_text, cluster_positions
-from .cells import nearest_index, trim
+from .cells import Box, Char, PageTable, chars_text, cluster_positions, nearest_index, trim
 from .frames import complete_frames
 from .rulings import Edge
 
@@ -63,7 +63,7 @@ def _has_column_gap(chars: list[Char]) -> bool:
             lines.setdefault(round((ch["top"] + ch["bottom"]) / 4), []).append(ch)
     for line in lines.values():
         line.sort(key=lambda c: c["x0"])
-        for a, b in zip(line, line[1:]):
+        for a, b in itertools.pairwise(line):
             if b["x0"] - a["x1"] > 2.0 * max(a["size"], b["size"], 4.0):
                 return True
     return False
@@ -90,7 +90,7 @@ def _build_table(cells: list[Box], chars: list[Char]) -> PageTable | None:
     if len(rows) < 2 or len(rows[0]) < 2:
         return None
     bbox = (xs[0], ys[0], xs[-1], ys[-1])
-    return PageTable(rows, bbox, "lines", [(a, b) for a, b in zip(xs, xs[1:])])
+    return PageTable(rows, bbox, "lines", [(a, b) for a, b in itertools.pairwise(xs)])
 
 
 def find_lattice_tables(chars: list[Char], edges: list[Edge]) -> list[PageTable]:

@@ -15,9 +15,7 @@ def check_pages(pages: Iterable[int], page_count: int) -> list[int]:
             raise InvalidPageSpec(f"page numbers must be integers, got {page!r}")
         if page < 1 or page > page_count:
             noun = "page" if page_count == 1 else "pages"
-            raise PageOutOfRange(
-                f"page {page} requested, the document has {page_count} {noun}"
-            )
+            raise PageOutOfRange(f"page {page} requested, the document has {page_count} {noun}")
         if page not in result:
             result.append(page)
     return result

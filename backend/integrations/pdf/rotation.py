@@ -10,6 +10,7 @@ ever sees upright text, and bounding boxes are mapped back for callers.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -78,7 +79,7 @@ def detect_direction(chars: list[dict[str, Any]]) -> str:
     if upright >= 0.5 * len(chars):
         return LTR  # fast path: most text is horizontal and upright
     votes: Counter[str] = Counter()
-    for a, b in zip(chars, chars[1:]):
+    for a, b in itertools.pairwise(chars):
         if a["text"].strip() and b["text"].strip():
             step = _advance(a, b)
             if step:

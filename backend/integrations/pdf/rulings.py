@@ -33,8 +33,13 @@ def _is_white(color: Any) -> bool:
 
 def _edge(x0: float, top: float, x1: float, bottom: float, kind: str) -> Edge:
     return {
-        "x0": x0, "x1": x1, "top": top, "bottom": bottom,
-        "width": x1 - x0, "height": bottom - top, "orientation": kind,
+        "x0": x0,
+        "x1": x1,
+        "top": top,
+        "bottom": bottom,
+        "width": x1 - x0,
+        "height": bottom - top,
+        "orientation": kind,
     }
 
 
@@ -47,8 +52,10 @@ def _box_edges(obj: dict[str, Any]) -> list[Edge]:
         x = (x0 + x1) / 2
         return [_edge(x, top, x, bottom, "v")]
     return [
-        _edge(x0, top, x1, top, "h"), _edge(x0, bottom, x1, bottom, "h"),
-        _edge(x0, top, x0, bottom, "v"), _edge(x1, top, x1, bottom, "v"),
+        _edge(x0, top, x1, top, "h"),
+        _edge(x0, bottom, x1, bottom, "h"),
+        _edge(x0, top, x0, bottom, "v"),
+        _edge(x1, top, x1, bottom, "v"),
     ]
 
 
@@ -81,8 +88,10 @@ def collect_rulings(
     fills = [
         (r["x0"], r["top"], r["x1"], r["bottom"])
         for r in rects + curves
-        if r.get("fill") and not _is_white(r.get("non_stroking_color"))
-        and r["x1"] - r["x0"] >= THIN and r["bottom"] - r["top"] >= THIN
+        if r.get("fill")
+        and not _is_white(r.get("non_stroking_color"))
+        and r["x1"] - r["x0"] >= THIN
+        and r["bottom"] - r["top"] >= THIN
     ]
     edges: list[Edge] = []
     sources = [(obj, _line_edges(obj), obj.get("stroking_color")) for obj in lines]

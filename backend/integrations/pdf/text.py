@@ -10,6 +10,7 @@ horizontally) becomes one header row.
 
 from __future__ import annotations
 
+import itertools
 import re
 from statistics import median
 
@@ -75,7 +76,7 @@ def _extend_up(block: list[TextLine], lines: list[TextLine]) -> list[TextLine]:
         narrow = line.x1 - line.x0 < 0.5 * width and line.x0 > left + 0.1 * width
         if not (close and narrow and len(line.segments) == 1 and line.x1 <= left + width + 2):
             break
-        block = [line] + block
+        block = [line, *block]
         i, added = i - 1, added + 1
     return block
 
@@ -140,7 +141,7 @@ def _header_rule(lines: list[TextLine], h_rules: list[Edge], columns: list[Span]
 
 def _inner_rules(lines: list[TextLine], h_rules: list[Edge]) -> bool:
     """True if a (partial) rule separates header lines: a multi-level header."""
-    for above, below in zip(lines, lines[1:]):
+    for above, below in itertools.pairwise(lines):
         for e in h_rules:
             if e["x1"] - e["x0"] >= 15 and above.bottom - 1 <= e["top"] <= below.top + 1:
                 return True
@@ -163,7 +164,7 @@ def _aligned(header: list[TextLine], block: list[TextLine], columns: list[Span])
             lo, hi = reach.get(c, (seg.x0, seg.x1))
             reach[c] = (min(lo, seg.x0), max(hi, seg.x1))
     spans = [reach[c] for c in sorted(reach)]
-    if any(a[1] > b[0] + 1 for a, b in zip(spans, spans[1:])):
+    if any(a[1] > b[0] + 1 for a, b in itertools.pairwise(spans)):
         return False
     for line in header:
         for seg in line.segments:
@@ -176,9 +177,7 @@ def _aligned(header: list[TextLine], block: list[TextLine], columns: list[Span])
 def _has_vertical_rules(lines: list[TextLine], v_rules: list[Edge]) -> bool:
     x0, x1 = min(ln.x0 for ln in lines), max(ln.x1 for ln in lines)
     top, bottom = lines[0].top, lines[-1].bottom
-    return any(
-        x0 < e["x0"] < x1 and e["bottom"] > top and e["top"] < bottom for e in v_rules
-    )
+    return any(x0 < e["x0"] < x1 and e["bottom"] > top and e["top"] < bottom for e in v_rules)
 
 
 def block_table(lines: list[TextLine], rules: list[Edge], strict: bool) -> PageTable | None:
@@ -199,7 +198,10 @@ def block_table(lines: list[TextLine], rules: list[Edge], strict: bool) -> PageT
     if strict and _is_prose(grid):
         return None
     bbox = (
-        min(ln.x0 for ln in lines), lines[0].top, max(ln.x1 for ln in lines), lines[-1].bottom,
+        min(ln.x0 for ln in lines),
+        lines[0].top,
+        max(ln.x1 for ln in lines),
+        lines[-1].bottom,
     )
     return PageTable(grid, bbox, "text", columns)
 
@@ -218,10 +220,13 @@ def _is_prose(grid: list[list[str]]) -> bool:
 _ENUMERATOR = re.compile(r"^[(\[]?([0-9]{1,3}|[a-zA-Z]|[ivxIVX]{1,4})([.)\]]|\.[0-9]{1,3})*[.)]?$")
 
 
+_BULLETS = {"\u2022", "\u00b7", "-", "\u2013", "\u2014", "*", "\u25aa", "\u25e6"}
+
+
 def _is_list(grid: list[list[str]]) -> bool:
     """Numbered or bulleted items (and numbered headings) are lists, not tables."""
     marks = [r[0].strip() for r in grid if r[0].strip()]
-    bullets = all(m in "•·-–—*▪◦" or _ENUMERATOR.match(m) for m in marks)
+    bullets = all(m in _BULLETS or _ENUMERATOR.match(m) for m in marks)
     texts = [len(r[1].split()) for r in grid if r[1].strip()]
     return bullets and bool(texts) and median(texts) >= 3
 
