@@ -28,6 +28,10 @@ import struct
 import threading
 from collections.abc import Callable, Iterator
 
+import pytest
+
+from tests.support.services import require_service
+
 SSL_REQUEST = 80877103
 GSSENC_REQUEST = 80877104
 CANCEL_REQUEST = 80877102
@@ -169,6 +173,7 @@ class RedshiftShim:
         self.listener.settimeout(0.2)
         self.host, self.port = self.listener.getsockname()[:2]
         self.startups: list[dict[str, str]] = []  # what clients sent, for tests to inspect
+        self._live: set[socket.socket] = set()
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._accept_loop, daemon=True, name="rs-shim")
 
@@ -183,6 +188,12 @@ class RedshiftShim:
         self._stopping.set()
         self._thread.join(timeout=2)
         self.listener.close()
+
+    def drop_connections(self) -> None:
+        """Cut every open connection, as a network failure would."""
+        for sock in list(self._live):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
 
     def _accept_loop(self) -> None:
         while not self._stopping.is_set():
@@ -210,10 +221,13 @@ class RedshiftShim:
             client.close()
             return
         upstream.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._live.update((client, upstream))
         upstream.sendall(build_startup(kept))
         back = _Relay(b"S", _rewrite_backend(self.server_version))
-        threading.Thread(target=_pump, args=(upstream, client, back), daemon=True).start()
-        _pump(client, upstream, _Relay(b"PQ", _rewrite_frontend))
+        threading.Thread(
+            target=_pump, args=(upstream, client, back, self._live), daemon=True
+        ).start()
+        _pump(client, upstream, _Relay(b"PQ", _rewrite_frontend), self._live)
 
     def _read_startup(self, client: socket.socket) -> bytes | None:
         """The StartupMessage body; None when the client only wanted a cancel."""
@@ -243,7 +257,7 @@ class RedshiftShim:
         return False
 
 
-def _pump(source: socket.socket, sink: socket.socket, relay: _Relay) -> None:
+def _pump(source: socket.socket, sink: socket.socket, relay: _Relay, live: set) -> None:
     try:
         while data := source.recv(1 << 20):
             for chunk in relay.feed(data):
@@ -255,6 +269,7 @@ def _pump(source: socket.socket, sink: socket.socket, relay: _Relay) -> None:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
             sock.close()
+            live.discard(sock)
 
 
 def verify_stored_password(stored: str | None, user: str, password: str) -> bool:
@@ -274,6 +289,14 @@ def verify_stored_password(stored: str | None, user: str, password: str) -> bool
     )
     client_key = hmac.new(salted, b"Client Key", hashlib.sha256).digest()
     return hmac.compare_digest(hashlib.sha256(client_key).digest(), stored_key)
+
+
+@pytest.fixture(scope="session")
+def redshift_shim() -> Iterator[RedshiftShim]:
+    """A shim in front of the local PostgreSQL (skips, or fails with REQUIRE_SERVICES=1)."""
+    require_service("postgresql")
+    with RedshiftShim(upstream=("127.0.0.1", 5432)) as shim:
+        yield shim
 
 
 def main() -> None:

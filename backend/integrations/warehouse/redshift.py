@@ -18,12 +18,14 @@ from typing import Protocol
 
 import redshift_connector
 
+from .base import LEDGER_TABLE
 from .batching import batches, text_row_bytes
 from .coercion import converter_for, to_text
 from .columns import MAX_VARCHAR_BYTES, ColumnSpec, parse_sql_type
 from .errors import WarehouseAuthError, WarehouseError, WarehouseUnreachable, redact
+from .plan import LoadPlan
 from .schema import quote_ident
-from .sql import Encoder, LoadPlan, SqlWarehouse
+from .sql import Encoder, SqlWarehouse
 from .urls import RedshiftSettings
 
 MAX_STATEMENT_BYTES = 16 * 1024 * 1024 - 64 * 1024  # Redshift's 16 MB, less headroom
@@ -61,10 +63,8 @@ class Stager(Protocol):
 
 
 class InsertStager:
-    """Multi-row INSERT batches under the statement byte limit and the bind-parameter limit."""
-
-    def __init__(self, max_statement_bytes: int = MAX_STATEMENT_BYTES, max_rows: int = 4096):
-        self.max_statement_bytes, self.max_rows = max_statement_bytes, max_rows
+    """Multi-row INSERT batches within the warehouse's max_batch_bytes (default: Redshift's
+    statement limit), its max_batch_rows and the bind-parameter limit."""
 
     def stage(
         self,
@@ -81,8 +81,8 @@ class InsertStager:
         count = 0
         for group in batches(
             rows,
-            max_rows=min(self.max_rows, MAX_BIND_PARAMS // len(columns)),
-            max_bytes=self.max_statement_bytes - len(prefix),
+            max_rows=min(warehouse.max_batch_rows, MAX_BIND_PARAMS // len(columns)),
+            max_bytes=warehouse.max_batch_bytes - len(prefix),
             row_bytes=lambda row: text_row_bytes(row) + overhead,
         ):
             sql = statements.get(len(group)) or prefix + ",".join([row_sql] * len(group))
@@ -96,11 +96,12 @@ class InsertStager:
 class RedshiftWarehouse(SqlWarehouse):
     dialect = "redshift"
     param = "%s"
+    driver_errors = (redshift_connector.Error, OSError)
 
     def __init__(self, settings: RedshiftSettings, *, stager: Stager | None = None) -> None:
         self.settings = settings
-        limit = settings.max_statement_bytes or MAX_STATEMENT_BYTES
-        self.stager: Stager = stager or InsertStager(limit)
+        self.max_batch_bytes = settings.max_statement_bytes or MAX_STATEMENT_BYTES
+        self.stager: Stager = stager or InsertStager()
         try:
             # A small statement cache: a load reuses a few statements, and the driver keeps
             # a server-side prepared statement for each cached one.
@@ -188,7 +189,10 @@ class RedshiftWarehouse(SqlWarehouse):
 
     # -- publishing -------------------------------------------------------------------------
     def _begin_publish(self) -> None:
-        self._execute(f"LOCK {self._table('_load_ledger')}")
+        # The transaction is already open (staging ran in it). LOCK serialises publishes, so
+        # two attempts of one load_id can't both pass the ledger check.
+        self._ensure_ledger()
+        self._execute(f"LOCK {self._table(LEDGER_TABLE)}")
 
     def _staged(self, staging: str, column: ColumnSpec) -> str:
         value = f"NULLIF({staging}.{quote_ident(column.name)}, '')"

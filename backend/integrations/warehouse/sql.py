@@ -13,12 +13,10 @@ import contextlib
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from .base import (
     LEDGER_TABLE,
-    MODES,
     STAGING_PREFIX,
     LoadProgress,
     LoadResult,
@@ -30,27 +28,10 @@ from .base import (
 from .coercion import CoercionError
 from .columns import ColumnSpec, schema_differences
 from .errors import EmptyLoad, InvalidLoad, SchemaMismatch, ValueDoesNotFit, WarehouseError
+from .plan import LEDGER_COLUMNS, LoadPlan, check_request, duplicate_key_error, misfit
 from .schema import ddl_for, quote_ident
 
 Encoder = Callable[[object], object]
-MAX_LOAD_ID = 255
-LEDGER_COLUMNS = [
-    ColumnSpec("load_id", "VARCHAR", length=MAX_LOAD_ID),
-    ColumnSpec("target", "VARCHAR", length=255),
-    ColumnSpec("mode", "VARCHAR", length=16),
-    ColumnSpec("row_count", "BIGINT"),
-    ColumnSpec("loaded_at", "TIMESTAMP"),
-]
-
-
-@dataclass(frozen=True)
-class LoadPlan:
-    target: str
-    columns: list[ColumnSpec]  # in the data's order, with the existing table's types if any
-    mode: str
-    keys: list[str]
-    load_id: str
-    exists: bool
 
 
 class SqlWarehouse(ABC):
@@ -59,7 +40,8 @@ class SqlWarehouse(ABC):
     dialect = ""
     param = "?"
     max_batch_rows = 4096
-    max_batch_bytes = 16 * 1024 * 1024
+    max_batch_bytes = 16 * 1024 * 1024  # per staging statement; instances may lower it
+    driver_errors: tuple[type[BaseException], ...] = (OSError,)  # translated to typed errors
 
     @abstractmethod
     def close(self) -> None: ...
@@ -116,7 +98,8 @@ class SqlWarehouse(ABC):
 
     @abstractmethod
     def _begin_publish(self) -> None:
-        """Take the write lock that serialises publishes (and open the transaction)."""
+        """Open the publish transaction, create the ledger if needed (_ensure_ledger) and take
+        the write lock that serialises publishes."""
 
     @abstractmethod
     def _delete_matching(self, plan: LoadPlan, staging: str) -> str:
@@ -158,12 +141,15 @@ class SqlWarehouse(ABC):
     def _errors(self) -> Iterator[None]:
         try:
             yield
-        except WarehouseError:
-            raise
-        except Exception as exc:
+        except self.driver_errors as exc:
             with contextlib.suppress(Exception):
                 self._rollback()
             raise self._translate(exc) from None
+        except Exception:
+            # Not the warehouse's doing (e.g. the caller's row iterator failed): as is.
+            with contextlib.suppress(Exception):
+                self._rollback()
+            raise
 
     # -- loading ----------------------------------------------------------------------------
     def load(
@@ -195,8 +181,7 @@ class SqlWarehouse(ABC):
     def _plan(
         self, target: str, columns: list[ColumnSpec], mode: str, keys: list[str], load_id: str
     ) -> LoadPlan | LoadResult:
-        _check_request(target, columns, mode, keys, load_id)
-        self._ensure_ledger()
+        check_request(target, columns, mode, keys, load_id)
         done = self._ledger_entry(load_id)
         self._rollback()  # end the read transaction: nothing is held while staging
         if done is not None:
@@ -207,7 +192,7 @@ class SqlWarehouse(ABC):
                 raise SchemaMismatch(target, diffs)
             by_name = {c.name: c for c in existing}
             columns = [by_name[c.name] for c in columns]
-        return LoadPlan(target, columns, mode, keys, load_id, existing is not None)
+        return LoadPlan(target, columns, mode, keys, load_id)
 
     def _stage_and_publish(
         self, plan: LoadPlan, staging: str, rows: Iterable, report: ProgressCallback, first: int
@@ -237,7 +222,7 @@ class SqlWarehouse(ABC):
             try:
                 out = [encode(value) for encode, value in zip(encoders, row, strict=True)]
             except CoercionError:
-                raise _misfit(plan, encoders, row, number, source) from None
+                raise misfit(plan, encoders, row, number, source) from None
             for k in keys:
                 if out[k] is None or out[k] == "":
                     reason = "is empty, but the column is an upsert key"
@@ -250,8 +235,7 @@ class SqlWarehouse(ABC):
         if done is not None:  # a concurrent attempt published while we were staging
             self._abort(staging)
             return done
-        if not plan.exists:
-            self._execute(ddl_for(plan.target, plan.columns, self.dialect, schema=self._schema))
+        self._ensure_target(plan)
         if plan.mode == "replace":
             self._execute(f"DELETE FROM {self._table(plan.target)}")
         elif plan.mode == "upsert":
@@ -267,17 +251,21 @@ class SqlWarehouse(ABC):
         self._commit()
         return LoadResult(plan.load_id, plan.target, plan.mode, count, loaded_at)
 
+    def _ensure_target(self, plan: LoadPlan) -> None:
+        """Create the target, or re-check it: it may have appeared since the plan was made."""
+        existing = self._describe(plan.target)
+        if existing is None:
+            self._execute(ddl_for(plan.target, plan.columns, self.dialect, schema=self._schema))
+        elif diffs := schema_differences(existing, plan.columns):
+            raise SchemaMismatch(plan.target, diffs)
+
     def _check_unique_keys(self, plan: LoadPlan, staging: str) -> None:
         keys = ", ".join(quote_ident(k) for k in plan.keys)
         sql = f"SELECT {keys}, COUNT(*) FROM {staging} GROUP BY {keys} HAVING COUNT(*) > 1"
         duplicate = self._query(sql + " LIMIT 1")
         if duplicate:
             *values, times = duplicate[0]
-            shown = ", ".join(f"{k}={v!r}" for k, v in zip(plan.keys, values, strict=True))
-            raise InvalidLoad(
-                f"Upsert into {plan.target!r}: key ({shown}) appears {times} times in the data. "
-                "Keys must be unique within a load; remove the duplicates or pick other keys."
-            )
+            raise duplicate_key_error(plan, values, times)
 
     def _abort(self, staging: str) -> None:
         """Roll back and make sure staging is gone; the connection may already be dead."""
@@ -293,11 +281,13 @@ class SqlWarehouse(ABC):
         return ""
 
     def _ensure_ledger(self) -> None:
+        """Create the ledger inside the publish transaction: a load that fails leaves none."""
         ddl = ddl_for(LEDGER_TABLE, LEDGER_COLUMNS, self.dialect, schema=self._schema)
         self._execute(ddl.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS", 1))
-        self._commit()
 
     def _ledger_entry(self, load_id: str) -> LoadResult | None:
+        if self._describe(LEDGER_TABLE) is None:
+            return None
         sql = (
             f"SELECT target, mode, row_count, loaded_at FROM {self._table(LEDGER_TABLE)} "
             f"WHERE load_id = {self.param}"
@@ -314,38 +304,6 @@ class SqlWarehouse(ABC):
         marks = ", ".join([self.param] * 5)
         values = [plan.load_id, plan.target, plan.mode, count, loaded_at.isoformat(sep=" ")]
         self._execute(f"INSERT INTO {self._table(LEDGER_TABLE)} VALUES ({marks})", values)
-
-
-def _check_request(
-    target: str, columns: list[ColumnSpec], mode: str, keys: list[str], load_id: str
-) -> None:
-    if mode not in MODES:
-        raise InvalidLoad(f"Unknown load mode {mode!r}; use one of {', '.join(MODES)}.")
-    if not target or target == LEDGER_TABLE or target.startswith(STAGING_PREFIX):
-        raise InvalidLoad(f"{target!r} can't be a target table name.")
-    if not load_id or len(load_id) > MAX_LOAD_ID:
-        raise InvalidLoad(f"A load needs a load_id of 1 to {MAX_LOAD_ID} characters.")
-    if not columns:
-        raise EmptyLoad(f"Nothing to load into {target!r}: the data has no columns.")
-    names = [c.name for c in columns]
-    if len(set(names)) != len(names):
-        raise InvalidLoad(f"Column names must be unique; got {names}.")
-    if mode == "upsert" and not keys:
-        raise InvalidLoad("An upsert needs at least one key column.")
-    if missing := [k for k in keys if k not in names]:
-        raise InvalidLoad(f"Upsert keys {missing} are not columns of the data ({names}).")
-
-
-def _misfit(
-    plan: LoadPlan, encoders: list[Encoder], row: Sequence, number: int, source: str
-) -> ValueDoesNotFit:
-    """Find which value failed (only on the error path, so the happy path stays tight)."""
-    for column, encode, value in zip(plan.columns, encoders, row, strict=True):
-        try:
-            encode(value)
-        except CoercionError as exc:
-            return ValueDoesNotFit(plan.target, number, column.name, value, str(exc), source)
-    raise AssertionError("a conversion failed but no column reproduces it")
 
 
 def _prepend(head: list, rest: Iterator[list]) -> Iterator[list]:

@@ -16,8 +16,9 @@ from .batching import batches
 from .coercion import converter_for, to_text
 from .columns import ColumnSpec, parse_sql_type
 from .errors import WarehouseError, WarehouseUnreachable
+from .plan import LoadPlan
 from .schema import ddl_for, quote_ident
-from .sql import Encoder, LoadPlan, SqlWarehouse
+from .sql import Encoder, SqlWarehouse
 
 SCHEMA = "main"
 _ADAPT: dict[str, Callable[[object], object]] = {
@@ -36,6 +37,7 @@ class SqliteWarehouse(SqlWarehouse):
     dialect = "sqlite"
     param = "?"
     max_batch_rows = 8192
+    driver_errors = (sqlite3.Error, OSError)
 
     def __init__(self, path: str | Path, *, timeout_s: float = 30.0) -> None:
         self.path = str(path)
@@ -129,7 +131,8 @@ class SqliteWarehouse(SqlWarehouse):
 
     # -- publishing -------------------------------------------------------------------------
     def _begin_publish(self) -> None:
-        self._execute("BEGIN IMMEDIATE")
+        self._execute("BEGIN IMMEDIATE")  # the file's write lock, held until commit
+        self._ensure_ledger()
 
     def _staged(self, staging: str, column: ColumnSpec) -> str:
         return f"{staging}.{quote_ident(column.name)}"

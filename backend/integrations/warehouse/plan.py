@@ -1,0 +1,74 @@
+"""What a load will do, checked before anything is written; and the ledger's shape."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from .base import LEDGER_TABLE, MODES, STAGING_PREFIX
+from .coercion import CoercionError
+from .columns import ColumnSpec
+from .errors import EmptyLoad, InvalidLoad, ValueDoesNotFit
+
+MAX_LOAD_ID = 255
+LEDGER_COLUMNS = [
+    ColumnSpec("load_id", "VARCHAR", length=MAX_LOAD_ID),
+    ColumnSpec("target", "VARCHAR", length=255),
+    ColumnSpec("mode", "VARCHAR", length=16),
+    ColumnSpec("row_count", "BIGINT"),
+    ColumnSpec("loaded_at", "TIMESTAMP"),
+]
+
+
+@dataclass(frozen=True)
+class LoadPlan:
+    target: str
+    columns: list[ColumnSpec]  # in the data's order, with the existing table's types if any
+    mode: str
+    keys: list[str]
+    load_id: str
+
+
+def check_request(
+    target: str, columns: list[ColumnSpec], mode: str, keys: list[str], load_id: str
+) -> None:
+    """Refuse a malformed request before touching the warehouse."""
+    if mode not in MODES:
+        raise InvalidLoad(f"Unknown load mode {mode!r}; use one of {', '.join(MODES)}.")
+    if not target or target == LEDGER_TABLE or target.startswith(STAGING_PREFIX):
+        raise InvalidLoad(f"{target!r} can't be a target table name.")
+    if not load_id or len(load_id) > MAX_LOAD_ID:
+        raise InvalidLoad(f"A load needs a load_id of 1 to {MAX_LOAD_ID} characters.")
+    if not columns:
+        raise EmptyLoad(f"Nothing to load into {target!r}: the data has no columns.")
+    names = [c.name for c in columns]
+    if len(set(names)) != len(names):
+        raise InvalidLoad(f"Column names must be unique; got {names}.")
+    if mode == "upsert" and not keys:
+        raise InvalidLoad("An upsert needs at least one key column.")
+    if missing := [k for k in keys if k not in names]:
+        raise InvalidLoad(f"Upsert keys {missing} are not columns of the data ({names}).")
+
+
+def misfit(
+    plan: LoadPlan,
+    encoders: list[Callable[[object], object]],
+    row: Sequence[object],
+    number: int,
+    source: str,
+) -> ValueDoesNotFit:
+    """Find which value failed (only on the error path, so the happy path stays tight)."""
+    for column, encode, value in zip(plan.columns, encoders, row, strict=True):
+        try:
+            encode(value)
+        except CoercionError as exc:
+            return ValueDoesNotFit(plan.target, number, column.name, value, str(exc), source)
+    raise AssertionError("a conversion failed but no column reproduces it")
+
+
+def duplicate_key_error(plan: LoadPlan, values: Sequence[object], times: int) -> InvalidLoad:
+    shown = ", ".join(f"{k}={v!r}" for k, v in zip(plan.keys, values, strict=True))
+    return InvalidLoad(
+        f"Upsert into {plan.target!r}: key ({shown}) appears {times} times in the data. "
+        "Keys must be unique within a load; remove the duplicates or pick other keys."
+    )
