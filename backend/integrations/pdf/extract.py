@@ -95,7 +95,7 @@ def extract_tables(
             page = pdf.pages[number - 1]
             try:
                 tables += _safe_page_tables(page, strategy, area)
-                if page_is_image_only(page):
+                if read_page_guarded(lambda p=page: page_is_image_only(p)):
                     image_only.append(number)
             finally:
                 page.close()  # drop the page's cached layout objects to bound memory
