@@ -26,6 +26,7 @@ from backend.integrations.warehouse import (
     SourceRow,
     ValueDoesNotFit,
     Warehouse,
+    WarehouseUnreachable,
     connect_warehouse,
 )
 from backend.integrations.warehouse.schema import infer_column_types, normalize_identifiers
@@ -46,6 +47,7 @@ class Backend:
     name: str
     url: str
     snapshot: Callable[[], dict]
+    shim: RedshiftShim | None = None
 
 
 def sqlite_snapshot(path: str) -> dict:
@@ -96,7 +98,7 @@ def backend(request: pytest.FixtureRequest, tmp_path) -> Iterator[Backend]:
         conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
     url = f"redshift://postgres:unused@127.0.0.1:{shim.port}/postgres?ssl=false&schema={schema}"
     try:
-        yield Backend("redshift", url, lambda: pg_snapshot(schema))
+        yield Backend("redshift", url, lambda: pg_snapshot(schema), shim)
     finally:
         with psycopg.connect(PG_DSN, autocommit=True) as conn:
             conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
@@ -288,6 +290,36 @@ def test_a_failing_row_source_rolls_everything_back(warehouse: Warehouse, backen
         load(warehouse, rows(), "v2", mode="replace")
     assert backend.snapshot() == before
     assert load(warehouse, ROWS, "v2", mode="replace").rows == 3  # the retry works
+
+
+def test_a_transient_failure_leaves_nothing_and_the_retry_loads_once(backend: Backend) -> None:
+    """Redshift: the connection is cut mid-load. SQLite: another writer holds the file."""
+    with connect_warehouse(backend.url) as warehouse:
+        load(warehouse, ROWS, "v1")
+    before = backend.snapshot()
+    blocker = None
+    if backend.shim is None:
+        blocker = sqlite3.connect(backend.url.removeprefix("sqlite:///"), isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")
+
+    def rows(cut: bool = False) -> Iterator[list[str]]:
+        for i in range(40):
+            if cut and i == 30:
+                backend.shim.drop_connections()
+            yield [str(100 + i), "Fay", "", "no", "", ""]
+
+    with connect_warehouse(backend.url + "?timeout=0.2" * (blocker is not None)) as warehouse:
+        warehouse.max_batch_bytes = 300
+        with pytest.raises(WarehouseUnreachable) as caught:
+            load(warehouse, rows(cut=backend.shim is not None), "v2")
+    assert caught.value.retryable
+    assert backend.snapshot() == before
+    if blocker is not None:
+        blocker.execute("ROLLBACK")
+    with connect_warehouse(backend.url) as warehouse:
+        assert load(warehouse, list(rows()), "v2").rows == 40
+        assert load(warehouse, list(rows()), "v2").skipped
+        assert len(contents(warehouse, "people")) == 43
 
 
 def test_names_that_try_sql_injection_are_quoted(warehouse: Warehouse) -> None:

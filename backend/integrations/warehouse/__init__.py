@@ -64,7 +64,8 @@ def connect_warehouse(url: str, *, base_dir: Path | None = None) -> Warehouse:
     if scheme == "sqlite":
         from .sqlite import SqliteWarehouse
 
-        return SqliteWarehouse(parse_sqlite_url(url, base_dir))
+        settings = parse_sqlite_url(url, base_dir)
+        return SqliteWarehouse(settings.path, timeout_s=settings.timeout_s)
     if scheme == "redshift":
         # Imported here so the SQLite path works where the Redshift driver isn't installed.
         from .redshift import RedshiftWarehouse

@@ -236,6 +236,7 @@ def translate_error(exc: BaseException, settings: RedshiftSettings) -> Warehouse
     if isinstance(exc, WarehouseError):
         return exc
     code, text = _sqlstate(exc)
+    text = text.rstrip(". ")
     where = settings.describe()
     name = type(exc).__name__
     if code in AUTH_SQLSTATES or (code is None and "password" in text.lower()):

@@ -62,7 +62,7 @@ def normalize_identifier(name: object, position: int = 1) -> str:
     anything else becomes '_'. An empty result becomes col_<position>; a leading digit gets
     a 'col_' prefix; a reserved word gets a '_' suffix.
     """
-    text = unicodedata.normalize("NFKD", str(name or "").lower())
+    text = unicodedata.normalize("NFKD", str(name or "").casefold())
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = _NOT_IDENTIFIER.sub("_", text).strip("_")
     if not text:

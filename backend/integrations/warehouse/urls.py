@@ -77,16 +77,30 @@ class RedshiftSettings:
         return kwargs
 
 
-def parse_sqlite_url(url: str, base_dir: Path | None = None) -> str:
-    """The database path of `sqlite:///relative/path`, `sqlite:////abs/path` or `:memory:`."""
+@dataclass(frozen=True)
+class SqliteSettings:
+    path: str
+    timeout_s: float = 30.0  # how long to wait for another writer's lock
+
+
+def parse_sqlite_url(url: str, base_dir: Path | None = None) -> SqliteSettings:
+    """`sqlite:///relative/path`, `sqlite:////abs/path` or `sqlite:///:memory:`, with an
+    optional `?timeout=seconds`."""
     if not url.startswith("sqlite:///"):
         raise WarehouseUrlError("A SQLite warehouse URL looks like sqlite:///var/warehouse.sqlite3")
-    path = unquote(url[len("sqlite:///") :].split("?", 1)[0])
+    raw_path, _, query = url[len("sqlite:///") :].partition("?")
+    path = unquote(raw_path)
     if not path:
         raise WarehouseUrlError("The SQLite warehouse URL has no file path.")
-    if path == ":memory:" or Path(path).is_absolute():
-        return path
-    return str((base_dir or Path.cwd()) / path)
+    if path != ":memory:" and not Path(path).is_absolute():
+        path = str((base_dir or Path.cwd()) / path)
+    options = dict(parse_qsl(query, keep_blank_values=True))
+    if set(options) - {"timeout"}:
+        raise WarehouseUrlError("The only option of a SQLite warehouse URL is timeout.")
+    try:
+        return SqliteSettings(path, float(options.get("timeout", 30.0)))
+    except ValueError:
+        raise WarehouseUrlError("timeout in the SQLite warehouse URL must be seconds.") from None
 
 
 def parse_redshift_url(url: str) -> RedshiftSettings:
