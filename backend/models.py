@@ -27,6 +27,8 @@ class Document(models.Model):
     options = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     error = models.TextField(blank=True)
+    # Said on success too: e.g. pages that are scanned images (no OCR is done).
+    warning = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

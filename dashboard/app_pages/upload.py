@@ -1,6 +1,124 @@
+import io
+
 import streamlit as st
 
-from dashboard.components.notices import render_not_built
+from backend.selectors.documents import documents_recent
+from backend.services.documents import ConversionOptions, UploadRejected, document_upload
+from dashboard.components.progress import render_document_progress
+from dashboard.session import current_user
+
+STRATEGY_LABELS = {
+    "auto": "Automatic (per page)",
+    "lines": "Ruled lines",
+    "text": "Whitespace text",
+}
 
 st.title("Upload")
-render_not_built(what="take PDFs, convert their tables to CSV in the background and show a progress bar per file")
+st.caption(
+    "Drop PDFs here. A worker turns the tables in them into CSV files; "
+    "the progress of each file shows below and survives a reload."
+)
+user = current_user()
+
+
+def parse_area(text: str) -> tuple[float, float, float, float] | None:
+    if not text.strip():
+        return None
+    try:
+        top, left, bottom, right = (float(v) for v in text.split(","))
+    except ValueError:
+        raise UploadRejected("area: give four numbers, top,left,bottom,right") from None
+    return top, left, bottom, right
+
+
+def upload_files(files, options_form: dict) -> None:
+    try:
+        options = ConversionOptions(
+            pages=options_form["pages"],
+            strategy=options_form["strategy"],
+            area=parse_area(options_form["area"]),
+            password=options_form["password"],
+        )
+    except UploadRejected as exc:
+        st.error(str(exc))
+        return
+    for file in files:
+        upload_one(file.name, file.getvalue(), options, allow_duplicate=False)
+
+
+def upload_one(name: str, content: bytes, options: ConversionOptions, allow_duplicate: bool):
+    try:
+        outcome = document_upload(
+            owner=user,
+            name=name,
+            content=io.BytesIO(content),
+            options=options,
+            allow_duplicate=allow_duplicate,
+        )
+    except UploadRejected as exc:
+        st.error(f"{name}: {exc}", icon=":material/block:")
+        return
+    if outcome.document is None:
+        st.session_state.setdefault("duplicates", {})[name] = (content, options, outcome)
+    else:
+        st.toast(f"{name} queued for conversion", icon=":material/upload_file:")
+
+
+with st.form("upload", clear_on_submit=True):
+    files = st.file_uploader("PDF files", accept_multiple_files=True)
+    with st.expander("Options"):
+        left, right = st.columns(2)
+        form = {
+            "pages": left.text_input("Pages", placeholder="all, or e.g. 1,3-5"),
+            "strategy": right.selectbox(
+                "Table detection", list(STRATEGY_LABELS), format_func=STRATEGY_LABELS.get
+            ),
+            "area": left.text_input(
+                "Area (points from the top-left)", placeholder="top,left,bottom,right"
+            ),
+            "password": right.text_input("Password for encrypted files", type="password"),
+        }
+    if st.form_submit_button("Convert", type="primary", icon=":material/play_arrow:"):
+        if files:
+            upload_files(files, form)
+        else:
+            st.warning("Choose one or more PDF files first.")
+
+
+def render_duplicates() -> None:
+    for name, (content, options, outcome) in list(st.session_state.get("duplicates", {}).items()):
+        earlier = outcome.duplicate_of
+        with st.container(border=True):
+            st.warning(
+                f"**{name}** is identical to **{earlier.name}**, uploaded "
+                f"{earlier.created_at:%Y-%m-%d %H:%M} ({earlier.status}).",
+                icon=":material/content_copy:",
+            )
+            open_col, again_col, drop_col = st.columns(3)
+            if open_col.button("Open the earlier one", key=f"open-{name}"):
+                st.session_state["document_id"] = earlier.pk
+                st.session_state["duplicates"].pop(name)
+                st.switch_page("app_pages/documents.py")
+            if again_col.button("Convert it again", key=f"again-{name}"):
+                st.session_state["duplicates"].pop(name)
+                upload_one(name, content, options, allow_duplicate=True)
+                st.rerun()
+            if drop_col.button("Dismiss", key=f"drop-{name}"):
+                st.session_state["duplicates"].pop(name)
+                st.rerun()
+
+
+render_duplicates()
+
+
+@st.fragment(run_every=1)
+def render_conversions() -> None:
+    documents = documents_recent(owner=user, limit=20)
+    if not documents:
+        st.info("No uploads yet.")
+    for document in documents:
+        render_document_progress(document)
+
+
+st.subheader("Recent conversions")
+render_conversions()

@@ -1,0 +1,59 @@
+"""`manage.py pdf2csv FILE.pdf --out DIR`: one UTF-8 CSV per table, for scripts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from backend.integrations.pdf import PdfError, extract_tables, parse_page_spec
+from backend.integrations.pdf.info import count_pages
+from backend.services.tables import csv_bytes, table_file_name
+
+
+def parse_area(text: str) -> tuple[float, float, float, float]:
+    try:
+        top, left, bottom, right = (float(v) for v in text.split(","))
+    except ValueError:
+        raise CommandError(f"--area {text!r}: give four numbers TOP,LEFT,BOTTOM,RIGHT") from None
+    if not (top < bottom and left < right):
+        raise CommandError("--area: TOP must be above BOTTOM and LEFT left of RIGHT")
+    return top, left, bottom, right
+
+
+class Command(BaseCommand):
+    help = "Extract the tables of a PDF into CSV files named <stem>-p<first>[-<last>]-t<n>.csv."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("pdf", type=Path)
+        parser.add_argument("--out", type=Path, required=True, help="folder for the CSV files")
+        parser.add_argument("--pages", default="", help='e.g. "1,3-5" (default: all)')
+        parser.add_argument("--strategy", choices=["auto", "lines", "text"], default="auto")
+        parser.add_argument("--area", type=parse_area, help="TOP,LEFT,BOTTOM,RIGHT in points")
+        parser.add_argument("--password", default=None)
+
+    def handle(self, *args, **opts) -> None:
+        pdf: Path = opts["pdf"]
+        if not pdf.is_file():
+            raise CommandError(f"{pdf}: no such file")
+        try:
+            pages = parse_page_spec(opts["pages"], count_pages(pdf, password=opts["password"]))
+            result = extract_tables(
+                pdf,
+                pages=pages,
+                strategy=opts["strategy"],
+                area=opts["area"],
+                password=opts["password"],
+            )
+        except PdfError as exc:
+            raise CommandError(f"{pdf.name}: {exc}") from None
+        opts["out"].mkdir(parents=True, exist_ok=True)
+        for number, table in enumerate(result.tables, start=1):
+            name = table_file_name(
+                stem=pdf.stem, first_page=table.first_page, last_page=table.last_page, number=number
+            )
+            (opts["out"] / name).write_bytes(csv_bytes(table.rows))
+            self.stdout.write(f"{name}: {table.n_rows} rows x {table.n_cols} columns")
+        if result.image_only_pages:
+            pages_txt = ", ".join(map(str, result.image_only_pages))
+            self.stderr.write(f"note: page(s) {pages_txt} are scanned images; OCR is not done")

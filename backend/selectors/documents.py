@@ -1,0 +1,59 @@
+"""Reads about documents and their conversions, as plain data for the pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db.models import Count, OuterRef, Subquery
+
+from backend.models import Document, Run
+
+RUN_FIELDS = ("status", "pages_done", "pages_total", "tables_found", "error", "task_id")
+
+
+def _documents(owner: User):
+    latest = Run.objects.filter(document=OuterRef("pk")).order_by("-queued_at")
+    return (
+        Document.objects.filter(owner=owner)
+        .annotate(n_tables=Count("tables"))
+        .annotate(**{f"run_{f}": Subquery(latest.values(f)[:1]) for f in RUN_FIELDS})
+    )
+
+
+def documents_recent(*, owner: User, limit: int = 50) -> list[dict[str, Any]]:
+    """The owner's newest documents with their latest conversion run's progress."""
+    return [_document_row(d) for d in _documents(owner).order_by("-created_at")[:limit]]
+
+
+def document_detail(*, owner: User, document_id: int) -> dict[str, Any] | None:
+    """One document as on the list, or None if it is not the owner's."""
+    document = _documents(owner).filter(pk=document_id).first()
+    return _document_row(document) if document else None
+
+
+def _document_row(d: Document) -> dict[str, Any]:
+    return {
+        "id": d.pk,
+        "name": d.name,
+        "status": d.status,
+        "error": d.error,
+        "warning": d.warning,
+        "created_at": d.created_at,
+        "size_bytes": d.size_bytes,
+        "page_count": d.page_count,
+        "options": {k: v for k, v in d.options.items() if k != "password"},
+        "n_tables": d.n_tables,
+        "run": {f: getattr(d, f"run_{f}") for f in RUN_FIELDS},
+    }
+
+
+def progress_text(run: dict[str, Any]) -> str:
+    """ "page 12 of 65, 9 tables", or what the run is waiting for."""
+    if run["status"] == Run.Status.QUEUED:
+        return "waiting for a worker"
+    if not run["pages_total"]:
+        return "opening the file"
+    tables = run["tables_found"]
+    noun = "table" if tables == 1 else "tables"
+    return f"page {run['pages_done']} of {run['pages_total']}, {tables} {noun}"

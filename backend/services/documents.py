@@ -1,0 +1,115 @@
+"""Documents: uploads are stored, recognised when repeated, and queued for conversion."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.files import File
+from django.db import transaction
+
+from backend import task_names
+from backend.models import Document, Run
+from backend.services.runs import run_enqueue
+
+STRATEGIES = ("auto", "lines", "text")
+PAGE_SPEC = re.compile(r"^\s*(all|\d+\s*(-\s*\d*)?(\s*,\s*\d+\s*(-\s*\d*)?)*)?\s*$", re.I)
+
+
+class UploadRejected(ValueError):
+    """The upload's options cannot work; nothing was stored."""
+
+
+@dataclass(frozen=True)
+class ConversionOptions:
+    pages: str = ""
+    strategy: str = "auto"
+    area: tuple[float, float, float, float] | None = None
+    password: str = ""
+
+    def as_json(self) -> dict:
+        options = {"pages": self.pages.strip(), "strategy": self.strategy}
+        if self.area:
+            options["area"] = list(self.area)
+        if self.password:
+            options["password"] = self.password
+        return options
+
+
+@dataclass(frozen=True)
+class UploadOutcome:
+    document: Document | None  # None when the upload was recognised and not stored again
+    duplicate_of: Document | None
+
+
+def conversion_options_check(*, options: ConversionOptions) -> None:
+    """Raise UploadRejected with a message the form can show, for options that cannot work."""
+    if options.strategy not in STRATEGIES:
+        raise UploadRejected(f"strategy must be one of {', '.join(STRATEGIES)}")
+    if not PAGE_SPEC.match(options.pages):
+        raise UploadRejected(f"pages {options.pages!r}: use page numbers and ranges like 1,3-5")
+    if options.area is not None:
+        top, left, bottom, right = options.area
+        if not (0 <= top < bottom and 0 <= left < right):
+            raise UploadRejected(
+                "area must be top,left,bottom,right with top < bottom, left < right"
+            )
+
+
+def document_upload(
+    *,
+    owner: User,
+    name: str,
+    content: BinaryIO,
+    options: ConversionOptions,
+    allow_duplicate: bool = False,
+) -> UploadOutcome:
+    """Store the upload and queue its conversion, unless the same bytes were uploaded before."""
+    conversion_options_check(options=options)
+    digest, size = _sha256(content)
+    if size > settings.UPLOAD_MAX_MB * 1024 * 1024:
+        raise UploadRejected(f"{name} is larger than the {settings.UPLOAD_MAX_MB} MB limit")
+    earlier = Document.objects.filter(owner=owner, sha256=digest).order_by("-created_at").first()
+    if earlier is not None and not allow_duplicate:
+        return UploadOutcome(document=None, duplicate_of=earlier)
+    with transaction.atomic():
+        document = Document(
+            owner=owner, name=name, sha256=digest, size_bytes=size, options=options.as_json()
+        )
+        document.file.save(name, File(content, name=name), save=False)
+        document.save()
+        document_enqueue_conversion(document=document, owner=owner)
+    return UploadOutcome(document=document, duplicate_of=earlier)
+
+
+def document_enqueue_conversion(
+    *, document: Document, owner: User, password: str = "", retry_of: Run | None = None
+) -> Run:
+    """Queue (again) the conversion of a stored document; a password may be given anew."""
+    if password:
+        document.options = {**document.options, "password": password}
+    document.status = Document.Status.QUEUED
+    document.error = document.warning = ""
+    document.save(update_fields=["options", "status", "error", "warning"])
+    return run_enqueue(
+        kind=Run.Kind.CONVERSION,
+        owner=owner,
+        task_name=task_names.CONVERT_PDF,
+        task_kwargs={"document_id": document.pk},
+        document=document,
+        retry_of=retry_of,
+    )
+
+
+def _sha256(content: BinaryIO) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    content.seek(0)
+    for chunk in iter(lambda: content.read(1 << 20), b""):
+        digest.update(chunk)
+        size += len(chunk)
+    content.seek(0)
+    return digest.hexdigest(), size

@@ -1,0 +1,63 @@
+"""Tables: CSV files made by conversion or uploaded, and the user's header fixes."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from backend.models import Document, Table
+
+
+def csv_bytes(rows: Sequence[Sequence[str]]) -> bytes:
+    """RFC 4180 CSV in UTF-8, the one format every table is stored in."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def table_file_name(*, stem: str, first_page: int, last_page: int, number: int) -> str:
+    """`<stem>-p<first>[-<last>]-t<n>.csv`, as the CLI and the downloads name tables."""
+    pages = f"p{first_page}" if first_page == last_page else f"p{first_page}-{last_page}"
+    return f"{stem}-{pages}-t{number}.csv"
+
+
+def table_create_extracted(
+    *, document: Document, rows: list[list[str]], number: int, **layout
+) -> Table:
+    """Store one extracted table's CSV and its row; layout: pages, bbox, strategy."""
+    stem = document.name.rsplit(".", 1)[0] or "document"
+    name = table_file_name(
+        stem=stem, first_page=layout["first_page"], last_page=layout["last_page"], number=number
+    )
+    table = Table(
+        owner=document.owner,
+        document=document,
+        name=name,
+        n_rows=len(rows),
+        n_cols=max((len(r) for r in rows), default=0),
+        **layout,
+    )
+    table.file.save(name, ContentFile(csv_bytes(rows)), save=False)
+    table.save()
+    return table
+
+
+def table_set_header(*, table: Table, header_row: int | None, column_names: list[str]) -> Table:
+    """Record which row is the header (None: none) and the column names to use."""
+    if header_row is not None and not 0 <= header_row < max(table.n_rows, 1):
+        raise ValueError(f"row {header_row + 1} is outside the table's {table.n_rows} rows")
+    if column_names and len(column_names) != table.n_cols:
+        raise ValueError(f"{len(column_names)} names given for {table.n_cols} columns")
+    with transaction.atomic():
+        table.header_row = header_row
+        table.column_names = [name.strip() for name in column_names]
+        table.save(update_fields=["header_row", "column_names"])
+        # A bundle's inferred schema depends on its tables' headers.
+        for bundle in table.bundles.all():
+            bundle.version += 1
+            bundle.save(update_fields=["version"])
+    return table

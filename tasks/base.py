@@ -1,0 +1,31 @@
+"""What every task that works for a Run shares."""
+
+from __future__ import annotations
+
+from celery import Task
+from celery.exceptions import TimeLimitExceeded
+
+from backend.services.failures import run_fail
+
+
+class RunTask(Task):
+    """Closes the task's Run as failed on any error the service did not handle itself,
+    including a hard time limit (Celery calls on_failure for those too)."""
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        if isinstance(exc, TimeLimitExceeded):
+            message = f"Stopped: the task ran past its hard time limit ({exc.args[0]} s)."
+        else:
+            message = f"Unexpected error: {type(exc).__name__}: {exc}"
+        run_fail(task_id=kwargs.get("run_task_id", task_id), message=message)
+
+
+def progress_reporter(task: Task):
+    """A progress callback that publishes the task's state for Celery clients."""
+
+    def report(done: int, total: int, found: int) -> None:
+        task.update_state(
+            state="PROGRESS", meta={"pages_done": done, "pages_total": total, "tables": found}
+        )
+
+    return report

@@ -1,0 +1,66 @@
+"""PDF conversion tasks: thin wrappers over backend.services.conversion."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+
+from backend import task_names
+from backend.services import conversion
+from backend.services.failures import run_fail
+from tasks.base import RunTask, progress_reporter
+
+SOFT_LIMIT_S = settings.CONVERSION_SOFT_TIME_LIMIT_S
+LIMITS = {"soft_time_limit": SOFT_LIMIT_S, "time_limit": SOFT_LIMIT_S + 30}
+TOO_SLOW = (
+    f"Stopped after the {SOFT_LIMIT_S} s time limit: this file takes too long to convert. "
+    "Try fewer pages, an area, or one strategy."
+)
+
+
+@shared_task(
+    bind=True,
+    base=RunTask,
+    name=task_names.CONVERT_PDF,
+    throws=(conversion.ConversionFailed,),
+    **LIMITS,
+)
+def convert_pdf(self, *, document_id: int) -> dict:
+    """Convert a document's PDF into Tables, reporting progress page by page."""
+    try:
+        return conversion.document_convert(
+            document_id=document_id, task_id=self.request.id, on_progress=progress_reporter(self)
+        )
+    except SoftTimeLimitExceeded:
+        conversion.conversion_fail(task_id=self.request.id, message=TOO_SLOW)
+        raise
+
+
+@shared_task(bind=True, base=RunTask, name=task_names.CONVERT_PDF_PART, **LIMITS)
+def convert_pdf_part(self, *, document_id: int, run_task_id: str, pages: list[int]) -> str:
+    """Convert some pages of a long document, for finish_conversion to join."""
+    try:
+        return conversion.document_convert_part(
+            document_id=document_id,
+            run_task_id=run_task_id,
+            pages=pages,
+            on_progress=progress_reporter(self),
+        )
+    except SoftTimeLimitExceeded:
+        conversion.conversion_fail(task_id=run_task_id, message=TOO_SLOW)
+        raise
+
+
+@shared_task(bind=True, base=RunTask, name=task_names.FINISH_CONVERSION, **LIMITS)
+def finish_conversion(self, part_files: list[str], *, document_id: int, run_task_id: str) -> dict:
+    """Join a long document's parts into its Tables."""
+    return conversion.document_finish_parts(
+        document_id=document_id, run_task_id=run_task_id, part_files=part_files
+    )
+
+
+@shared_task(name=task_names.CONVERSION_PARTS_FAILED)
+def conversion_parts_failed(request, exc, traceback, *, document_id: int, run_task_id: str):
+    """A part failed, so the chord will not finish: close the Run with the part's error."""
+    run_fail(task_id=run_task_id, message=f"A part of the document failed: {exc}")
