@@ -11,4 +11,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
 app = Celery("dataops")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 # Task modules are named by string so that backend never imports tasks.
-app.conf.imports = ("tasks.conversion", "tasks.system")
+app.conf.imports = ("tasks.conversion", "tasks.loads", "tasks.system")

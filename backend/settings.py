@@ -113,3 +113,9 @@ LOGGING = {
 CONVERSION_PART_PAGES = int(os.environ.get("CONVERSION_PART_PAGES", "20"))
 CONVERSION_PARALLEL_MIN_PAGES = int(os.environ.get("CONVERSION_PARALLEL_MIN_PAGES", "60"))
 CONVERSION_SOFT_TIME_LIMIT_S = int(os.environ.get("CONVERSION_SOFT_TIME_LIMIT_S", "600"))
+
+# Warehouse loads: an unreachable warehouse is retried with exponential backoff
+# (LOAD_RETRY_BASE_S, doubled each time) before the run fails.
+LOAD_MAX_RETRIES = int(os.environ.get("LOAD_MAX_RETRIES", "4"))
+LOAD_RETRY_BASE_S = float(os.environ.get("LOAD_RETRY_BASE_S", "10"))
+LOAD_SOFT_TIME_LIMIT_S = int(os.environ.get("LOAD_SOFT_TIME_LIMIT_S", "3600"))

@@ -1,9 +1,15 @@
-"""Reads of tables: their list, and their content with the user's header fix applied."""
+"""Reads of tables: their list, and their content with the user's header fix applied.
+
+Content is streamed row by row, so a large uploaded CSV never sits whole in memory.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from itertools import islice
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -34,23 +40,35 @@ def table_summary(t: Table) -> dict[str, Any]:
     }
 
 
-def table_stored_rows(*, table: Table) -> list[list[str]]:
-    """The CSV's rows exactly as stored."""
+@contextmanager
+def _records(table: Table) -> Iterator[Iterator[list[str]]]:
     with table.file.open("rb") as fh:
-        text = fh.read().decode("utf-8-sig")
-    return [list(row) for row in csv.reader(io.StringIO(text))]
+        text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
+        yield (row + [""] * (table.n_cols - len(row)) for row in csv.reader(text))
 
 
-def table_content(*, table: Table) -> tuple[list[str], list[list[str]]]:
-    """(column names, data rows) after the user's header row and renames, rows padded."""
-    rows = table_stored_rows(table=table)
-    width = max((len(r) for r in rows), default=0)
-    rows = [r + [""] * (width - len(r)) for r in rows]
-    if table.header_row is not None and table.header_row < len(rows):
-        names = rows[table.header_row]
-        rows = rows[table.header_row + 1 :]
-    else:
-        names = [f"column_{i}" for i in range(1, width + 1)]
-    if len(table.column_names) == width:
-        names = list(table.column_names)
-    return names, rows
+def table_columns(*, table: Table) -> list[str]:
+    """Column names: the user's renames, else the header row, else column_1…column_n."""
+    if len(table.column_names) == table.n_cols:
+        return list(table.column_names)
+    if table.header_row is not None:
+        with _records(table) as records:
+            header = next(islice(records, table.header_row, None), None)
+        if header is not None:
+            return header
+    return [f"column_{i}" for i in range(1, table.n_cols + 1)]
+
+
+def table_data_rows(*, table: Table) -> Iterator[tuple[int, list[str]]]:
+    """(CSV row number, 1-based, padded row) for each row below the header row."""
+    first_data = 0 if table.header_row is None else table.header_row + 1
+    with _records(table) as records:
+        for number, row in enumerate(records, start=1):
+            if number > first_data:
+                yield number, row
+
+
+def table_content(*, table: Table, limit: int | None = None) -> tuple[list[str], list[list[str]]]:
+    """(column names, data rows) for a preview or a download; `limit` caps the rows."""
+    rows = (row for _, row in table_data_rows(table=table))
+    return table_columns(table=table), list(islice(rows, limit))

@@ -1,0 +1,122 @@
+"""Bundles: tables grouped to load into one warehouse table, and CSVs uploaded into them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from collections.abc import Iterable
+
+from django.contrib.auth.models import User
+from django.core.files import File
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from backend.integrations.warehouse.columns import parse_sql_type
+from backend.integrations.warehouse.schema import normalize_identifier
+from backend.models import Bundle, Table
+from backend.services.csv_import import CsvDialect, detect_dialect, iter_csv_rows
+
+SUPPORTED_KINDS = {"BIGINT", "INTEGER", "SMALLINT", "DOUBLE PRECISION", "REAL", "NUMERIC"}
+SUPPORTED_KINDS |= {"BOOLEAN", "DATE", "TIMESTAMP", "VARCHAR"}
+
+
+class BundleInvalid(ValueError):
+    """The bundle's settings cannot work; the message says what to change."""
+
+
+def bundle_create(
+    *, owner: User, name: str, target_table: str, load_mode: str, key_columns: Iterable[str] = ()
+) -> Bundle:
+    """A new bundle; the target is normalised to a valid warehouse identifier."""
+    bundle = Bundle(owner=owner)
+    _apply_settings(bundle, name, target_table, load_mode, key_columns)
+    try:
+        with transaction.atomic():
+            bundle.save()
+    except IntegrityError:
+        raise BundleInvalid(f"you already have a bundle named {name!r}") from None
+    return bundle
+
+
+def bundle_update(
+    *, bundle: Bundle, name: str, target_table: str, load_mode: str, key_columns: Iterable[str]
+) -> Bundle:
+    """Change name, target or mode; a new version, so the next load is not taken as a repeat."""
+    _apply_settings(bundle, name, target_table, load_mode, key_columns)
+    bundle.version += 1
+    bundle.save()
+    return bundle
+
+
+def _apply_settings(bundle, name, target_table, load_mode, key_columns) -> None:
+    if not name.strip():
+        raise BundleInvalid("give the bundle a name")
+    if load_mode not in Bundle.LoadMode.values:
+        raise BundleInvalid(f"load mode must be one of {', '.join(Bundle.LoadMode.values)}")
+    keys = [normalize_identifier(k) for k in key_columns if k.strip()]
+    if load_mode == Bundle.LoadMode.UPSERT and not keys:
+        raise BundleInvalid("upsert needs one or more key columns")
+    bundle.name = name.strip()
+    bundle.target_table = normalize_identifier(target_table or name)
+    bundle.load_mode = load_mode
+    bundle.key_columns = keys
+
+
+def bundle_set_tables(*, bundle: Bundle, table_ids: Iterable[int]) -> Bundle:
+    """Make exactly these of the owner's tables the bundle's members."""
+    tables = Table.objects.filter(owner=bundle.owner, pk__in=list(table_ids))
+    with transaction.atomic():
+        bundle.tables.set(tables)
+        Bundle.objects.filter(pk=bundle.pk).update(version=F("version") + 1)
+    bundle.refresh_from_db()
+    return bundle
+
+
+def bundle_set_schema(*, bundle: Bundle, columns: list[dict]) -> Bundle:
+    """Store the user's column names and types (positional), after checking every type."""
+    for column in columns:
+        spec = parse_sql_type(column.get("name") or "x", column.get("type") or "VARCHAR")
+        if spec.kind not in SUPPORTED_KINDS:
+            raise BundleInvalid(
+                f"column {column.get('name')!r}: {column.get('type')!r} is not a type we load"
+            )
+    bundle.schema = [{"name": c.get("name", ""), "type": c.get("type", "")} for c in columns]
+    bundle.version += 1
+    bundle.save(update_fields=["schema", "version"])
+    return bundle
+
+
+def bundle_delete(*, bundle: Bundle) -> None:
+    """Remove the bundle (its schedule goes with it); its tables and past runs stay."""
+    bundle.delete()
+
+
+def table_create_from_csv(
+    *, owner: User, name: str, content: bytes, bundle: Bundle | None = None
+) -> tuple[Table, CsvDialect]:
+    """Store an uploaded CSV as a UTF-8 table with its first row as header, in `bundle` if given."""
+    dialect = detect_dialect(content)
+    with tempfile.TemporaryFile() as raw:
+        n_rows, n_cols = _write_utf8_csv(iter_csv_rows(content, dialect), raw)
+        table = Table(owner=owner, name=name, n_rows=n_rows, n_cols=n_cols, header_row=0)
+        with transaction.atomic():
+            table.file.save(name, File(raw, name=name), save=False)
+            table.save()
+            if bundle is not None:
+                bundle.tables.add(table)
+                Bundle.objects.filter(pk=bundle.pk).update(version=F("version") + 1)
+    return table, dialect
+
+
+def _write_utf8_csv(rows: Iterable[list[str]], raw) -> tuple[int, int]:
+    text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+    writer = csv.writer(text, lineterminator="\r\n")
+    n_rows = n_cols = 0
+    for row in rows:
+        writer.writerow(row)
+        n_rows, n_cols = n_rows + 1, max(n_cols, len(row))
+    text.flush()
+    text.detach()  # hand the bytes back to `raw`, which the caller stores
+    raw.seek(0)
+    return n_rows, n_cols

@@ -1,0 +1,134 @@
+"""Warehouse loads: a bundle's tables into its target table, all or nothing, once per version."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from django.conf import settings
+from django.contrib.auth.models import User
+
+from backend import task_names
+from backend.integrations.warehouse import (
+    LoadProgress,
+    LoadResult,
+    SourceRow,
+    WarehouseError,
+    connect_warehouse,
+)
+from backend.models import Bundle, Run, Table
+from backend.selectors.bundle_schema import BundleSchema, bundle_members, bundle_schema
+from backend.selectors.tables import table_data_rows
+from backend.services.runs import run_enqueue, run_finished, run_progress, run_started
+from backend.services.users import user_by_name
+
+ProgressCallback = Callable[[str, int], None]
+
+
+class LoadFailed(Exception):
+    """The load cannot succeed as things are; the message says what to fix."""
+
+
+class WarehouseDown(Exception):
+    """The warehouse did not answer; worth retrying later."""
+
+
+def load_enqueue(
+    *, bundle: Bundle, owner: User, trigger: str = Run.Trigger.MANUAL, retry_of: Run | None = None
+) -> Run:
+    """Queue a load of the bundle as it is now; the Run is visible at once."""
+    return run_enqueue(
+        kind=Run.Kind.LOAD,
+        owner=owner,
+        task_name=task_names.LOAD_TO_REDSHIFT,
+        task_kwargs={"bundle_id": bundle.pk, "username": owner.username},
+        trigger=trigger,
+        bundle=bundle,
+        retry_of=retry_of,
+        target=bundle.target_table,
+    )
+
+
+def load_run(
+    *, bundle_id: int, username: str, task_id: str, trigger: str, on_progress: ProgressCallback
+) -> dict:
+    """Load the bundle, recording the Run (created here when beat sent the task)."""
+    owner = user_by_name(username=username)
+    bundle = Bundle.objects.filter(pk=bundle_id).first()
+    _run_for(task_id=task_id, owner=owner, bundle=bundle, trigger=trigger)
+    run_started(task_id=task_id)
+    if bundle is None:
+        _fail(task_id, f"Bundle {bundle_id} no longer exists.")
+    schema = bundle_schema(bundle=bundle)
+    if schema.problems:
+        _fail(task_id, "The bundle cannot load: " + " ".join(schema.problems))
+    result = _publish(bundle, schema, task_id, on_progress)
+    note = f"This version was already loaded on {result.loaded_at:%Y-%m-%d %H:%M}; nothing added."
+    run_finished(
+        task_id=task_id,
+        status=Run.Status.SUCCEEDED,
+        rows_loaded=0 if result.skipped else result.rows,
+        target=result.target,
+        message=note if result.skipped else "",
+    )
+    return {"target": result.target, "rows": result.rows, "skipped": result.skipped}
+
+
+def load_fail(*, task_id: str, message: str) -> None:
+    """Close the load's Run as failed with a message a person can act on."""
+    run_finished(task_id=task_id, status=Run.Status.FAILED, error=message)
+
+
+def load_retrying(*, task_id: str, message: str) -> None:
+    """Say on the Run that the load waits to try again."""
+    run_progress(task_id=task_id, message=message)
+
+
+def _run_for(*, task_id: str, owner: User, bundle: Bundle | None, trigger: str) -> Run:
+    run, _ = Run.objects.get_or_create(
+        task_id=task_id,
+        defaults={
+            "kind": Run.Kind.LOAD,
+            "owner": owner,
+            "bundle": bundle,
+            "trigger": trigger,
+            "target": bundle.target_table if bundle else "",
+        },
+    )
+    return run
+
+
+def _fail(task_id: str, message: str) -> None:
+    load_fail(task_id=task_id, message=message)
+    raise LoadFailed(message)
+
+
+def _publish(bundle: Bundle, schema: BundleSchema, task_id: str, on_progress) -> LoadResult:
+    def report(progress: LoadProgress) -> None:
+        run_progress(
+            task_id=task_id,
+            message=f"{progress.phase}: {progress.rows} rows",
+            rows_loaded=progress.rows,
+        )
+        on_progress(progress.phase, progress.rows)
+
+    try:
+        with connect_warehouse(settings.WAREHOUSE_URL, base_dir=settings.BASE_DIR) as warehouse:
+            return warehouse.load(
+                target=bundle.target_table,
+                columns=schema.columns,
+                rows=_source_rows(bundle_members(bundle=bundle)),
+                mode=bundle.load_mode,
+                keys=bundle.key_columns,
+                load_id=f"bundle-{bundle.pk}-v{bundle.version}",
+                on_progress=report,
+            )
+    except WarehouseError as exc:
+        if exc.retryable:
+            raise WarehouseDown(str(exc)) from exc
+        _fail(task_id, str(exc))
+
+
+def _source_rows(tables: list[Table]) -> Iterator[SourceRow]:
+    for table in tables:
+        for number, row in table_data_rows(table=table):
+            yield SourceRow(row, number, table.name)

@@ -1,0 +1,64 @@
+"""The warehouse load task: a thin wrapper over backend.services.loads."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+
+from backend import task_names
+from backend.models import Run
+from backend.services import loads
+from tasks.base import RunTask
+
+SOFT_LIMIT_S = settings.LOAD_SOFT_TIME_LIMIT_S
+
+
+def backoff_s(retries: int) -> float:
+    """Seconds before the next try: doubling from the base, at most five minutes."""
+    return min(settings.LOAD_RETRY_BASE_S * 2**retries, 300.0)
+
+
+@shared_task(
+    bind=True,
+    base=RunTask,
+    name=task_names.LOAD_TO_REDSHIFT,
+    # Safe to redeliver: the warehouse's ledger publishes each bundle version once.
+    acks_late=True,
+    max_retries=settings.LOAD_MAX_RETRIES,
+    soft_time_limit=SOFT_LIMIT_S,
+    time_limit=SOFT_LIMIT_S + 60,
+    throws=(loads.LoadFailed,),
+)
+def load_to_redshift(self, bundle_id: int, username: str) -> dict:
+    """Load a bundle into the warehouse; beat sends this with the schedule's kwargs."""
+    fired_by_beat = bool(getattr(self.request, "periodic_task_name", None))
+    trigger = Run.Trigger.SCHEDULE if fired_by_beat else Run.Trigger.MANUAL
+    try:
+        return loads.load_run(
+            bundle_id=bundle_id,
+            username=username,
+            task_id=self.request.id,
+            trigger=trigger,
+            on_progress=lambda phase, rows: self.update_state(
+                state="PROGRESS", meta={"phase": phase, "rows": rows}
+            ),
+        )
+    except loads.WarehouseDown as exc:
+        tries = self.request.retries + 1
+        if self.request.retries >= self.max_retries:
+            message = f"The warehouse did not answer after {tries} tries: {exc}"
+            loads.load_fail(task_id=self.request.id, message=message)
+            raise loads.LoadFailed(message) from exc
+        wait = backoff_s(self.request.retries)
+        loads.load_retrying(
+            task_id=self.request.id,
+            message=f"warehouse unreachable, try {tries + 1} in {wait:.0f} s",
+        )
+        raise self.retry(exc=exc, countdown=wait) from exc
+    except SoftTimeLimitExceeded:
+        loads.load_fail(
+            task_id=self.request.id,
+            message=f"Stopped after the {SOFT_LIMIT_S} s time limit; nothing was published.",
+        )
+        raise
