@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,6 +12,7 @@ from typing import BinaryIO, TypeVar
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFPasswordIncorrect
+from pdfminer.psexceptions import PSException
 from pdfplumber.utils.exceptions import PdfminerException
 
 from .errors import CorruptPdf, EmptyPdf, NotAPdf, PasswordRequired, PdfError, WrongPassword
@@ -76,7 +79,7 @@ def open_pdf(source: Source, password: str | None = None) -> Iterator[pdfplumber
             pdf.pages  # noqa: B018 - forces the page tree now so damage shows up here
         except PdfError:
             raise
-        except Exception as exc:  # pdfminer raises many unrelated types on bad input
+        except PAGE_DAMAGE as exc:  # pdfminer raises many unrelated types on bad input
             raise _translate(exc, password) from exc
         try:
             yield pdf
@@ -92,6 +95,25 @@ def page_is_image_only(page: pdfplumber.page.Page) -> bool:
     return bool(page.images) and not any(c["text"].strip() for c in page.chars)
 
 
+# What damaged content makes pdfminer raise. Deliberately not every Exception:
+# a worker's time limit (also an Exception) must stop the page, not read as damage.
+PAGE_DAMAGE = (
+    PSException,
+    PdfminerException,
+    ValueError,
+    TypeError,
+    KeyError,
+    IndexError,
+    AttributeError,
+    AssertionError,
+    EOFError,
+    OverflowError,
+    ZeroDivisionError,
+    struct.error,
+    zlib.error,
+)
+
+
 def read_page_guarded(work: Callable[[], T]) -> T:
     """Run page work, turning pdfminer failures on damaged content into CorruptPdf."""
     try:
@@ -100,7 +122,7 @@ def read_page_guarded(work: Callable[[], T]) -> T:
         raise
     except RecursionError as exc:
         raise CorruptPdf("the PDF has a self-referencing structure and cannot be read") from exc
-    except Exception as exc:
+    except PAGE_DAMAGE as exc:
         raise CorruptPdf(
             f"a page of the PDF is damaged and cannot be read ({_short(exc)})"
         ) from exc

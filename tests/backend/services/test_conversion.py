@@ -1,0 +1,163 @@
+"""Uploads converted by a real worker: good files, every kind of bad file, long documents."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from backend.models import Document, Run
+from backend.services.documents import (
+    ConversionOptions,
+    UploadRejected,
+    document_enqueue_conversion,
+    document_upload,
+)
+from tests.support import pdf_factory
+from tests.support.processes import wait_for
+
+FINISHED = (Run.Status.SUCCEEDED, Run.Status.FAILED)
+
+
+def upload(user, path: Path, **options) -> Document:
+    outcome = document_upload(
+        owner=user,
+        name=path.name,
+        content=io.BytesIO(path.read_bytes()),
+        options=ConversionOptions(**options),
+        allow_duplicate=True,
+    )
+    return outcome.document
+
+
+def finished(document: Document, timeout_s: float = 120) -> Run:
+    """The document's latest run once it has ended."""
+    return wait_for(
+        lambda: (
+            Run.objects.filter(document=document, status__in=FINISHED)
+            .order_by("-queued_at")
+            .first()
+        ),
+        timeout_s=timeout_s,
+        what=f"the conversion of {document.name}",
+    )
+
+
+def bad_files(corpus: Path, tmp: Path) -> dict[str, Path]:
+    text = tmp / "notes.pdf"
+    text.write_text("quarterly figures, not a PDF at all\n")
+    empty = tmp / "empty.pdf"
+    empty.write_bytes(b"")
+    return {
+        "not a PDF": text,
+        "empty": empty,
+        "truncated": pdf_factory.truncated(corpus / "camelot__us-020.pdf", tmp / "cut.pdf"),
+        "encrypted": corpus / "camelot__health_protected.pdf",
+    }
+
+
+def test_a_batch_with_bad_files_converts_the_good_one_and_explains_the_rest(
+    worker, user, corpus, tmp_path
+):
+    good = upload(user, corpus / "camelot__us-020.pdf", pages="2-3")
+    bad = {kind: upload(user, path) for kind, path in bad_files(corpus, tmp_path).items()}
+
+    assert finished(good).status == Run.Status.SUCCEEDED
+    good.refresh_from_db()
+    assert good.status == Document.Status.CONVERTED
+    (table,) = good.tables.all()
+    assert (table.first_page, table.last_page, table.n_cols) == (2, 3, 7)
+
+    expected = {
+        "not a PDF": "not a PDF",
+        "empty": "empty",
+        "truncated": "damaged or truncated",
+        "encrypted": "password",
+    }
+    for kind, document in bad.items():
+        run = finished(document)
+        document.refresh_from_db()
+        assert run.status == Run.Status.FAILED, kind
+        assert expected[kind] in document.error, (kind, document.error)
+        assert run.error == document.error
+        assert document.file.storage.exists(document.file.name), "the upload is kept"
+    assert worker.poll() is None, "the worker survives every bad file"
+
+
+def test_the_right_password_opens_an_encrypted_pdf_and_is_not_kept(worker, user, corpus):
+    document = upload(user, corpus / "camelot__health_protected.pdf", password="userpass")
+    assert finished(document).status == Run.Status.SUCCEEDED
+    document.refresh_from_db()
+    assert document.tables.count() >= 1
+    assert "password" not in document.options
+
+
+def test_a_wrong_password_then_a_retry_with_the_right_one(worker, user, corpus):
+    document = upload(user, corpus / "camelot__health_protected.pdf", password="guess")
+    failed = finished(document)
+    document.refresh_from_db()
+    assert "password does not open" in document.error
+    retry = document_enqueue_conversion(
+        document=document, owner=user, password="userpass", retry_of=failed
+    )
+    assert wait_for(
+        lambda: Run.objects.filter(pk=retry.pk, status=Run.Status.SUCCEEDED).exists(),
+        timeout_s=60,
+        what="the retried conversion",
+    )
+
+
+def test_pages_out_of_range_are_named(worker, user, corpus):
+    document = upload(user, corpus / "camelot__us-020.pdf", pages="5-9")
+    assert finished(document).status == Run.Status.FAILED
+    document.refresh_from_db()
+    assert document.error == "page 7 requested, the document has 6 pages"
+
+
+def test_no_tables_and_image_only_pages_succeed_with_a_warning(worker, user, corpus, tmp_path):
+    blank = upload(user, pdf_factory.blank(tmp_path / "blank.pdf"))
+    scanned = upload(user, pdf_factory.image_only(tmp_path / "scan.pdf", n_pages=2))
+    for document in (blank, scanned):
+        assert finished(document).status == Run.Status.SUCCEEDED
+        document.refresh_from_db()
+        assert document.tables.count() == 0
+        assert "No tables were found" in document.warning
+    assert "OCR is not done" in scanned.warning
+    assert "Page(s) 1, 2" in scanned.warning
+
+
+def test_progress_counts_every_page(worker, user, corpus):
+    document = upload(user, corpus / "pdfplumber__chelsea_pdta.pdf", pages="1-12")
+    run = finished(document)
+    assert (run.pages_done, run.pages_total) == (12, 12)
+    assert run.tables_found == document.tables.count()
+    assert run.started_at and run.finished_at and run.duration_s > 0
+
+
+def test_an_identical_upload_is_recognised(user, corpus):
+    path = corpus / "camelot__us-020.pdf"
+    first = upload(user, path)
+    again = document_upload(
+        owner=user,
+        name="copy.pdf",
+        content=io.BytesIO(path.read_bytes()),
+        options=ConversionOptions(),
+    )
+    assert again.document is None
+    assert again.duplicate_of == first
+    assert Document.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({"pages": "1-3,x"}, "page numbers and ranges"),
+        ({"strategy": "ocr"}, "strategy must be one of"),
+        ({"area": (100, 50, 20, 300)}, "top < bottom"),
+    ],
+)
+def test_options_that_cannot_work_are_refused_before_storing(user, corpus, options, message):
+    with pytest.raises(UploadRejected, match=message):
+        upload(user, corpus / "camelot__us-020.pdf", **options)
+    assert Document.objects.count() == 0

@@ -1,0 +1,43 @@
+"""Shared fixtures: the corpus, the acting user, and a real worker on the test database."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.support.processes import celery_process, wait_for
+
+CORPUS = Path(
+    os.environ.get("CORPUS_DIR", Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus")
+).resolve()
+
+
+@pytest.fixture
+def corpus() -> Path:
+    if not CORPUS.is_dir():
+        pytest.fail(f"the PDF corpus is not at {CORPUS} (set CORPUS_DIR)")
+    return CORPUS
+
+
+@pytest.fixture
+def user(transactional_db):
+    from backend.services.users import user_default
+
+    return user_default()
+
+
+@pytest.fixture(scope="module")
+def worker(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A prefork worker with two processes on the default queue, as `make run` starts it.
+    Per module, so that a module can start workers of its own with other settings."""
+    log = tmp_path_factory.mktemp("worker") / "worker.log"
+    args = ["worker", "-c", "2", "-n", "tests@%h", "--loglevel=INFO"]
+    with celery_process(args, log) as proc:
+        from backend.celery_app import app
+
+        wait_for(
+            lambda: app.control.ping(timeout=0.5), timeout_s=60, what="the worker", process=proc
+        )
+        yield proc
