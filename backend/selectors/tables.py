@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import islice
@@ -72,3 +73,26 @@ def table_content(*, table: Table, limit: int | None = None) -> tuple[list[str],
     """(column names, data rows) for a preview or a download; `limit` caps the rows."""
     rows = (row for _, row in table_data_rows(table=table))
     return table_columns(table=table), list(islice(rows, limit))
+
+
+def table_csv(*, table: Table) -> bytes:
+    """The table as a download: header row (names) first, then the data rows, UTF-8."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(table_columns(table=table))
+    writer.writerows(row for _, row in table_data_rows(table=table))
+    return out.getvalue().encode("utf-8")
+
+
+def tables_zip(*, owner: User, document_id: int) -> bytes:
+    """Every table of the document as CSV files in one zip."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for table in Table.objects.filter(owner=owner, document_id=document_id):
+            archive.writestr(table.name, table_csv(table=table))
+    return buffer.getvalue()
+
+
+def table_of_owner(*, owner: User, table_id: int) -> Table:
+    """The owner's table; raises Table.DoesNotExist for anyone else's."""
+    return Table.objects.get(pk=table_id, owner=owner)

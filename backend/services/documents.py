@@ -113,3 +113,12 @@ def _sha256(content: BinaryIO) -> tuple[str, int]:
         size += len(chunk)
     content.seek(0)
     return digest.hexdigest(), size
+
+
+def document_convert_again(*, owner: User, document_id: int, password: str = "") -> Run:
+    """Queue a new conversion of the owner's document, e.g. with the right password."""
+    document = Document.objects.get(pk=document_id, owner=owner)
+    previous = document.runs.order_by("-queued_at").first()
+    return document_enqueue_conversion(
+        document=document, owner=owner, password=password, retry_of=previous
+    )

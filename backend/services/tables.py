@@ -39,6 +39,8 @@ def table_create_extracted(
         name=name,
         n_rows=len(rows),
         n_cols=max((len(r) for r in rows), default=0),
+        # Most tables open with their header; the user can say otherwise on the preview.
+        header_row=0 if len(rows) > 1 else None,
         **layout,
     )
     table.file.save(name, ContentFile(csv_bytes(rows)), save=False)
