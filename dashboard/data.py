@@ -6,10 +6,13 @@ Caches hold plain data (dicts, lists, DataFrames), never QuerySets or connection
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from backend.selectors import system
+from backend.selectors import runs, system
+
+HISTORY_PAGE_SIZE = 50
 
 
 @st.cache_data(ttl=10, max_entries=1, show_spinner=False)
@@ -21,3 +24,46 @@ def workers_alive() -> list[dict[str, Any]]:
 @st.cache_data(ttl=5, max_entries=1, show_spinner=False)
 def broker_status() -> dict[str, Any]:
     return system.system_broker(timeout_s=2.0)
+
+
+@st.cache_data(ttl=5, max_entries=1, show_spinner=False)
+def worker_tasks() -> list[dict[str, Any]]:
+    """Workers with their concurrency, queues, and active and reserved tasks."""
+    return system.system_worker_tasks(timeout_s=1.0)
+
+
+@st.cache_data(ttl=5, max_entries=4, show_spinner=False)
+def queue_lengths(queues: tuple[str, ...]) -> dict[str, int | None]:
+    return system.system_queue_lengths(queues=list(queues))
+
+
+@st.cache_data(ttl=5, max_entries=64, show_spinner=False)
+def history_page(filters: runs.RunFilters, after: runs.Cursor | None) -> runs.RunPage:
+    """One page of the filtered run list (a few seconds old at most)."""
+    return runs.runs_page(filters=filters, after=after, limit=HISTORY_PAGE_SIZE)
+
+
+@st.cache_data(ttl=5, max_entries=16, show_spinner=False)
+def history_count(filters: runs.RunFilters) -> int:
+    return runs.runs_count(filters=filters)
+
+
+@st.cache_data(ttl=30, max_entries=16, show_spinner="Computing the charts…")
+def history_charts(filters: runs.RunFilters, tz_name: str) -> dict[str, list[dict[str, Any]]]:
+    """Every chart's aggregates over the filtered runs, in the viewer's timezone."""
+    tz = ZoneInfo(tz_name)
+    return {
+        "daily": runs.runs_daily(filters=filters, tz=tz),
+        "durations": runs.runs_duration_percentiles(filters=filters, tz=tz),
+        "bundles": runs.runs_failure_rate_by_bundle(filters=filters),
+    }
+
+
+@st.cache_data(ttl=30, max_entries=1, show_spinner=False)
+def history_filter_choices() -> dict[str, list[dict[str, Any]]]:
+    return runs.runs_filter_choices()
+
+
+@st.cache_data(ttl=5, max_entries=1, show_spinner=False)
+def recent_failures(limit: int = 10) -> list[dict[str, Any]]:
+    return runs.runs_recent_failures(limit=limit)

@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 from celery import Task
-from celery.exceptions import TimeLimitExceeded
+from celery.exceptions import Ignore, TimeLimitExceeded
 
 from backend.services.failures import run_fail
+from backend.services.runs import RunRevoked
 
 
 class RunTask(Task):
     """Closes the task's Run as failed on any error the service did not handle itself,
-    including a hard time limit (Celery calls on_failure for those too)."""
+    including a hard time limit (Celery calls on_failure for those too).
+    A cancelled run's task stops quietly and is recorded as revoked."""
+
+    def __call__(self, *args, **kwargs):
+        try:
+            return super().__call__(*args, **kwargs)
+        except RunRevoked:
+            # Stored as Celery stores a revoke, so the result row agrees with the Run.
+            self.backend.mark_as_revoked(
+                self.request.id, reason="the run was cancelled", request=self.request
+            )
+            raise Ignore() from None
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):
         if isinstance(exc, TimeLimitExceeded):

@@ -35,11 +35,13 @@ def system_broker(*, timeout_s: float = 2.0) -> dict[str, Any]:
 
 
 def _queue_length(conn) -> int | None:
+    return _declared_length(conn, app.conf.task_default_queue)
+
+
+def _declared_length(conn, queue: str) -> int | None:
     # A passive declare counts without creating; brokers that cannot say give None.
     try:
-        declared = conn.default_channel.queue_declare(
-            queue=app.conf.task_default_queue, passive=True
-        )
+        declared = conn.default_channel.queue_declare(queue=queue, passive=True)
     except Exception:
         return None
     return declared.message_count
@@ -64,3 +66,35 @@ def system_workers(*, timeout_s: float = 1.0) -> list[dict[str, Any]]:
     replies = app.control.ping(timeout=timeout_s) or []
     names = sorted(name for reply in replies for name in reply)
     return [{"name": name} for name in names]
+
+
+def system_worker_tasks(*, timeout_s: float = 1.0) -> list[dict[str, Any]]:
+    """Each answering worker's concurrency, queues, and active and reserved tasks
+    (three broadcasts: cache the answer)."""
+    inspect = app.control.inspect(timeout=timeout_s)
+    stats = inspect.stats() or {}
+    active = inspect.active() or {}
+    reserved = inspect.reserved() or {}
+    queues = inspect.active_queues() or {}
+    return [
+        {
+            "name": name,
+            "concurrency": (stats.get(name) or {}).get("pool", {}).get("max-concurrency"),
+            "queues": sorted(q["name"] for q in queues.get(name) or []),
+            "active": [_task_brief(t) for t in active.get(name) or []],
+            "reserved": [_task_brief(t) for t in reserved.get(name) or []],
+        }
+        for name in sorted(set(stats) | set(active) | set(reserved))
+    ]
+
+
+def _task_brief(task: dict[str, Any]) -> dict[str, Any]:
+    started = task.get("time_start")
+    return {"id": task.get("id"), "name": task.get("name"), "started": started}
+
+
+def system_queue_lengths(*, queues: list[str]) -> dict[str, int | None]:
+    """Messages waiting in each named queue (None where the broker cannot say)."""
+    names = sorted({app.conf.task_default_queue, *queues})
+    with app.connection_for_write() as conn:
+        return {name: _declared_length(conn, name) for name in names}

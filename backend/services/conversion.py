@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict
 from pathlib import Path
 
@@ -28,7 +28,12 @@ from backend.integrations.pdf import (
 )
 from backend.integrations.pdf.info import count_pages
 from backend.models import Document, Run
-from backend.services.runs import run_finished, run_started
+from backend.services.runs import (
+    RunRevoked,
+    run_finished,
+    run_raise_if_revoked,
+    run_started,
+)
 from backend.services.tables import table_create_extracted
 
 # Celery's update_state, or anything else that wants (pages_done, pages_total, tables).
@@ -44,6 +49,14 @@ def document_convert(*, document_id: int, task_id: str, on_progress: ProgressCal
     document = Document.objects.get(pk=document_id)
     run_started(task_id=task_id)
     Document.objects.filter(pk=document_id).update(status=Document.Status.CONVERTING)
+    try:
+        return _convert(document, task_id, on_progress)
+    except RunRevoked:
+        conversion_cancelled(document=document)  # a cancel may have raced the line above
+        raise
+
+
+def _convert(document: Document, task_id: str, on_progress: ProgressCallback) -> dict:
     try:
         with local_pdf(document) as path:
             pages = _selected_pages(document, path)
@@ -66,6 +79,7 @@ def document_convert_part(
     *, document_id: int, run_task_id: str, pages: list[int], on_progress: ProgressCallback
 ) -> str:
     """Convert some pages of a document; returns the stored part for the finishing step."""
+    run_raise_if_revoked(task_id=run_task_id)  # a part that starts after a cancel does nothing
     document = Document.objects.get(pk=document_id)
     with local_pdf(document) as path:
         result = extract_tables(
@@ -78,8 +92,18 @@ def document_convert_part(
         tables_found=F("tables_found") + len(result.tables)
     )
     part = {"tables": [asdict(t) for t in result.tables], "image_only": result.image_only_pages}
-    name = f"conversions/{run_task_id}/part-{pages[0]:06d}.json"
-    return default_storage.save(name, ContentFile(json.dumps(part).encode()))
+    name = default_storage.save(
+        f"{parts_folder(run_task_id)}/part-{pages[0]:06d}.json",
+        ContentFile(json.dumps(part).encode()),
+    )
+    # Checked after saving: a cancel either sees this file when it cleans up,
+    # or is seen here and the file goes.
+    try:
+        run_raise_if_revoked(task_id=run_task_id)
+    except RunRevoked:
+        conversion_parts_delete(run_task_id=run_task_id)
+        raise
+    return name
 
 
 def document_finish_parts(*, document_id: int, run_task_id: str, part_files: list[str]) -> dict:
@@ -92,18 +116,45 @@ def document_finish_parts(*, document_id: int, run_task_id: str, part_files: lis
         tables += [ExtractedTable(**_tuples(t)) for t in part["tables"]]
         image_only += part["image_only"]
     document = Document.objects.get(pk=document_id)
-    outcome = _finish(document, run_task_id, merge_continued_tables(tables), image_only)
-    for name in part_files:
-        default_storage.delete(name)
-    return outcome
+    try:
+        return _finish(document, run_task_id, merge_continued_tables(tables), image_only)
+    finally:
+        conversion_parts_delete(run_task_id=run_task_id)
 
 
 def conversion_fail(*, task_id: str, message: str) -> None:
     """Record a failed conversion on its Run and Document; the upload itself is kept."""
     run = Run.objects.select_related("document").get(task_id=task_id)
-    run_finished(task_id=task_id, status=Run.Status.FAILED, error=message)
-    if run.document is not None:
+    closed = run_finished(task_id=task_id, status=Run.Status.FAILED, error=message)
+    if closed and run.document is not None:
         _close_document(run.document, status=Document.Status.FAILED, error=message)
+
+
+def conversion_cancelled(*, document: Document) -> None:
+    """Say on the document that its conversion was cancelled (it can be converted again),
+    unless another conversion of it is under way."""
+    if Run.objects.filter(document=document, status__in=Run.ACTIVE).exists():
+        return
+    _close_document(document, status=Document.Status.FAILED, error="The conversion was cancelled.")
+
+
+def parts_folder(run_task_id: str) -> str:
+    """Where a long document's parts wait in storage for the finishing step."""
+    return f"conversions/{run_task_id}"
+
+
+def conversion_parts_delete(*, run_task_id: str) -> None:
+    """Remove a conversion's part files and their folder, whatever is left of them."""
+    folder = parts_folder(run_task_id)
+    try:
+        _, files = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in files:
+        default_storage.delete(f"{folder}/{name}")
+    # Object stores have no folders; a folder refilled by a racing part stays.
+    with suppress(NotImplementedError, OSError):
+        Path(default_storage.path(folder)).rmdir()
 
 
 @contextmanager
@@ -144,9 +195,11 @@ def _on_page(
         # F() so that parts converted at once by several workers add up; a part's
         # tables are added when it ends, a whole document's counted as they come.
         counters = {"tables_found": page.tables_found} if whole else {}
-        Run.objects.filter(task_id=task_id).update(
+        updated = Run.objects.filter(task_id=task_id, status__in=Run.ACTIVE).update(
             status=Run.Status.PROGRESS, pages_done=F("pages_done") + 1, **counters
         )
+        if not updated:
+            run_raise_if_revoked(task_id=task_id)  # cancelled: stop at this page
         on_progress(page.index, page.total, page.tables_found)
 
     return report
@@ -156,15 +209,39 @@ def _convert_in_parts(document: Document, task_id: str, pages: list[int]) -> dic
     size = settings.CONVERSION_PART_PAGES
     parts = [pages[i : i + size] for i in range(0, len(pages), size)]
     ids = {"document_id": document.pk, "run_task_id": task_id}
-    header = [app.signature(task_names.CONVERT_PDF_PART, kwargs={**ids, "pages": p}) for p in parts]
-    finish = app.signature(task_names.FINISH_CONVERSION, kwargs=ids)
+    # Known ids, so that a cancel can revoke every task of the run by name.
+    header = [
+        app.signature(task_names.CONVERT_PDF_PART, kwargs={**ids, "pages": p}).set(
+            task_id=part_task_id(task_id, n)
+        )
+        for n, p in enumerate(parts, start=1)
+    ]
+    finish = app.signature(task_names.FINISH_CONVERSION, kwargs=ids).set(
+        task_id=f"{task_id}-finish"
+    )
     finish.link_error(app.signature(task_names.CONVERSION_PARTS_FAILED, kwargs=ids))
     transaction.on_commit(lambda: chord(header)(finish))
     return {"parts": len(parts), "pages": len(pages)}
 
 
+def part_task_id(run_task_id: str, n: int) -> str:
+    """The task id of a long document's n-th part (from 1)."""
+    return f"{run_task_id}-part-{n}"
+
+
+def part_count(*, pages: int) -> int:
+    """How many parts a conversion of `pages` pages is split into (0: not split)."""
+    if pages < settings.CONVERSION_PARALLEL_MIN_PAGES:
+        return 0
+    return -(-pages // settings.CONVERSION_PART_PAGES)
+
+
 def _finish(document: Document, task_id: str, tables: list[ExtractedTable], image_only) -> dict:
     with transaction.atomic():
+        # Locked first: a cancel racing this step either comes before (no tables are
+        # written) or waits and finds the run succeeded.
+        if not Run.objects.select_for_update().filter(task_id=task_id, status__in=Run.ACTIVE):
+            raise RunRevoked(task_id)
         document.tables.all().delete()  # a re-conversion replaces what an earlier one made
         for number, table in enumerate(tables, start=1):
             table_create_extracted(

@@ -38,31 +38,66 @@ def run_enqueue(
     return run
 
 
+class RunRevoked(Exception):
+    """The run was cancelled: its task stops without touching the run's outcome."""
+
+
 def run_started(*, task_id: str) -> Run:
-    """Mark the run started (idempotent: a redelivered task starts it again)."""
-    run = Run.objects.get(task_id=task_id)
-    run.status = Run.Status.STARTED
-    run.started_at = timezone.now()
-    run.error = ""
-    run.save(update_fields=["status", "started_at", "error"])
-    return run
+    """Mark the run started (idempotent: a redelivered task starts it again).
+
+    Raises RunRevoked for a cancelled run: a worker that never heard of the
+    revoke (started later, or the revoke was lost) must not bring it back."""
+    started = (
+        Run.objects.filter(task_id=task_id)
+        .exclude(status=Run.Status.REVOKED)
+        .update(status=Run.Status.STARTED, started_at=timezone.now(), error="")
+    )
+    if not started:
+        Run.objects.get(task_id=task_id)  # DoesNotExist for an unknown id, as before
+        raise RunRevoked(task_id)
+    return Run.objects.get(task_id=task_id)
 
 
 def run_progress(*, task_id: str, message: str, **counters: int) -> None:
-    """Record progress counters (pages_done, pages_total, tables_found, rows_loaded)."""
-    Run.objects.filter(task_id=task_id).update(
+    """Record progress counters (pages_done, pages_total, tables_found, rows_loaded).
+
+    Raises RunRevoked once the run is cancelled, so the work stops at the next report."""
+    updated = Run.objects.filter(task_id=task_id, status__in=Run.ACTIVE).update(
         status=Run.Status.PROGRESS, message=message[:255], **counters
     )
+    if not updated:
+        run_raise_if_revoked(task_id=task_id)
 
 
-def run_finished(*, task_id: str, status: str, error: str = "", **fields: Any) -> None:
-    """Close the run with its outcome and duration."""
+def run_raise_if_revoked(*, task_id: str) -> None:
+    """Raise RunRevoked when the run has been cancelled."""
+    if Run.objects.filter(task_id=task_id, status=Run.Status.REVOKED).exists():
+        raise RunRevoked(task_id)
+
+
+def run_finished(*, task_id: str, status: str, error: str = "", **fields: Any) -> bool:
+    """Close an active run with its outcome and duration; False if it had already ended
+    (a cancelled run stays revoked whatever its task does afterwards)."""
     run = Run.objects.get(task_id=task_id)
     now = timezone.now()
-    run.status = status
-    run.error = error
-    run.finished_at = now
-    run.duration_s = (now - (run.started_at or run.queued_at)).total_seconds()
-    for name, value in fields.items():
-        setattr(run, name, value)
-    run.save()
+    values = {
+        "status": status,
+        "error": error,
+        "finished_at": now,
+        "duration_s": (now - (run.started_at or run.queued_at)).total_seconds(),
+        **fields,
+    }
+    return bool(Run.objects.filter(pk=run.pk, status__in=Run.ACTIVE).update(**values))
+
+
+def run_revoke(*, task_id: str, message: str) -> bool:
+    """Close an active run as revoked; False if it had already ended."""
+    run = Run.objects.get(task_id=task_id)
+    now = timezone.now()
+    closed = Run.objects.filter(pk=run.pk, status__in=Run.ACTIVE).update(
+        status=Run.Status.REVOKED,
+        finished_at=now,
+        duration_s=(now - (run.started_at or run.queued_at)).total_seconds(),
+        message=message[:255],
+    )
+    return bool(closed)

@@ -1,6 +1,144 @@
-import streamlit as st
+from __future__ import annotations
 
-from dashboard.components.notices import render_not_built
+from datetime import timedelta
+from zoneinfo import ZoneInfo, available_timezones
+
+import pandas as pd
+import streamlit as st
+from django.conf import settings
+
+from backend.selectors import runs
+from dashboard import data
+from dashboard.components.run_charts import render_run_charts
+from dashboard.components.run_detail import local_time, render_run_detail
+from dashboard.session import current_user
+
+KINDS = ["conversion", "load"]
+STATUSES = ["queued", "started", "progress", "succeeded", "failed", "revoked"]
+TRIGGERS = ["manual", "schedule"]
 
 st.title("History")
-render_not_built(what="list every run with filters and charts, and let you retry or cancel a run")
+st.caption(
+    "Every conversion and load, newest first. Pick a row to see its detail, retry or cancel."
+)
+user = current_user()
+
+
+def viewer_timezone() -> str:
+    """The browser's zone when Streamlit knows it, else the product's default."""
+    browser = getattr(st.context, "timezone", None)
+    return browser if browser in available_timezones() else settings.TIME_ZONE
+
+
+def render_filters() -> tuple[runs.RunFilters, ZoneInfo]:
+    choices = data.history_filter_choices()
+    users = {u["id"]: u["username"] for u in choices["users"]}
+    bundles = {b["id"]: b["name"] for b in choices["bundles"]}
+    documents = {d["id"]: d["name"] for d in choices["documents"]}
+    zones = sorted(available_timezones())
+    row1 = st.columns([2, 3, 2, 2])
+    row2 = st.columns([2, 2, 2, 3])
+    kinds = row1[0].multiselect("Kind", KINDS)
+    statuses = row1[1].multiselect("Status", STATUSES)
+    triggers = row1[2].multiselect("Trigger", TRIGGERS)
+    owners = row1[3].multiselect("User", list(users), format_func=users.get)
+    bundle = row2[0].selectbox(
+        "Bundle", [None, *bundles], format_func=lambda b: bundles.get(b, "all")
+    )
+    document = row2[1].selectbox(
+        "Document", [None, *documents], format_func=lambda d: documents.get(d, "all")
+    )
+    tz_name = row2[2].selectbox("Timezone", zones, index=zones.index(viewer_timezone()))
+    tz = ZoneInfo(tz_name)
+    today = runs.local_now(tz=tz).date()
+    default = (today - timedelta(days=runs.HISTORY_DEFAULT_DAYS - 1), today)
+    picked = row2[3].date_input(f"Queued between (days in {tz_name})", value=default)
+    first, last = (picked + (picked[-1],) * 2)[:2] if picked else default
+    since, until = runs.day_bounds(first=first, last=last, tz=tz)
+    filters = runs.RunFilters(
+        kinds=tuple(kinds),
+        statuses=tuple(statuses),
+        triggers=tuple(triggers),
+        owner_ids=tuple(owners),
+        bundle_id=bundle,
+        document_id=document,
+        since=since,
+        until=until,
+    )
+    return filters, tz
+
+
+def run_table(rows: list[dict], tz: ZoneInfo) -> pd.DataFrame:
+    zone = f"queued ({tz.key})"
+    return pd.DataFrame(
+        {
+            "run": [r["id"] for r in rows],
+            zone: [local_time(r["queued_at"], tz) for r in rows],
+            "kind": [r["kind"] for r in rows],
+            "status": [r["status"] for r in rows],
+            "trigger": [r["trigger"] for r in rows],
+            "user": [r["owner__username"] for r in rows],
+            "document or bundle": [r["document__name"] or r["bundle__name"] or "" for r in rows],
+            "wait s": [_wait(r) for r in rows],
+            "duration s": [r["duration_s"] for r in rows],
+            "pages": [r["pages_done"] if r["kind"] == "conversion" else None for r in rows],
+            "rows": [r["rows_loaded"] if r["kind"] == "load" else None for r in rows],
+            "message": [r["message"] for r in rows],
+        }
+    )
+
+
+def _wait(row: dict) -> float | None:
+    if row["started_at"] is None:
+        return None
+    return round((row["started_at"] - row["queued_at"]).total_seconds(), 1)
+
+
+def render_runs(filters: runs.RunFilters, tz: ZoneInfo) -> int | None:
+    """The current page of runs; returns the id of the row picked, if any."""
+    # Keyset paging: a stack of cursors, reset whenever the filters change.
+    if st.session_state.get("history_filters") != filters:
+        st.session_state["history_filters"] = filters
+        st.session_state["history_cursors"] = [None]
+    cursors = st.session_state["history_cursors"]
+    page = data.history_page(filters, cursors[-1])
+    total = data.history_count(filters)
+    start = (len(cursors) - 1) * data.HISTORY_PAGE_SIZE
+    st.caption(f"Runs {start + 1 if page.rows else 0}–{start + len(page.rows)} of {total:,}")
+    table = st.dataframe(
+        run_table(page.rows, tz),
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        key=f"runs-{len(cursors)}",
+        column_config={
+            "duration s": st.column_config.NumberColumn(format="%.1f"),
+            "rows": st.column_config.NumberColumn(format="localized"),
+        },
+    )
+    newer, older, _ = st.columns([1, 1, 6])
+    if newer.button("Newer", icon=":material/chevron_left:", disabled=len(cursors) == 1):
+        cursors.pop()
+        st.rerun()
+    if older.button("Older", icon=":material/chevron_right:", disabled=page.next is None):
+        cursors.append(page.next)
+        st.rerun()
+    selected = table.selection.rows
+    return page.rows[selected[0]]["id"] if selected else None
+
+
+filters, tz = render_filters()
+runs_tab, charts_tab = st.tabs(["Runs", "Charts"])
+with runs_tab:
+    picked = render_runs(filters, tz)
+with charts_tab:
+    render_run_charts(data.history_charts(filters, tz.key), tz_name=tz.key)
+
+# A picked row, the run a retry just queued, or a link like ?run=123 opens a run.
+if picked:
+    st.session_state["history_run"] = picked
+linked = st.query_params.get("run")
+run_id = st.session_state.get("history_run") or (int(linked) if linked else None)
+if run_id:
+    st.divider()
+    render_run_detail(run_id=run_id, tz=tz, user=user)

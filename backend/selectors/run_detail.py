@@ -1,0 +1,145 @@
+"""One run in full, for the History page's detail: arguments, outcome, timing, links."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from typing import Any
+
+from django.db.models import Q
+from django_celery_results.models import TaskResult
+
+from backend.models import BundleSchedule, Run, Table
+
+SECRET_NAME = re.compile(r"password|passwd|secret|token|(^|_|-)?key$", re.IGNORECASE)
+SECRET_IN_TEXT = re.compile(
+    r"""(['"]?\w*(?:password|passwd|secret|token|key)['"]?\s*[:=]\s*)(['"]?)[^,'"}\s]+\2""",
+    re.IGNORECASE,
+)
+REDACTED = "••••••"
+
+
+def redact(value: Any) -> Any:
+    """The value with anything named like a secret (password, secret, token, *key) masked."""
+    if isinstance(value, dict):
+        return {
+            k: REDACTED if SECRET_NAME.search(str(k)) and v not in ("", None) else redact(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [redact(v) for v in value]
+    return value
+
+
+def redact_text(text: str) -> str:
+    """Mask `name=value` and `'name': 'value'` pairs whose name looks like a secret."""
+    return SECRET_IN_TEXT.sub(lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}{m.group(2)}", text)
+
+
+def run_detail(*, run_id: int) -> dict[str, Any] | None:
+    """Everything known about one run, secrets masked; None if there is no such run."""
+    run = Run.objects.select_related("owner", "document", "bundle", "retry_of").filter(pk=run_id)
+    run = run.first()
+    if run is None:
+        return None
+    waited = (run.started_at - run.queued_at).total_seconds() if run.started_at else None
+    return {
+        "id": run.pk,
+        "kind": run.kind,
+        "status": run.status,
+        "trigger": run.trigger,
+        "owner": run.owner.username,
+        "task_id": run.task_id,
+        "queued_at": run.queued_at,
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
+        "waited_s": waited,
+        "duration_s": run.duration_s,
+        "progress": _progress(run),
+        "message": run.message,
+        "error": run.error,
+        "target": run.target,
+        "arguments": _arguments(run),
+        "links": _links(run),
+        "task": _task_result(run.task_id),
+        "subtasks": _subtasks(run.task_id),
+    }
+
+
+def _progress(run: Run) -> dict[str, Any]:
+    return {
+        "pages_done": run.pages_done,
+        "pages_total": run.pages_total,
+        "tables_found": run.tables_found,
+        "rows_loaded": run.rows_loaded,
+    }
+
+
+def _arguments(run: Run) -> dict[str, Any]:
+    if run.kind == Run.Kind.CONVERSION:
+        options = run.document.options if run.document else {}
+        return redact({"document_id": run.document_id, "options": options})
+    args: dict[str, Any] = {"bundle_id": run.bundle_id, "target": run.target}
+    if run.bundle is not None:
+        args |= {"load_mode": run.bundle.load_mode, "key_columns": run.bundle.key_columns}
+        args["bundle_version"] = run.bundle.version
+    return redact(args)
+
+
+def _links(run: Run) -> dict[str, Any]:
+    document = run.document
+    bundle = run.bundle
+    schedule = BundleSchedule.objects.filter(bundle=bundle).first() if bundle else None
+    if run.kind == Run.Kind.CONVERSION:
+        tables = Table.objects.filter(document=document) if document else Table.objects.none()
+    else:
+        tables = bundle.tables.all() if bundle else Table.objects.none()
+    return {
+        "document": {"id": document.pk, "name": document.name} if document else None,
+        "bundle": {"id": bundle.pk, "name": bundle.name} if bundle else None,
+        "schedule": {"id": schedule.pk, "frequency": schedule.frequency} if schedule else None,
+        "tables": list(tables.order_by("id").values("id", "name", "n_rows", "n_cols")[:200]),
+        "retry_of": run.retry_of_id,
+        "retries": list(run.retries.order_by("queued_at").values_list("id", flat=True)),
+    }
+
+
+def _task_result(task_id: str) -> dict[str, Any] | None:
+    row = TaskResult.objects.filter(task_id=task_id).first()
+    if row is None:
+        return None
+    return {
+        "task_id": row.task_id,
+        "task_name": row.task_name,
+        "status": row.status,
+        "worker": row.worker,
+        "kwargs": _decoded(row.task_kwargs),
+        "result": _decoded(row.result),
+        "traceback": redact_text(row.traceback or ""),
+        "date_created": row.date_created,
+        "date_done": row.date_done,
+    }
+
+
+def _subtasks(task_id: str) -> list[dict[str, Any]]:
+    rows = TaskResult.objects.filter(
+        Q(task_id__startswith=f"{task_id}-part-") | Q(task_id=f"{task_id}-finish")
+    ).order_by("date_created")
+    return [
+        {"task_id": r.task_id, "status": r.status, "worker": r.worker, "date_done": r.date_done}
+        for r in rows
+    ]
+
+
+def _decoded(stored: str | None) -> Any:
+    """A TaskResult field (JSON, often of a Python repr) as data, secrets masked."""
+    if not stored:
+        return None
+    try:
+        value = json.loads(stored)
+        if isinstance(value, str):
+            value = ast.literal_eval(value)
+    except (ValueError, SyntaxError):
+        return redact_text(str(stored))
+    return redact(value)

@@ -1,0 +1,247 @@
+"""Reads of the run history: filtered pages of runs and the charts' aggregates, in SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.models import User
+from django.db import connection
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import CumeDist
+from django.utils import timezone
+
+from backend.models import Bundle, Document, Run
+from backend.selectors.local_day import LocalDate
+
+LIST_FIELDS = (
+    "id",
+    "kind",
+    "status",
+    "trigger",
+    "owner__username",
+    "document_id",
+    "document__name",
+    "bundle_id",
+    "bundle__name",
+    "target",
+    "queued_at",
+    "started_at",
+    "finished_at",
+    "duration_s",
+    "pages_done",
+    "pages_total",
+    "tables_found",
+    "rows_loaded",
+    "message",
+    "retry_of_id",
+)
+PERCENTILES = (50, 95)
+ACTIVE_STATUSES = tuple(str(s) for s in Run.ACTIVE)
+# The History page opens on this many days; a wider range is one filter away.
+HISTORY_DEFAULT_DAYS = 30
+
+
+@dataclass(frozen=True)
+class RunFilters:
+    """What the History page filters on; empty means everything. `until` is exclusive."""
+
+    kinds: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    triggers: tuple[str, ...] = ()
+    owner_ids: tuple[int, ...] = ()
+    bundle_id: int | None = None
+    document_id: int | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page of runs ended: the last row's (queued_at, id)."""
+
+    queued_at: datetime
+    id: int
+
+
+@dataclass
+class RunPage:
+    rows: list[dict[str, Any]]
+    next: Cursor | None  # None on the last page
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def runs_filtered(*, filters: RunFilters) -> QuerySet[Run]:
+    """Runs matching the filters; every condition is on an indexed or foreign-key column."""
+    q = Q()
+    for name, values in (
+        ("kind", filters.kinds),
+        ("status", filters.statuses),
+        ("trigger", filters.triggers),
+        ("owner_id", filters.owner_ids),
+    ):
+        if values:
+            q &= Q(**{f"{name}__in": values})
+    if filters.bundle_id is not None:
+        q &= Q(bundle_id=filters.bundle_id)
+    if filters.document_id is not None:
+        q &= Q(document_id=filters.document_id)
+    if filters.since is not None:
+        q &= Q(queued_at__gte=filters.since)
+    if filters.until is not None:
+        q &= Q(queued_at__lt=filters.until)
+    return Run.objects.filter(q)
+
+
+def runs_page(*, filters: RunFilters, after: Cursor | None = None, limit: int = 50) -> RunPage:
+    """Up to `limit` runs newest first, older than `after`: keyset paging on the queued index."""
+    qs = runs_filtered(filters=filters)
+    if after is not None:
+        qs = qs.filter(
+            Q(queued_at__lt=after.queued_at) | Q(queued_at=after.queued_at, id__lt=after.id)
+        )
+    rows = list(qs.order_by("-queued_at", "-id").values(*LIST_FIELDS)[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    cursor = Cursor(rows[-1]["queued_at"], rows[-1]["id"]) if more else None
+    return RunPage(rows=rows, next=cursor)
+
+
+def runs_count(*, filters: RunFilters) -> int:
+    """How many runs match the filters."""
+    return runs_filtered(filters=filters).count()
+
+
+def runs_span(*, filters: RunFilters) -> tuple[datetime, datetime] | None:
+    """The filters' time range, closed with the oldest and newest run where it is open."""
+    since, until = filters.since, filters.until
+    if since is None or until is None:
+        # Two single probes of the queued index (MIN and MAX together make SQLite scan).
+        times = Run.objects.values_list("queued_at", flat=True)
+        first, last = times.order_by("queued_at").first(), times.order_by("-queued_at").first()
+        if first is None:
+            return None
+        since = since or first
+        until = until or last + timedelta(seconds=1)
+    return since, until
+
+
+def runs_daily(*, filters: RunFilters, tz: ZoneInfo) -> list[dict[str, Any]]:
+    """Per local day, kind and status: runs, rows loaded and pages done (one grouped scan)."""
+    span = runs_span(filters=filters)
+    if span is None:
+        return []
+    day = LocalDate("queued_at", tzinfo=tz, since=span[0], until=span[1])
+    columns = ("day", "kind", "status", "rows_loaded", "pages_done")
+    inner = runs_filtered(filters=filters).annotate(day=day).values(*columns).order_by()
+    # Grouped outside the ORM so that the day leads the GROUP BY: grouped by kind
+    # first, SQLite walks the kind index and reads the table in random order.
+    rows = _fetch(
+        "SELECT day, kind, status, COUNT(*), SUM(rows_loaded), SUM(pages_done) "
+        "FROM ({}) runs GROUP BY day, kind, status",
+        inner,
+    )
+    out = [
+        {"day": _as_date(d), "kind": k, "status": st, "runs": n, "rows_loaded": r or 0}
+        | {"pages_done": p or 0}
+        for d, k, st, n, r, p in rows
+    ]
+    return sorted(out, key=lambda r: (r["day"], r["kind"], r["status"]))
+
+
+def _fetch(template: str, inner: QuerySet) -> list[tuple]:
+    sql, params = inner.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(template.format(sql), params)
+        return cursor.fetchall()
+
+
+def runs_duration_percentiles(*, filters: RunFilters, tz: ZoneInfo) -> list[dict[str, Any]]:
+    """Per local day and kind: p50 and p95 (nearest rank) of the finished runs' durations."""
+    span = runs_span(filters=filters)
+    if span is None:
+        return []
+    day = LocalDate("queued_at", tzinfo=tz, since=span[0], until=span[1])
+    group = [F("day"), F("kind")]
+    ranked = (
+        runs_filtered(filters=filters)
+        .filter(duration_s__isnull=False)
+        .annotate(day=day)
+        .annotate(cd=Window(CumeDist(), partition_by=group, order_by=F("duration_s").asc()))
+        .values("day", "kind", "duration_s", "cd")
+    )
+    # One sort per (day, kind) serves every percentile, on SQLite and PostgreSQL alike:
+    # the nearest-rank p-th percentile is the smallest duration whose cume_dist >= p.
+    picks = ", ".join(f"MIN(CASE WHEN cd >= {p / 100!r} THEN duration_s END)" for p in PERCENTILES)
+    rows = _fetch(
+        f"SELECT day, kind, COUNT(*), {picks} FROM ({{}}) ranked "
+        "GROUP BY day, kind ORDER BY day, kind",
+        ranked,
+    )
+    return [
+        {"day": _as_date(day_), "kind": kind, "runs": n}
+        | {f"p{p}": v for p, v in zip(PERCENTILES, values)}
+        for day_, kind, n, *values in rows
+    ]
+
+
+def _as_date(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def runs_failure_rate_by_bundle(*, filters: RunFilters, limit: int = 20) -> list[dict[str, Any]]:
+    """Bundles whose loads failed most often: failed / (succeeded + failed), worst first."""
+    ended = Q(status__in=(Run.Status.SUCCEEDED, Run.Status.FAILED))
+    grouped = (
+        runs_filtered(filters=filters)
+        .filter(ended, kind=Run.Kind.LOAD, bundle_id__isnull=False)
+        .values("bundle_id")
+        .annotate(runs=Count("id"), failed=Count("id", filter=Q(status=Run.Status.FAILED)))
+    )
+    rows = [{**r, "rate": r["failed"] / r["runs"]} for r in grouped]
+    rows.sort(key=lambda r: (-r["rate"], -r["runs"], r["bundle_id"]))
+    rows = rows[:limit]
+    names = _bundle_names([r["bundle_id"] for r in rows])
+    return [{**r, "bundle": names.get(r["bundle_id"], f"#{r['bundle_id']}")} for r in rows]
+
+
+def _bundle_names(ids: list[int]) -> dict[int, str]:
+    return dict(Bundle.objects.filter(pk__in=ids).values_list("id", "name"))
+
+
+def runs_recent_failures(*, limit: int = 10) -> list[dict[str, Any]]:
+    """The newest failed runs with their errors."""
+    qs = Run.objects.filter(status=Run.Status.FAILED).order_by("-queued_at", "-id")
+    return list(qs.values(*LIST_FIELDS, "error", "task_id")[:limit])
+
+
+def day_bounds(*, first: date, last: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """[first 00:00, the day after last 00:00) in tz, as UTC instants for the filters."""
+    start = datetime.combine(first, datetime.min.time(), tzinfo=tz)
+    end = datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=tz)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def local_now(*, tz: ZoneInfo) -> datetime:
+    return timezone.now().astimezone(tz)
+
+
+def history_default_filters(*, today: date, tz: ZoneInfo, days: int | None = None) -> RunFilters:
+    """The History page's first screen: the last `days` local days (None: all runs)."""
+    if days is None:
+        return RunFilters()
+    since, until = day_bounds(first=today - timedelta(days=days - 1), last=today, tz=tz)
+    return RunFilters(since=since, until=until)
+
+
+def runs_filter_choices(*, documents_limit: int = 300) -> dict[str, list[dict[str, Any]]]:
+    """Users, bundles and the newest documents, for the History page's filter widgets."""
+    return {
+        "users": list(User.objects.order_by("username").values("id", "username")),
+        "bundles": list(Bundle.objects.order_by("name").values("id", "name")),
+        "documents": list(
+            Document.objects.order_by("-created_at").values("id", "name")[:documents_limit]
+        ),
+    }

@@ -1,0 +1,119 @@
+"""The History page's charts, drawn with Altair from the selectors' aggregates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+STATUS_COLORS = {
+    "succeeded": "#2e7d32",
+    "failed": "#c62828",
+    "revoked": "#8d6e63",
+    "queued": "#90a4ae",
+    "started": "#1565c0",
+    "progress": "#42a5f5",
+}
+HEIGHT = 240
+
+
+def render_run_charts(charts: dict[str, list[dict[str, Any]]], *, tz_name: str) -> None:
+    """Runs per day by status, durations p50/p95, rows loaded, failure rate, pages converted."""
+    daily = pd.DataFrame(charts["daily"])
+    if daily.empty:
+        st.info("No runs match the filters, so there is nothing to chart.")
+        return
+    daily["day"] = pd.to_datetime(daily["day"])
+    day_axis = alt.X("day:T", title=f"day ({tz_name})")
+    left, right = st.columns(2)
+    with left:
+        _runs_per_day(daily, day_axis)
+        _rows_loaded(daily, day_axis)
+        _pages_converted(daily, day_axis)
+    with right:
+        _durations(pd.DataFrame(charts["durations"]), day_axis)
+        _failure_rate(pd.DataFrame(charts["bundles"]))
+
+
+def _chart(title: str, chart: alt.Chart) -> None:
+    st.markdown(f"**{title}**")
+    st.altair_chart(chart.properties(height=HEIGHT), width="stretch")
+
+
+def _runs_per_day(daily: pd.DataFrame, day_axis: alt.X) -> None:
+    per_status = daily.groupby(["day", "status"], as_index=False)["runs"].sum()
+    scale = alt.Scale(domain=list(STATUS_COLORS), range=list(STATUS_COLORS.values()))
+    chart = (
+        alt.Chart(per_status)
+        .mark_bar()
+        .encode(
+            day_axis,
+            alt.Y("runs:Q", title="runs", stack="zero"),
+            alt.Color("status:N", scale=scale),
+            tooltip=["day:T", "status:N", "runs:Q"],
+        )
+    )
+    _chart("Runs per day, by status", chart)
+
+
+def _durations(durations: pd.DataFrame, day_axis: alt.X) -> None:
+    if durations.empty:
+        st.caption("No finished runs to time.")
+        return
+    durations["day"] = pd.to_datetime(durations["day"])
+    long = durations.melt(
+        id_vars=["day", "kind", "runs"], value_vars=["p50", "p95"], var_name="percentile"
+    )
+    chart = (
+        alt.Chart(long)
+        .mark_line(point=alt.OverlayMarkDef(size=12))
+        .encode(
+            day_axis,
+            alt.Y("value:Q", title="seconds", scale=alt.Scale(type="symlog")),
+            alt.Color("kind:N"),
+            alt.StrokeDash("percentile:N"),
+            tooltip=["day:T", "kind:N", "percentile:N", alt.Tooltip("value:Q", format=".1f")],
+        )
+    )
+    _chart("Duration per kind, p50 and p95", chart)
+
+
+def _rows_loaded(daily: pd.DataFrame, day_axis: alt.X) -> None:
+    loads = daily[(daily["kind"] == "load") & (daily["status"] == "succeeded")]
+    per_day = loads.groupby("day", as_index=False)["rows_loaded"].sum()
+    chart = (
+        alt.Chart(per_day)
+        .mark_bar(color="#6a1b9a")
+        .encode(day_axis, alt.Y("rows_loaded:Q", title="rows"), tooltip=["day:T", "rows_loaded:Q"])
+    )
+    _chart("Rows loaded per day", chart)
+
+
+def _pages_converted(daily: pd.DataFrame, day_axis: alt.X) -> None:
+    done = daily[(daily["kind"] == "conversion") & (daily["status"] == "succeeded")]
+    per_day = done.groupby("day", as_index=False)["pages_done"].sum()
+    chart = (
+        alt.Chart(per_day)
+        .mark_bar(color="#00838f")
+        .encode(day_axis, alt.Y("pages_done:Q", title="pages"), tooltip=["day:T", "pages_done:Q"])
+    )
+    _chart("Pages converted per day", chart)
+
+
+def _failure_rate(bundles: pd.DataFrame) -> None:
+    if bundles.empty:
+        st.markdown("**Failure rate per bundle**")
+        st.caption("No finished loads in this selection.")
+        return
+    chart = (
+        alt.Chart(bundles)
+        .mark_bar(color="#c62828")
+        .encode(
+            alt.X("rate:Q", title="failed / finished loads", axis=alt.Axis(format="%")),
+            alt.Y("bundle:N", sort="-x", title=None),
+            tooltip=["bundle:N", "runs:Q", "failed:Q", alt.Tooltip("rate:Q", format=".1%")],
+        )
+    )
+    _chart("Failure rate per bundle (worst 20)", chart)
