@@ -6,7 +6,6 @@ import logging
 from time import monotonic
 
 from django.db import DatabaseError
-from django.db.models import F
 from django.utils import timezone
 from django_celery_beat import schedulers
 from django_celery_beat.models import PeriodicTask
@@ -19,7 +18,7 @@ logger = logging.getLogger(__name__)
 
 
 class DatabaseScheduler(schedulers.DatabaseScheduler):
-    """The stock scheduler, plus two guarantees the dashboard relies on."""
+    """The stock scheduler, plus three guarantees the dashboard relies on."""
 
     _last_heartbeat = float("-inf")
 
@@ -35,6 +34,21 @@ class DatabaseScheduler(schedulers.DatabaseScheduler):
                 logger.exception("beat heartbeat not written")
         return super().tick(*args, **kwargs)
 
+    def reserve(self, entry):
+        # The stock scheduler writes last_run_at at its next sync, which also runs when a
+        # schedule is edited: it would write the old fire time over the edit's last_run_at,
+        # and the edited schedule could fire at once for a slot before the edit. Written
+        # now instead, the stored value only ever moves forward.
+        new_entry = next(entry)
+        try:
+            PeriodicTask.objects.filter(pk=new_entry.model.pk).update(
+                last_run_at=new_entry.last_run_at, total_run_count=new_entry.total_run_count
+            )
+        except DatabaseError:
+            logger.exception("last run of %s not written; kept for the next sync", entry.name)
+            self._dirty.add(new_entry.name)
+        return new_entry
+
     def apply_async(self, entry, *args, **kwargs):
         result = super().apply_async(entry, *args, **kwargs)
         if entry.model.one_off:
@@ -45,6 +59,5 @@ class DatabaseScheduler(schedulers.DatabaseScheduler):
 def _retire_one_off(name: str) -> None:
     # The stock scheduler keeps "has run" in memory until its next sync, so a beat
     # restarted in between fires a one-off again. Persist it as soon as it is sent.
-    PeriodicTask.objects.filter(name=name).update(
-        enabled=False, last_run_at=timezone.now(), total_run_count=F("total_run_count") + 1
-    )
+    # (reserve() has already counted the fire.)
+    PeriodicTask.objects.filter(name=name).update(enabled=False, last_run_at=timezone.now())

@@ -1,6 +1,94 @@
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
 import streamlit as st
 
-from dashboard.components.notices import render_not_built
+from backend.selectors.schedules import (
+    schedule_bundle_choices,
+    schedule_calendar,
+    schedule_filter_choices,
+    schedule_timezones,
+    schedules_list,
+)
+from dashboard.components import calendar
+from dashboard.components.schedule_form import BUNDLE_KEY, render_schedule_form
+from dashboard.components.schedule_list import render_schedule_list
+from dashboard.session import current_user
+
+ALL = "All"
+ANCHOR_KEY = "calendar_anchor"
 
 st.title("Schedules")
-render_not_built(what="schedule bundle loads and show upcoming and past runs on a calendar")
+st.caption(
+    "Load a bundle once, hourly, daily, weekly, monthly or on a cron expression. "
+    "Beat picks up every change within a second; the calendar shows what ran and what will."
+)
+user = current_user()
+if "bundle" in st.query_params and BUNDLE_KEY not in st.session_state:
+    st.session_state[BUNDLE_KEY] = int(st.query_params["bundle"])
+
+choices = schedule_filter_choices()
+zones = schedule_timezones()
+bundle_names = {b["id"]: b["name"] for b in choices["bundles"]}
+f_bundle, f_user, f_zone = st.columns(3)
+bundle_filter = f_bundle.selectbox(
+    "Bundle", [ALL, *bundle_names], format_func=lambda i: bundle_names.get(i, ALL)
+)
+user_filter = f_user.selectbox("User", [ALL, *choices["users"]])
+zone = ZoneInfo(f_zone.selectbox("Show times in", zones))
+filters = {
+    "bundle_id": None if bundle_filter == ALL else bundle_filter,
+    "username": None if user_filter == ALL else user_filter,
+}
+
+
+@st.fragment(run_every=10)
+def render_list() -> None:
+    render_schedule_list(schedules_list(**filters), user=user, zone=zone)
+
+
+st.subheader("Scheduled loads")
+render_list()
+
+st.subheader("Set a schedule")
+with st.container(border=True):
+    render_schedule_form(bundles=schedule_bundle_choices(), user=user, zones=zones)
+
+
+def _move(days: int | None) -> None:
+    anchor = st.session_state.get(ANCHOR_KEY, date.today())
+    if days is None:
+        st.session_state[ANCHOR_KEY] = date.today()
+    elif abs(days) == 7:
+        st.session_state[ANCHOR_KEY] = anchor + timedelta(days=days)
+    else:  # a month: land on the 1st so that short months are not skipped
+        first = anchor.replace(day=1)
+        st.session_state[ANCHOR_KEY] = (first + timedelta(days=32 if days > 0 else -1)).replace(
+            day=1
+        )
+
+
+@st.fragment(run_every=15)
+def render_calendar() -> None:
+    view = st.radio("View", ["Month", "Week"], horizontal=True, label_visibility="collapsed")
+    anchor = st.session_state.setdefault(ANCHOR_KEY, date.today())
+    step = 7 if view == "Week" else 31
+    first, last = calendar.month_bounds(anchor) if view == "Month" else calendar.week_bounds(anchor)
+    prev, today, nxt, label = st.columns([0.5, 0.8, 0.5, 7], vertical_alignment="center")
+    prev.button("", icon=":material/chevron_left:", on_click=_move, args=(-step,), help="Earlier")
+    today.button("Today", on_click=_move, args=(None,))
+    nxt.button("", icon=":material/chevron_right:", on_click=_move, args=(step,), help="Later")
+    title = f"{anchor:%B %Y}" if view == "Month" else f"Week of {first:%d %B %Y}"
+    label.markdown(f"**{title}** · times in {zone.key}")
+    events = schedule_calendar(
+        start=calendar.day_start(first, zone),
+        end=calendar.day_start(last + timedelta(days=1), zone),
+        **filters,
+    )
+    calendar.render_legend()
+    render = calendar.render_month if view == "Month" else calendar.render_week
+    render(events, anchor=anchor, zone=zone)
+
+
+st.subheader("Calendar")
+render_calendar()

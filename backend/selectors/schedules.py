@@ -1,0 +1,192 @@
+"""Reads of schedules and their runs, as plain data for the Schedules page and calendar."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
+from zoneinfo import available_timezones
+
+from django.conf import settings
+from django.db.models import OuterRef, Q, Subquery
+from django.utils import timezone
+
+from backend.models import Bundle, BundleSchedule, Run
+from backend.scheduling import clock
+
+LAST_RUN_FIELDS = ("status", "queued_at", "started_at", "finished_at", "trigger", "error")
+RUNNING = (Run.Status.STARTED, Run.Status.PROGRESS)
+MAX_RUNS = 5000
+# Beat fires a one-off whose time passed while it was down as soon as it is back.
+OVERDUE_AFTER = timedelta(seconds=5)
+
+
+def schedules_list(
+    *, bundle_id: int | None = None, username: str | None = None, now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """Every schedule (filtered) with its description, state, next run and latest load run."""
+    now = now or timezone.now()
+    latest = Run.objects.filter(bundle=OuterRef("bundle_id"), kind=Run.Kind.LOAD)
+    latest = latest.order_by("-queued_at")
+    rows = (
+        BundleSchedule.objects.select_related(
+            "bundle", "owner", "periodic_task__clocked", "periodic_task__crontab"
+        )
+        .filter(_schedule_filter(bundle_id, username))
+        .annotate(**{f"run_{f}": Subquery(latest.values(f)[:1]) for f in LAST_RUN_FIELDS})
+        .order_by("bundle__name")
+    )
+    return [_schedule_row(s, now) for s in rows]
+
+
+def schedule_of_bundle(*, bundle_id: int) -> dict[str, Any] | None:
+    """The saved form choice of a bundle's schedule, for the form's defaults."""
+    schedule = BundleSchedule.objects.filter(bundle_id=bundle_id).first()
+    if schedule is None:
+        return None
+    return {
+        "id": schedule.pk,
+        "frequency": schedule.frequency,
+        "timezone": schedule.timezone,
+        "form": dict(schedule.form),
+    }
+
+
+def schedule_bundle_choices() -> list[dict[str, Any]]:
+    """Bundles a schedule can be set for: id, name and owner."""
+    bundles = Bundle.objects.select_related("owner").order_by("name")
+    return [{"id": b.pk, "name": b.name, "owner": b.owner.username} for b in bundles]
+
+
+def schedule_filter_choices() -> dict[str, list]:
+    """Bundles and users that have schedules or load runs, for the page's filters."""
+    bundles = Bundle.objects.filter(Q(schedule__isnull=False) | Q(runs__kind=Run.Kind.LOAD))
+    users = BundleSchedule.objects.values_list("owner__username", flat=True)
+    runners = Run.objects.filter(kind=Run.Kind.LOAD).values_list("owner__username", flat=True)
+    return {
+        "bundles": [
+            {"id": b["id"], "name": b["name"]}
+            for b in bundles.values("id", "name").distinct().order_by("name")
+        ],
+        "users": sorted(set(users.distinct()) | set(runners.distinct())),
+    }
+
+
+@cache
+def schedule_timezones() -> list[str]:
+    """IANA zone names, the default zone first (read from disk once per process)."""
+    return [settings.TIME_ZONE, *sorted(available_timezones() - {settings.TIME_ZONE})]
+
+
+def schedule_calendar(
+    *,
+    start: datetime,
+    end: datetime,
+    bundle_id: int | None = None,
+    username: str | None = None,
+    now: datetime | None = None,
+) -> list[dict[str, Any]]:
+    """Load runs queued in [start, end) and fires the beat tables plan from now to `end`,
+    in time order; each has `at`, `bundle`, `owner` and `state` (planned, queued, running,
+    succeeded, failed or revoked)."""
+    now = now or timezone.now()
+    events = _run_events(start, end, bundle_id, username)
+    schedules = BundleSchedule.objects.select_related(
+        "bundle", "owner", "periodic_task__clocked", "periodic_task__crontab"
+    ).filter(_schedule_filter(bundle_id, username), periodic_task__enabled=True)
+    for schedule in schedules:
+        for at in _fires(schedule.periodic_task, after=max(start, now), until=end):
+            events.append(_event(at, schedule.bundle, schedule.owner.username, "planned"))
+    return sorted(events, key=lambda e: e["at"])
+
+
+def _schedule_filter(bundle_id: int | None, username: str | None) -> Q:
+    q = Q()
+    if bundle_id is not None:
+        q &= Q(bundle_id=bundle_id)
+    if username:
+        q &= Q(owner__username=username)
+    return q
+
+
+def _run_events(start, end, bundle_id, username) -> list[dict[str, Any]]:
+    runs = Run.objects.filter(kind=Run.Kind.LOAD, queued_at__gte=start, queued_at__lt=end)
+    if bundle_id is not None:
+        runs = runs.filter(bundle_id=bundle_id)
+    if username:
+        runs = runs.filter(owner__username=username)
+    rows = runs.select_related("bundle", "owner").order_by("queued_at")[:MAX_RUNS]
+    return [
+        _event(
+            r.started_at or r.queued_at,
+            r.bundle,
+            r.owner.username,
+            _run_state(r.status),
+            run_id=r.pk,
+            trigger=r.trigger,
+            error=r.error,
+        )
+        for r in rows
+    ]
+
+
+def _event(at, bundle, owner: str, state: str, **extra) -> dict[str, Any]:
+    return {
+        "at": at,
+        "bundle_id": bundle.pk if bundle else None,
+        "bundle": bundle.name if bundle else "(deleted bundle)",
+        "owner": owner,
+        "state": state,
+        "run_id": None,
+        "trigger": "schedule",
+        "error": "",
+        **extra,
+    }
+
+
+def _run_state(status: str) -> str:
+    return "running" if status in RUNNING else status
+
+
+def _fires(task, *, after: datetime, until: datetime, count: int | None = None) -> list[datetime]:
+    if task is None:
+        return []
+    if task.clocked is not None:
+        at = task.clocked.clocked_time
+        return [at] if after - OVERDUE_AFTER < at < until else []
+    schedule = task.crontab.schedule  # the very object beat builds from the row
+    return clock.crontab_fires(schedule=schedule, after=after, until=until, count=count)
+
+
+def _schedule_row(s: BundleSchedule, now: datetime) -> dict[str, Any]:
+    task = s.periodic_task
+    enabled = task is not None and task.enabled
+    upcoming = _fires(task, after=now, until=now + timedelta(days=400), count=1) if enabled else []
+    last = {f: getattr(s, f"run_{f}") for f in LAST_RUN_FIELDS}
+    last = last if last["status"] else None
+    return {
+        "id": s.pk,
+        "bundle_id": s.bundle_id,
+        "bundle": s.bundle.name,
+        "owner": s.owner.username,
+        "frequency": s.frequency,
+        "timezone": s.timezone,
+        "description": task.description if task else s.frequency,
+        "state": _state(task, now, last),
+        "enabled": enabled,
+        "next_run": upcoming[0] if upcoming else None,
+        "last_run": last,
+    }
+
+
+def _state(task, now: datetime, last: dict[str, Any] | None) -> str:
+    if task is None:
+        return "broken"  # its beat row was deleted outside the dashboard
+    once_at = task.clocked.clocked_time if task.clocked is not None else None
+    if task.enabled:
+        overdue = once_at is not None and once_at < now - OVERDUE_AFTER
+        return "overdue" if overdue else "active"  # overdue: beat was down at its time
+    if once_at is None or once_at > now:
+        return "paused"
+    fired = last and last["trigger"] == Run.Trigger.SCHEDULE and last["queued_at"] >= once_at
+    return "done" if fired else "expired"  # expired: its time passed while paused

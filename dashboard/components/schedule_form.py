@@ -1,0 +1,167 @@
+"""The schedule form: a bundle's frequency, its fields and zone, a preview, save."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import streamlit as st
+from django.contrib.auth.models import User
+
+from backend.models import Bundle
+from backend.scheduling.describe import DAY_NAMES
+from backend.scheduling.spec import FREQUENCIES, WEEKDAYS, ScheduleSpec
+from backend.selectors.schedules import schedule_of_bundle
+from backend.services.schedules import (
+    ScheduleInvalid,
+    SchedulePreview,
+    schedule_preview,
+    schedule_save,
+)
+
+BUNDLE_KEY = "schedule_bundle"  # other pages may set it to open the form on a bundle
+SAVED_KEY = "schedule_saved"
+MONTH_RULE = (
+    "Days 29 to 31 run only in months that have that day: day 31 skips February, April, "
+    "June, September and November, day 30 skips February, day 29 skips February except in "
+    "leap years. Pick 28 or earlier to run every month."
+)
+CRON_HELP = (
+    "Five fields: minute hour day-of-month month day-of-week, e.g. `0 6 * * 1-5` is 06:00 "
+    "on weekdays. Sunday is 0. Give days of the month or days of the week, not both."
+)
+
+
+def render_schedule_form(*, bundles: list[dict[str, Any]], user: User, zones: list[str]) -> None:
+    """Pick a bundle and a frequency, fill the form, preview the next runs, save."""
+    if not bundles:
+        st.info("There is no bundle to schedule yet: make one on the Bundles page.")
+        return
+    names = {b["id"]: b["name"] for b in bundles}
+    if st.session_state.get(BUNDLE_KEY) not in names:
+        st.session_state[BUNDLE_KEY] = bundles[0]["id"]
+    bundle_id = st.selectbox("Bundle", list(names), format_func=names.get, key=BUNDLE_KEY)
+    saved = schedule_of_bundle(bundle_id=bundle_id)
+    form = saved["form"] if saved else {}
+    frequency = st.radio(
+        "Frequency",
+        FREQUENCIES,
+        index=FREQUENCIES.index(saved["frequency"]) if saved else 0,
+        format_func=str.capitalize,
+        horizontal=True,
+        key=f"schedule-frequency-{bundle_id}",
+    )
+    with st.form(f"schedule-{bundle_id}-{frequency}"):
+        fields = _fields(frequency, form, key=f"{bundle_id}-{frequency}")
+        zone = _zone(zones, saved, frequency, key=f"{bundle_id}-{frequency}")
+        preview_col, save_col = st.columns([1, 4])
+        previewed = preview_col.form_submit_button("Preview", icon=":material/visibility:")
+        label = "Remove schedule" if frequency == "none" else "Save schedule"
+        saving = save_col.form_submit_button(label, type="primary", icon=":material/save:")
+    _flash(bundle_id)
+    if previewed or saving:
+        spec = ScheduleSpec(frequency=frequency, timezone=zone, **fields)
+        _submit(spec, bundle_id=bundle_id, user=user, save=saving)
+    elif saved:
+        _current(saved)
+
+
+def _fields(frequency: str, form: dict[str, Any], *, key: str) -> dict[str, Any]:
+    run_time = time.fromisoformat(form["run_time"]) if form.get("run_time") else time(6, 0)
+    at = lambda: st.time_input("Time", value=run_time, step=60, key=f"time-{key}")  # noqa: E731
+    if frequency == "once":
+        soon = datetime.now() + timedelta(hours=1)
+        day = date.fromisoformat(form["run_date"]) if form.get("run_date") else soon.date()
+        left, right = st.columns(2)
+        with left:
+            run_date = st.date_input("Date", value=day, key=f"date-{key}")
+        with right:
+            return {"run_date": run_date, "run_time": at()}
+    if frequency == "hourly":
+        minute = st.number_input(
+            "Minute past the hour", 0, 59, value=form.get("minute", 0), key=f"minute-{key}"
+        )
+        return {"minute": int(minute)}
+    if frequency == "daily":
+        return {"run_time": at()}
+    if frequency == "weekly":
+        days = st.multiselect(
+            "Days",
+            WEEKDAYS,
+            default=form.get("weekdays", ["mon"]),
+            format_func=DAY_NAMES.get,
+            key=f"days-{key}",
+        )
+        return {"weekdays": tuple(days), "run_time": at()}
+    if frequency == "monthly":
+        day = st.number_input(
+            "Day of the month", 1, 31, value=form.get("day_of_month", 1), key=f"dom-{key}"
+        )
+        st.caption(MONTH_RULE)
+        return {"day_of_month": int(day), "run_time": at()}
+    if frequency == "cron":
+        expression = st.text_input(
+            "Cron expression",
+            value=form.get("cron", ""),
+            placeholder="0 6 * * 1-5",
+            key=f"cron-{key}",
+        )
+        st.caption(CRON_HELP)
+        return {"cron": expression}
+    st.caption("Saving with None removes this bundle's schedule; past runs stay in History.")
+    return {}
+
+
+def _zone(zones: list[str], saved: dict | None, frequency: str, *, key: str) -> str:
+    if frequency == "none":
+        return zones[0]
+    current = saved["timezone"] if saved and saved["timezone"] in zones else zones[0]
+    return st.selectbox("Timezone", zones, index=zones.index(current), key=f"zone-{key}")
+
+
+def _submit(spec: ScheduleSpec, *, bundle_id: int, user: User, save: bool) -> None:
+    try:
+        preview = schedule_preview(spec=spec)
+        if save:
+            bundle = Bundle.objects.get(pk=bundle_id)
+            schedule_save(bundle=bundle, owner=user, spec=spec)
+    except ScheduleInvalid as exc:
+        st.error(str(exc), icon=":material/event_busy:")
+        return
+    if not save:
+        render_preview(preview, heading="Preview, not saved yet")
+        return
+    # Rerun so that the list and the calendar above show the change.
+    st.session_state[SAVED_KEY] = (bundle_id, preview)
+    st.rerun()
+
+
+def _flash(bundle_id: int) -> None:
+    saved = st.session_state.pop(SAVED_KEY, None)
+    if saved and saved[0] == bundle_id:
+        preview = saved[1]
+        if preview.next_runs:
+            render_preview(preview, heading="Saved")
+        else:
+            st.success("Schedule removed.", icon=":material/check_circle:")
+
+
+def _current(saved: dict[str, Any]) -> None:
+    spec = ScheduleSpec.from_form(
+        frequency=saved["frequency"], timezone=saved["timezone"], form=saved["form"]
+    )
+    try:
+        render_preview(schedule_preview(spec=spec), heading="Current schedule")
+    except ScheduleInvalid as exc:
+        st.caption(f"Current schedule: {exc}")
+
+
+def render_preview(preview: SchedulePreview, *, heading: str) -> None:
+    """The description in words, the next five runs, and any DST or short-month notes."""
+    with st.container(border=True):
+        st.markdown(f"**{heading}:** {preview.description}")
+        if preview.next_runs:
+            runs = "\n".join(f"- {t:%a %Y-%m-%d %H:%M %Z}" for t in preview.next_runs)
+            st.markdown(f"Next {len(preview.next_runs)} runs:\n{runs}")
+        for note in preview.notes:
+            st.warning(note, icon=":material/schedule:")

@@ -1,0 +1,153 @@
+"""The list of schedules with their next and last runs, and pause/resume/run/delete."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import streamlit as st
+from django.contrib.auth.models import User
+
+from backend.models import BundleSchedule
+from backend.services.schedules import (
+    ScheduleInvalid,
+    schedule_delete,
+    schedule_pause,
+    schedule_resume,
+    schedule_run_now,
+)
+from dashboard.components.schedule_form import BUNDLE_KEY
+
+STATE_BADGE = {
+    "active": ":green-badge[:material/schedule: active]",
+    "paused": ":orange-badge[:material/pause: paused]",
+    "done": ":gray-badge[:material/check: done]",
+    "expired": ":gray-badge[:material/timer_off: expired]",
+    "overdue": ":red-badge[:material/warning: overdue, is beat running?]",
+    "broken": ":red-badge[:material/error: beat row missing]",
+}
+OUTCOME_BADGE = {
+    "succeeded": ":green-badge[succeeded]",
+    "failed": ":red-badge[failed]",
+    "revoked": ":gray-badge[revoked]",
+    "queued": ":orange-badge[queued]",
+    "started": ":blue-badge[running]",
+    "progress": ":blue-badge[running]",
+}
+FLASH_KEY = "schedule_flash"
+
+
+def render_schedule_list(rows: list[dict[str, Any]], *, user: User, zone: ZoneInfo) -> None:
+    """One bordered row per schedule; actions rerun the whole page so all of it agrees."""
+    flash = st.session_state.pop(FLASH_KEY, None)
+    if flash:
+        getattr(st, flash[0])(flash[1])
+    if not rows:
+        st.info("No schedules yet: set one with the form below.", icon=":material/event:")
+        return
+    for row in rows:
+        _render_row(row, user=user, zone=zone)
+
+
+def _render_row(row: dict[str, Any], *, user: User, zone: ZoneInfo) -> None:
+    with st.container(border=True):
+        what, nxt, last, actions = st.columns([4, 2, 3, 3], vertical_alignment="center")
+        what.markdown(f"**{row['bundle']}** {STATE_BADGE.get(row['state'], row['state'])}")
+        what.caption(f"{row['description']} · set by {row['owner']}")
+        nxt.markdown("**Next run**")
+        nxt.caption(_when(row["next_run"], zone) if row["next_run"] else "none")
+        last.markdown("**Last load**")
+        last.caption(_last(row["last_run"], zone))
+        _actions(actions, row, user=user)
+
+
+def _actions(col, row: dict[str, Any], *, user: User) -> None:
+    a, b, c, d = col.columns(4)
+    key = row["id"]
+    if row["enabled"]:
+        a.button(
+            "",
+            icon=":material/pause:",
+            key=f"pause-{key}",
+            help="Pause",
+            on_click=_act,
+            args=("pause", key, user),
+        )
+    else:
+        a.button(
+            "",
+            icon=":material/play_arrow:",
+            key=f"resume-{key}",
+            help="Resume",
+            on_click=_act,
+            args=("resume", key, user),
+        )
+    b.button(
+        "",
+        icon=":material/bolt:",
+        key=f"run-{key}",
+        help="Run now",
+        on_click=_act,
+        args=("run", key, user),
+    )
+    c.button(
+        "",
+        icon=":material/edit:",
+        key=f"edit-{key}",
+        help="Edit in the form below",
+        on_click=_edit,
+        args=(row["bundle_id"],),
+    )
+    with d.popover("", icon=":material/delete:", help="Delete"):
+        st.write(f"Delete the schedule of **{row['bundle']}**? Past runs stay in History.")
+        st.button(
+            "Delete", type="primary", key=f"delete-{key}", on_click=_act, args=("delete", key, user)
+        )
+
+
+def _act(action: str, schedule_id: int, user: User) -> None:
+    # A callback: it runs before the page is drawn again, so the page shows its result.
+    schedule = BundleSchedule.objects.select_related("bundle", "owner").filter(pk=schedule_id)
+    schedule = schedule.first()
+    if schedule is None:
+        st.session_state[FLASH_KEY] = ("warning", "That schedule no longer exists.")
+        return
+    name = schedule.bundle.name
+    try:
+        if action == "pause":
+            schedule_pause(schedule=schedule)
+            message = f"{name}: paused."
+        elif action == "resume":
+            schedule_resume(schedule=schedule)
+            message = f"{name}: resumed; it runs from its next time on."
+        elif action == "run":
+            run = schedule_run_now(schedule=schedule, owner=user)
+            message = f"{name}: load queued (run {run.pk})."
+        else:
+            schedule_delete(bundle=schedule.bundle)
+            message = f"{name}: schedule deleted."
+    except ScheduleInvalid as exc:
+        st.session_state[FLASH_KEY] = ("error", f"{name}: {exc}")
+        return
+    st.session_state[FLASH_KEY] = ("success", message)
+
+
+def _edit(bundle_id: int) -> None:
+    st.session_state[BUNDLE_KEY] = bundle_id
+
+
+def _when(at: datetime, zone: ZoneInfo) -> str:
+    local = at.astimezone(zone)
+    return f"{local:%a %Y-%m-%d %H:%M %Z}"
+
+
+def _last(run: dict[str, Any] | None, zone: ZoneInfo) -> str:
+    if run is None:
+        return "never loaded"
+    at = run["started_at"] or run["queued_at"]
+    outcome = OUTCOME_BADGE.get(run["status"], run["status"])
+    text = f"{_when(at, zone)} {outcome} ({run['trigger']})"
+    if run["error"]:
+        text += f" · {run['error'][:120]}"
+    return text
