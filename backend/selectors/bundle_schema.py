@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from django.db.models import F
+
 from backend.integrations.warehouse import ColumnSpec
 from backend.integrations.warehouse.columns import parse_sql_type
 from backend.integrations.warehouse.inference import TypeInferrer
@@ -31,8 +33,10 @@ class BundleSchema:
 
 
 def bundle_members(*, bundle: Bundle) -> list[Table]:
-    """Member tables in the order they load: by document, page, then upload order."""
-    return list(bundle.tables.order_by("document_id", "first_page", "id"))
+    """Member tables in the order they load: converted ones by document and page, then
+    uploaded CSVs in upload order."""
+    by_document = F("document_id").asc(nulls_last=True)
+    return list(bundle.tables.order_by(by_document, "first_page", "id"))
 
 
 def bundle_schema(*, bundle: Bundle) -> BundleSchema:

@@ -61,12 +61,24 @@ def table_columns(*, table: Table) -> list[str]:
 
 
 def table_data_rows(*, table: Table) -> Iterator[tuple[int, list[str]]]:
-    """(CSV row number, 1-based, padded row) for each row below the header row."""
-    first_data = 0 if table.header_row is None else table.header_row + 1
+    """(CSV row number, 1-based, padded row) for each row below the header row. The header
+    repeated on a continuation page is not data: it is skipped."""
+    header_at = table.header_row
+    header: list[str] | None = None
     with _records(table) as records:
         for number, row in enumerate(records, start=1):
-            if number > first_data:
+            if header_at is not None and number <= header_at + 1:
+                header = row
+            elif header is None or not repeats_header(row, header):
                 yield number, row
+
+
+def repeats_header(row: list[str], header: list[str]) -> bool:
+    """True when at least three quarters of the header's cells (two or more) recur in place;
+    a repeated header often differs in one cell, e.g. a section name in the first column."""
+    named = [i for i, cell in enumerate(header) if cell.strip()]
+    same = sum(1 for i in named if i < len(row) and row[i] == header[i])
+    return same >= 2 and same >= 0.75 * len(named)
 
 
 def table_content(*, table: Table, limit: int | None = None) -> tuple[list[str], list[list[str]]]:

@@ -1,8 +1,193 @@
+import pandas as pd
 import streamlit as st
 
-from dashboard.components.notices import render_not_built
+from backend.selectors.bundles import (
+    bundle_of_owner,
+    bundle_recent_loads,
+    bundles_of_owner,
+    tables_available,
+)
+from backend.services.bundles import (
+    BundleInvalid,
+    bundle_create,
+    bundle_delete,
+    bundle_set_schema,
+    bundle_set_tables,
+    bundle_update,
+    table_create_from_csv,
+)
+from backend.services.csv_import import CsvRejected
+from backend.services.loads import load_enqueue
+from dashboard import data
+from dashboard.session import current_user
+
+MODES = {
+    "append": "Append rows",
+    "replace": "Replace the table's rows",
+    "upsert": "Upsert on key columns",
+}
+STATUS_ICON = {
+    "succeeded": ":green[:material/check_circle:]",
+    "failed": ":red[:material/error:]",
+    "revoked": ":gray[:material/block:]",
+}
 
 st.title("Bundles")
-render_not_built(
-    what="group tables into bundles, show the warehouse schema and DDL, and load a bundle"
-)
+st.caption("Group tables into a bundle, check the schema it will create, and load it.")
+user = current_user()
+
+
+def settings_fields(prefix: str, bundle=None) -> dict:
+    left, right = st.columns(2)
+    return {
+        "name": left.text_input("Name", value=bundle.name if bundle else "", key=f"{prefix}-name"),
+        "target_table": right.text_input(
+            "Warehouse table",
+            value=bundle.target_table if bundle else "",
+            key=f"{prefix}-target",
+            help="Normalised to a valid identifier: lower case, letters, digits and _.",
+        ),
+        "load_mode": left.selectbox(
+            "Load mode",
+            list(MODES),
+            index=list(MODES).index(bundle.load_mode) if bundle else 0,
+            format_func=MODES.get,
+            key=f"{prefix}-mode",
+        ),
+        "key_columns": right.text_input(
+            "Key columns (upsert)",
+            value=", ".join(bundle.key_columns) if bundle else "",
+            key=f"{prefix}-keys",
+        ).split(","),
+    }
+
+
+def render_new_bundle() -> None:
+    with st.expander("New bundle", expanded=not bundles), st.form("new-bundle"):
+        fields = settings_fields("new")
+        if st.form_submit_button("Create bundle", type="primary"):
+            try:
+                bundle = bundle_create(owner=user, **fields)
+            except BundleInvalid as exc:
+                st.error(str(exc))
+                return
+            st.session_state["bundle_id"] = bundle.pk
+            st.rerun()
+
+
+def render_settings(bundle) -> None:
+    with st.form("bundle-settings"):
+        fields = settings_fields("edit", bundle)
+        if st.form_submit_button("Save settings"):
+            try:
+                bundle_update(bundle=bundle, **fields)
+                st.rerun()
+            except BundleInvalid as exc:
+                st.error(str(exc))
+
+
+def render_members(bundle) -> None:
+    available = tables_available(owner=user)
+    labels = {t["id"]: t["label"] for t in available}
+    members = [t.pk for t in bundle.tables.all()]
+    with st.form("members"):
+        chosen = st.multiselect(
+            "Tables in this bundle", list(labels), default=members, format_func=labels.get
+        )
+        if st.form_submit_button("Save tables"):
+            bundle_set_tables(bundle=bundle, table_ids=chosen)
+            st.rerun()
+    uploads = st.file_uploader(
+        "Add CSV files", type=["csv", "txt", "tsv"], accept_multiple_files=True, key="csv-upload"
+    )
+    if uploads and st.button("Add to bundle", icon=":material/add:"):
+        for upload in uploads:
+            try:
+                table, dialect = table_create_from_csv(
+                    owner=user, name=upload.name, content=upload.getvalue(), bundle=bundle
+                )
+                st.toast(f"{upload.name}: {table.n_rows} rows, read as {dialect.describe()}")
+            except CsvRejected as exc:
+                st.error(f"{upload.name}: {exc}")
+        st.rerun()
+
+
+def render_schema(bundle) -> None:
+    view = data.bundle_schema(bundle_id=bundle.pk, version=bundle.version)
+    for problem in view["problems"]:
+        st.error(problem, icon=":material/warning:")
+    if not view["columns"]:
+        return
+    with st.form("schema"):
+        st.markdown("**Columns and types** (edit before loading)")
+        edited = st.data_editor(
+            pd.DataFrame(view["columns"]), hide_index=True, use_container_width=True
+        )
+        if st.form_submit_button("Save schema"):
+            try:
+                bundle_set_schema(bundle=bundle, columns=edited.to_dict("records"))
+                st.rerun()
+            except BundleInvalid as exc:
+                st.error(str(exc))
+    st.markdown(f"**DDL that will run** on the {view['dialect']} warehouse")
+    st.code(view["ddl"], language="sql")
+
+
+@st.fragment(run_every=2)
+def render_loads(bundle_id: int) -> None:
+    bundle = bundle_of_owner(owner=user, bundle_id=bundle_id)
+    for run in bundle_recent_loads(bundle=bundle):
+        icon = STATUS_ICON.get(run["status"], ":blue[:material/hourglass_top:]")
+        line = f"{icon} {run['queued_at']:%Y-%m-%d %H:%M:%S} · {run['trigger']} · {run['status']}"
+        if run["status"] == "succeeded":
+            line += f" · {run['rows_loaded']} rows"
+        st.markdown(line)
+        if run["error"]:
+            st.error(run["error"])
+        elif run["message"]:
+            st.caption(run["message"])
+
+
+def render_bundle(bundle_id: int) -> None:
+    bundle = bundle_of_owner(owner=user, bundle_id=bundle_id)
+    st.subheader(bundle.name)
+    st.caption(
+        f"→ {bundle.target_table} · {MODES[bundle.load_mode].lower()} · version {bundle.version}"
+    )
+    load_col, schedule_col, delete_col = st.columns(3)
+    if load_col.button("Load now", type="primary", icon=":material/upload:"):
+        load_enqueue(bundle=bundle, owner=user)
+        st.toast("Load queued")
+    schedule_col.page_link(
+        "app_pages/schedules.py", label="Schedule loads", icon=":material/schedule:"
+    )
+    if delete_col.button("Delete bundle", icon=":material/delete:"):
+        bundle_delete(bundle=bundle)
+        st.session_state.pop("bundle_id", None)
+        st.rerun()
+    members_tab, schema_tab, loads_tab, settings_tab = st.tabs(
+        ["Tables", "Schema", "Loads", "Settings"]
+    )
+    with members_tab:
+        render_members(bundle)
+    with schema_tab:
+        render_schema(bundle)
+    with loads_tab:
+        render_loads(bundle.pk)
+    with settings_tab:
+        render_settings(bundle)
+
+
+bundles = bundles_of_owner(owner=user)
+render_new_bundle()
+if bundles:
+    ids = [b["id"] for b in bundles]
+    chosen = st.session_state.get("bundle_id")
+    bundle_id = st.selectbox(
+        "Bundle",
+        ids,
+        index=ids.index(chosen) if chosen in ids else 0,
+        format_func=lambda i: next(b["name"] for b in bundles if b["id"] == i),
+    )
+    st.session_state["bundle_id"] = bundle_id
+    render_bundle(bundle_id)

@@ -1,8 +1,51 @@
+import pandas as pd
 import streamlit as st
 
-from dashboard.components.notices import render_not_built
+from dashboard import data
 
 st.title("Warehouse")
-render_not_built(
-    what="show the tables in the warehouse with their row counts and the run that last loaded each"
+st.caption("The tables in the configured warehouse (read only), and which load last wrote each.")
+
+listing = data.warehouse_tables()
+if listing["error"]:
+    st.error(f"The warehouse cannot be read: {listing['error']}", icon=":material/cloud_off:")
+    st.stop()
+if not listing["tables"]:
+    st.info("The warehouse has no tables yet. Load a bundle on the Bundles page.")
+    st.stop()
+
+
+def last_load_text(last: dict | None) -> str:
+    if last is None:
+        return "not loaded by this dashboard"
+    return f"{last['bundle']} · run #{last['run_id']} · {last['by']} · {last['at']:%Y-%m-%d %H:%M}"
+
+
+overview = pd.DataFrame(
+    [
+        {
+            "table": t["name"],
+            "rows": t["rows"],
+            "columns": len(t["columns"]),
+            "last load": last_load_text(t["last_load"]),
+        }
+        for t in listing["tables"]
+    ]
 )
+st.dataframe(overview, hide_index=True, use_container_width=True)
+
+names = [t["name"] for t in listing["tables"]]
+name = st.selectbox("Table", names)
+table = next(t for t in listing["tables"] if t["name"] == name)
+columns_col, preview_col = st.columns([1, 3])
+with columns_col:
+    st.markdown("**Columns**")
+    st.dataframe(pd.DataFrame(table["columns"]), hide_index=True, use_container_width=True)
+with preview_col:
+    preview = data.warehouse_preview(table=name)
+    st.markdown(f"**First {len(preview['rows'])} of {table['rows']} rows**")
+    st.dataframe(
+        pd.DataFrame(preview["rows"], columns=preview["columns"]),
+        hide_index=True,
+        use_container_width=True,
+    )

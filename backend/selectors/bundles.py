@@ -1,0 +1,84 @@
+"""Reads about bundles for the Bundles page, as plain data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+
+from backend.models import Bundle, Run, Table
+from backend.selectors.bundle_schema import bundle_schema
+from backend.selectors.tables import table_summary
+
+
+def bundles_of_owner(*, owner: User) -> list[dict[str, Any]]:
+    """The owner's bundles by name, with their member counts."""
+    return [
+        {
+            "id": b.pk,
+            "name": b.name,
+            "target_table": b.target_table,
+            "load_mode": b.load_mode,
+            "key_columns": list(b.key_columns),
+            "version": b.version,
+            "n_tables": b.tables.count(),
+        }
+        for b in Bundle.objects.filter(owner=owner).order_by("name")
+    ]
+
+
+def bundle_of_owner(*, owner: User, bundle_id: int) -> Bundle:
+    """The owner's bundle; raises Bundle.DoesNotExist for anyone else's."""
+    return Bundle.objects.get(pk=bundle_id, owner=owner)
+
+
+def tables_available(*, owner: User) -> list[dict[str, Any]]:
+    """Every table the owner could put in a bundle, labelled with where it came from."""
+    tables = Table.objects.filter(owner=owner).select_related("document").order_by("-created_at")
+    rows = []
+    for t in tables:
+        row = table_summary(t)
+        origin = t.document.name if t.document else "uploaded CSV"
+        row["label"] = f"{origin} · {t.name} ({t.n_rows}×{t.n_cols})"
+        rows.append(row)
+    return rows
+
+
+def bundle_schema_view(*, bundle_id: int) -> dict[str, Any]:
+    """Columns, member fit, problems and the exact DDL for the configured warehouse."""
+    bundle = Bundle.objects.get(pk=bundle_id)
+    schema = bundle_schema(bundle=bundle)
+    dialect = warehouse_dialect()
+    return {
+        "columns": [{"name": c.name, "type": c.sql_type} for c in schema.columns],
+        "members": [
+            {"table_id": m.table_id, "name": m.name, "columns": m.columns, "problem": m.problem}
+            for m in schema.members
+        ],
+        "problems": schema.problems,
+        "dialect": dialect,
+        "ddl": schema.ddl(target=bundle.target_table, dialect=dialect),
+    }
+
+
+def bundle_recent_loads(*, bundle: Bundle, limit: int = 5) -> list[dict[str, Any]]:
+    """The bundle's latest load runs, newest first."""
+    runs = Run.objects.filter(bundle=bundle, kind=Run.Kind.LOAD).order_by("-queued_at")[:limit]
+    return [
+        {
+            "id": r.pk,
+            "status": r.status,
+            "trigger": r.trigger,
+            "queued_at": r.queued_at,
+            "rows_loaded": r.rows_loaded,
+            "message": r.message,
+            "error": r.error,
+        }
+        for r in runs
+    ]
+
+
+def warehouse_dialect() -> str:
+    """'sqlite' or 'redshift', from the configured warehouse URL."""
+    return "redshift" if settings.WAREHOUSE_URL.startswith("redshift") else "sqlite"
