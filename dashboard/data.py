@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from backend.selectors import runs, system
+from backend.selectors import bundles, runs, system, warehouse
 
 HISTORY_PAGE_SIZE = 50
 
@@ -24,6 +24,22 @@ def workers_alive() -> list[dict[str, Any]]:
 @st.cache_data(ttl=5, max_entries=1, show_spinner=False)
 def broker_status() -> dict[str, Any]:
     return system.system_broker(timeout_s=2.0)
+
+
+@st.cache_data(ttl=600, max_entries=64, show_spinner="Reading the bundle's tables…")
+def bundle_schema(*, bundle_id: int, version: int) -> dict[str, Any]:
+    """The bundle's schema view; `version` is in the key, so any change recomputes it."""
+    return bundles.bundle_schema_view(bundle_id=bundle_id)
+
+
+@st.cache_data(ttl=5, max_entries=1, show_spinner=False)
+def warehouse_tables() -> dict[str, Any]:
+    return warehouse.warehouse_tables()
+
+
+@st.cache_data(ttl=5, max_entries=32, show_spinner=False)
+def warehouse_preview(*, table: str) -> dict[str, Any]:
+    return warehouse.warehouse_preview(table=table)
 
 
 @st.cache_data(ttl=5, max_entries=1, show_spinner=False)
