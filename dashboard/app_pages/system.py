@@ -41,3 +41,46 @@ def render_health() -> None:
 
 
 render_health()
+
+
+@st.fragment(run_every=5)
+def render_workers() -> None:
+    workers = data.worker_tasks()
+    st.subheader("Workers and queues")
+    if not workers:
+        st.caption("No worker answered; tasks wait in the queue until one starts.")
+    for worker in workers:
+        with st.container(border=True):
+            busy = f"{len(worker['active'])} of {worker['concurrency'] or '?'} busy"
+            st.markdown(f"**{worker['name']}** · {busy} · queues: {', '.join(worker['queues'])}")
+            tasks = [{**t, "state": "active"} for t in worker["active"]]
+            tasks += [{**t, "state": "reserved"} for t in worker["reserved"]]
+            if tasks:
+                st.dataframe(tasks, hide_index=True, column_order=["state", "name", "id"])
+            else:
+                st.caption("idle")
+    queues = sorted({q for w in workers for q in w["queues"]})
+    lengths = data.queue_lengths(tuple(queues))
+    st.dataframe(
+        [{"queue": q, "waiting": n if n is not None else "unknown"} for q, n in lengths.items()],
+        hide_index=True,
+    )
+
+
+def render_failures() -> None:
+    st.subheader("Recent failures")
+    failures = data.recent_failures(limit=10)
+    if not failures:
+        st.caption("No run has failed.")
+    for run in failures:
+        subject = run["document__name"] or run["bundle__name"] or run["target"]
+        with st.container(border=True):
+            st.markdown(
+                f"[Run {run['id']}](history?run={run['id']}) · {run['kind']} of **{subject}** · "
+                f"{run['queued_at']:%Y-%m-%d %H:%M} UTC"
+            )
+            st.error(run["error"] or "failed without a message", icon=":material/error:")
+
+
+render_workers()
+render_failures()
