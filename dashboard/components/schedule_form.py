@@ -156,10 +156,15 @@ def _current(saved: dict[str, Any]) -> None:
         st.caption(f"Current schedule: {exc}")
 
 
+def md_escape(text: str) -> str:
+    """Text shown literally by st.markdown (a cron's asterisks are not emphasis)."""
+    return "".join("\\" + c if c in "\\`*_{}[]<>()#+-.!|~:$" else c for c in text)
+
+
 def render_preview(preview: SchedulePreview, *, heading: str) -> None:
     """The description in words, the next five runs, and any DST or short-month notes."""
     with st.container(border=True):
-        st.markdown(f"**{heading}:** {preview.description}")
+        st.markdown(f"**{heading}:** {md_escape(preview.description)}")
         if preview.next_runs:
             runs = "\n".join(f"- {t:%a %Y-%m-%d %H:%M %Z}" for t in preview.next_runs)
             st.markdown(f"Next {len(preview.next_runs)} runs:\n{runs}")

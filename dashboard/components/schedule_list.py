@@ -17,7 +17,7 @@ from backend.services.schedules import (
     schedule_resume,
     schedule_run_now,
 )
-from dashboard.components.schedule_form import BUNDLE_KEY
+from dashboard.components.schedule_form import BUNDLE_KEY, md_escape
 
 STATE_BADGE = {
     "active": ":green-badge[:material/schedule: active]",
@@ -53,8 +53,10 @@ def render_schedule_list(rows: list[dict[str, Any]], *, user: User, zone: ZoneIn
 def _render_row(row: dict[str, Any], *, user: User, zone: ZoneInfo) -> None:
     with st.container(border=True):
         what, nxt, last, actions = st.columns([4, 2, 3, 3], vertical_alignment="center")
-        what.markdown(f"**{row['bundle']}** {STATE_BADGE.get(row['state'], row['state'])}")
-        what.caption(f"{row['description']} · set by {row['owner']}")
+        what.markdown(
+            f"**{md_escape(row['bundle'])}** {STATE_BADGE.get(row['state'], row['state'])}"
+        )
+        what.caption(f"{md_escape(row['description'])} · set by {md_escape(row['owner'])}")
         nxt.markdown("**Next run**")
         nxt.caption(_when(row["next_run"], zone) if row["next_run"] else "none")
         last.markdown("**Last load**")
@@ -149,5 +151,5 @@ def _last(run: dict[str, Any] | None, zone: ZoneInfo) -> str:
     outcome = OUTCOME_BADGE.get(run["status"], run["status"])
     text = f"{_when(at, zone)} {outcome} ({run['trigger']})"
     if run["error"]:
-        text += f" · {run['error'][:120]}"
+        text += f" · {md_escape(run['error'][:120])}"
     return text
