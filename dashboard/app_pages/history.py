@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
 import pandas as pd
@@ -30,7 +30,7 @@ def viewer_timezone() -> str:
     return browser if browser in available_timezones() else settings.TIME_ZONE
 
 
-def render_filters() -> tuple[runs.RunFilters, ZoneInfo]:
+def render_filters() -> tuple[runs.RunFilters, ZoneInfo, tuple[date, date]]:
     choices = data.history_filter_choices()
     users = {u["id"]: u["username"] for u in choices["users"]}
     bundles = {b["id"]: b["name"] for b in choices["bundles"]}
@@ -65,7 +65,7 @@ def render_filters() -> tuple[runs.RunFilters, ZoneInfo]:
         since=since,
         until=until,
     )
-    return filters, tz
+    return filters, tz, (first, last)
 
 
 def run_table(rows: list[dict], tz: ZoneInfo) -> pd.DataFrame:
@@ -111,6 +111,7 @@ def render_runs(filters: runs.RunFilters, tz: ZoneInfo) -> int | None:
         on_select="rerun",
         selection_mode="single-row",
         key=f"runs-{len(cursors)}",
+        placeholder="",
         column_config={
             "duration s": st.column_config.NumberColumn(format="%.1f"),
             "rows": st.column_config.NumberColumn(format="localized"),
@@ -127,12 +128,12 @@ def render_runs(filters: runs.RunFilters, tz: ZoneInfo) -> int | None:
     return page.rows[selected[0]]["id"] if selected else None
 
 
-filters, tz = render_filters()
+filters, tz, days = render_filters()
 runs_tab, charts_tab = st.tabs(["Runs", "Charts"])
 with runs_tab:
     picked = render_runs(filters, tz)
 with charts_tab:
-    render_run_charts(data.history_charts(filters, tz.key), tz_name=tz.key)
+    render_run_charts(data.history_charts(filters, tz.key), tz_name=tz.key, days=days)
 
 # A picked row, the run a retry just queued, or a link like ?run=123 opens a run.
 if picked:

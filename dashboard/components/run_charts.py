@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import altair as alt
@@ -19,14 +20,19 @@ STATUS_COLORS = {
 HEIGHT = 240
 
 
-def render_run_charts(charts: dict[str, list[dict[str, Any]]], *, tz_name: str) -> None:
-    """Runs per day by status, durations p50/p95, rows loaded, failure rate, pages converted."""
+def render_run_charts(
+    charts: dict[str, list[dict[str, Any]]], *, tz_name: str, days: tuple[date, date]
+) -> None:
+    """Runs per day by status, durations p50/p95, rows loaded, failure rate, pages converted,
+    every time axis spanning the chosen days."""
     daily = pd.DataFrame(charts["daily"])
     if daily.empty:
         st.info("No runs match the filters, so there is nothing to chart.")
         return
     daily["day"] = pd.to_datetime(daily["day"])
-    day_axis = alt.X("day:T", title=f"day ({tz_name})")
+    # Every time chart spans the chosen days, so that they line up and gaps show.
+    domain = [pd.Timestamp(days[0]).isoformat(), pd.Timestamp(days[1]).isoformat()]
+    day_axis = alt.X("day:T", title=f"day ({tz_name})", scale=alt.Scale(domain=domain))
     left, right = st.columns(2)
     with left:
         _runs_per_day(daily, day_axis)
@@ -37,9 +43,9 @@ def render_run_charts(charts: dict[str, list[dict[str, Any]]], *, tz_name: str) 
         _failure_rate(pd.DataFrame(charts["bundles"]))
 
 
-def _chart(title: str, chart: alt.Chart) -> None:
+def _chart(title: str, chart: alt.Chart, height: int = HEIGHT) -> None:
     st.markdown(f"**{title}**")
-    st.altair_chart(chart.properties(height=HEIGHT), width="stretch")
+    st.altair_chart(chart.properties(height=height), width="stretch")
 
 
 def _runs_per_day(daily: pd.DataFrame, day_axis: alt.X) -> None:
@@ -71,7 +77,7 @@ def _durations(durations: pd.DataFrame, day_axis: alt.X) -> None:
         .mark_line(point=alt.OverlayMarkDef(size=12))
         .encode(
             day_axis,
-            alt.Y("value:Q", title="seconds", scale=alt.Scale(type="symlog")),
+            alt.Y("value:Q", title="seconds"),
             alt.Color("kind:N"),
             alt.StrokeDash("percentile:N"),
             tooltip=["day:T", "kind:N", "percentile:N", alt.Tooltip("value:Q", format=".1f")],
@@ -112,8 +118,8 @@ def _failure_rate(bundles: pd.DataFrame) -> None:
         .mark_bar(color="#c62828")
         .encode(
             alt.X("rate:Q", title="failed / finished loads", axis=alt.Axis(format="%")),
-            alt.Y("bundle:N", sort="-x", title=None),
+            alt.Y("bundle:N", sort="-x", title=None, axis=alt.Axis(labelOverlap=False)),
             tooltip=["bundle:N", "runs:Q", "failed:Q", alt.Tooltip("rate:Q", format=".1%")],
         )
     )
-    _chart("Failure rate per bundle (worst 20)", chart)
+    _chart("Failure rate per bundle (worst 20)", chart, height=max(HEIGHT, 22 * len(bundles)))

@@ -42,12 +42,13 @@ def render_run_detail(*, run_id: int, tz: ZoneInfo, user) -> None:
 def _render(run: dict[str, Any], tz: ZoneInfo) -> None:
     st.subheader(f"Run {run['id']}: {run['kind']}, {run['status']}")
     st.caption(f"Celery task `{run['task_id']}` · {run['trigger']} · by {run['owner']}")
-    cols = st.columns(5)
-    cols[0].metric(f"Queued ({tz.key})", local_time(run["queued_at"], tz))
-    cols[1].metric("Started", local_time(run["started_at"], tz))
-    cols[2].metric("Finished", local_time(run["finished_at"], tz))
-    cols[3].metric("Time in queue", seconds(run["waited_s"]))
-    cols[4].metric("Duration", seconds(run["duration_s"]))
+    st.markdown(
+        f"| queued | started | finished | time in queue | duration |\n|---|---|---|---|---|\n"
+        f"| {local_time(run['queued_at'], tz)} | {local_time(run['started_at'], tz)} "
+        f"| {local_time(run['finished_at'], tz)} | {seconds(run['waited_s'])} "
+        f"| {seconds(run['duration_s'])} |"
+    )
+    st.caption(f"Times in {tz.key}.")
     progress = run["progress"]
     if run["kind"] == "conversion":
         total = progress["pages_total"] or 0
