@@ -26,6 +26,7 @@ import hmac
 import socket
 import struct
 import threading
+from collections import deque
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -95,8 +96,13 @@ def build_startup(params: dict[str, str]) -> bytes:
 class _Relay:
     """Forwards a protocol stream, buffering only whole messages of the types it rewrites."""
 
-    def __init__(self, kinds: bytes, rewrite: Callable[[bytes, bytes], bytes]) -> None:
-        self.kinds, self.rewrite = kinds, rewrite
+    def __init__(
+        self,
+        kinds: bytes,
+        rewrite: Callable[[bytes, bytes], bytes],
+        seen: deque[tuple[bytes, int]] | None = None,
+    ) -> None:
+        self.kinds, self.rewrite, self.seen = kinds, rewrite, seen
         self.head = b""
         self.body = bytearray()
         self.remaining = 0
@@ -127,6 +133,8 @@ class _Relay:
 
     def _start_message(self) -> Iterator[bytes]:
         kind, size = self.head[:1], struct.unpack("!i", self.head[1:])[0]
+        if self.seen is not None:
+            self.seen.append((kind, size + 1))
         self.remaining, self.buffering = size - 4, kind in self.kinds
         if not self.buffering:
             yield self.head
@@ -173,6 +181,7 @@ class RedshiftShim:
         self.listener.settimeout(0.2)
         self.host, self.port = self.listener.getsockname()[:2]
         self.startups: list[dict[str, str]] = []  # what clients sent, for tests to inspect
+        self.messages: deque[tuple[bytes, int]] = deque(maxlen=100_000)  # (type, bytes) sent
         self._live: set[socket.socket] = set()
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._accept_loop, daemon=True, name="rs-shim")
@@ -227,7 +236,7 @@ class RedshiftShim:
         threading.Thread(
             target=_pump, args=(upstream, client, back, self._live), daemon=True
         ).start()
-        _pump(client, upstream, _Relay(b"PQ", _rewrite_frontend), self._live)
+        _pump(client, upstream, _Relay(b"PQ", _rewrite_frontend, self.messages), self._live)
 
     def _read_startup(self, client: socket.socket) -> bytes | None:
         """The StartupMessage body; None when the client only wanted a cancel."""

@@ -23,13 +23,22 @@ INT_RANGES = {
     "INTEGER": (-(2**31), 2**31 - 1),
     "SMALLINT": (-(2**15), 2**15 - 1),
 }
-_INT_RE = re.compile(r"[+-]?\d+\Z")
-_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
-_TIMESTAMP_RE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?\Z")
+_INT_RE = re.compile(r"[+-]?\d+\Z", re.ASCII)
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z", re.ASCII)
+_TIMESTAMP_RE = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?\Z", re.ASCII
+)
 
 
 class CoercionError(ValueError):
-    """The value doesn't fit; str() completes 'value X ...', e.g. 'is not a whole number'."""
+    """The value doesn't fit; str() completes 'value X ...', e.g. 'is not a whole number'.
+
+    Chunk encoders fill in where: the row's index in the chunk, the column and the value.
+    """
+
+    index: int | None = None
+    column: str | None = None
+    value: object = None
 
 
 def coerce(value: object, column: ColumnSpec) -> object:

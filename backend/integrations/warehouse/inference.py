@@ -12,9 +12,9 @@ from .columns import MAX_NUMERIC_PRECISION, MAX_VARCHAR_BYTES, ColumnSpec
 # Width for a column that was empty everywhere: room for the values a later load may bring.
 EMPTY_COLUMN_BYTES = 256
 BIGINT_DIGITS = 18  # any integer with at most 18 digits fits BIGINT without a range check
-_NUMBER_RE = re.compile(r"[+-]?(\d*)(?:\.(\d*))?([eE][+-]?\d+)?\Z")
-_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
-_TIMESTAMP_RE = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?\Z")
+_NUMBER_RE = re.compile(r"[+-]?(\d*)(?:\.(\d*))?([eE][+-]?\d+)?\Z", re.ASCII)
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z", re.ASCII)
+_TIMESTAMP_RE = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?\Z", re.ASCII)
 _BOOL_TOKENS = TRUE_TOKENS | FALSE_TOKENS
 
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .base import LEDGER_TABLE, MODES, STAGING_PREFIX
-from .coercion import CoercionError
 from .columns import ColumnSpec
-from .errors import EmptyLoad, InvalidLoad, ValueDoesNotFit
+from .errors import EmptyLoad, InvalidLoad
 
 MAX_LOAD_ID = 255
 LEDGER_COLUMNS = [
@@ -48,22 +47,6 @@ def check_request(
         raise InvalidLoad("An upsert needs at least one key column.")
     if missing := [k for k in keys if k not in names]:
         raise InvalidLoad(f"Upsert keys {missing} are not columns of the data ({names}).")
-
-
-def misfit(
-    plan: LoadPlan,
-    encoders: list[Callable[[object], object]],
-    row: Sequence[object],
-    number: int,
-    source: str,
-) -> ValueDoesNotFit:
-    """Find which value failed (only on the error path, so the happy path stays tight)."""
-    for column, encode, value in zip(plan.columns, encoders, row, strict=True):
-        try:
-            encode(value)
-        except CoercionError as exc:
-            return ValueDoesNotFit(plan.target, number, column.name, value, str(exc), source)
-    raise AssertionError("a conversion failed but no column reproduces it")
 
 
 def duplicate_key_error(plan: LoadPlan, values: Sequence[object], times: int) -> InvalidLoad:

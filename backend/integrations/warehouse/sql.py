@@ -25,10 +25,10 @@ from .base import (
     SourceRow,
     TableInfo,
 )
-from .coercion import CoercionError
+from .chunks import Assembler, ChunkEncoder, encoded_rows, transpose
 from .columns import ColumnSpec, schema_differences
-from .errors import EmptyLoad, InvalidLoad, SchemaMismatch, ValueDoesNotFit, WarehouseError
-from .plan import LEDGER_COLUMNS, LoadPlan, check_request, duplicate_key_error, misfit
+from .errors import EmptyLoad, InvalidLoad, SchemaMismatch, WarehouseError
+from .plan import LEDGER_COLUMNS, LoadPlan, check_request, duplicate_key_error
 from .schema import ddl_for, quote_ident
 
 Encoder = Callable[[object], object]
@@ -80,8 +80,13 @@ class SqlWarehouse(ABC):
     def _describe(self, table: str) -> list[ColumnSpec] | None: ...
 
     @abstractmethod
-    def _encoder(self, column: ColumnSpec) -> Encoder:
-        """Raw value -> what the staging insert sends; raises CoercionError."""
+    def _chunk_encoder(self, columns: list[ColumnSpec]) -> ChunkEncoder:
+        """Raw rows -> encoded columns; raises CoercionErrors that say where."""
+
+    def _assembler(self, columns: list[ColumnSpec]) -> Assembler:
+        """Encoded columns -> the rows _stage inserts (by default, plain rows). Called once
+        per load, before staging starts."""
+        return transpose
 
     @abstractmethod
     def _create_staging(self, staging: str, columns: list[ColumnSpec]) -> None: ...
@@ -197,7 +202,8 @@ class SqlWarehouse(ABC):
     def _stage_and_publish(
         self, plan: LoadPlan, staging: str, rows: Iterable, report: ProgressCallback, first: int
     ) -> LoadResult:
-        encoded = self._encoded_rows(plan, rows, first)
+        encode = self._chunk_encoder(plan.columns)
+        encoded = encoded_rows(plan, rows, encode, self._assembler(plan.columns), first)
         head = next(encoded, None)
         if head is None:
             raise EmptyLoad(f"Nothing to load into {plan.target!r}: the data has no rows.")
@@ -207,27 +213,6 @@ class SqlWarehouse(ABC):
         self._end_staging()
         report(LoadProgress("publishing", count))
         return self._publish(plan, staging, count)
-
-    def _encoded_rows(self, plan: LoadPlan, rows: Iterable, first: int) -> Iterator[list]:
-        encoders = [self._encoder(c) for c in plan.columns]
-        names = [c.name for c in plan.columns]
-        keys = [names.index(k) for k in plan.keys]
-        for number, row in enumerate(rows, start=first):
-            source = ""
-            if isinstance(row, SourceRow):
-                row, number, source = row.values, row.row, row.source
-            if len(row) != len(encoders):
-                reason = f"has {len(row)} values but the table has {len(encoders)} columns"
-                raise ValueDoesNotFit(plan.target, number, "(whole row)", row, reason, source)
-            try:
-                out = [encode(value) for encode, value in zip(encoders, row, strict=True)]
-            except CoercionError:
-                raise misfit(plan, encoders, row, number, source) from None
-            for k in keys:
-                if out[k] is None or out[k] == "":
-                    reason = "is empty, but the column is an upsert key"
-                    raise ValueDoesNotFit(plan.target, number, names[k], row[k], reason, source)
-            yield out
 
     def _publish(self, plan: LoadPlan, staging: str, count: int) -> LoadResult:
         self._begin_publish()
@@ -260,7 +245,8 @@ class SqlWarehouse(ABC):
             raise SchemaMismatch(plan.target, diffs)
 
     def _check_unique_keys(self, plan: LoadPlan, staging: str) -> None:
-        keys = ", ".join(quote_ident(k) for k in plan.keys)
+        by_name = {c.name: c for c in plan.columns}
+        keys = ", ".join(self._staged(staging, by_name[k]) for k in plan.keys)
         sql = f"SELECT {keys}, COUNT(*) FROM {staging} GROUP BY {keys} HAVING COUNT(*) > 1"
         duplicate = self._query(sql + " LIMIT 1")
         if duplicate:

@@ -13,12 +13,13 @@ from decimal import Decimal
 from pathlib import Path
 
 from .batching import batches
+from .chunks import ChunkEncoder, per_value_encoder
 from .coercion import converter_for, to_text
 from .columns import ColumnSpec, parse_sql_type
 from .errors import WarehouseError, WarehouseUnreachable
 from .plan import LoadPlan
 from .schema import ddl_for, quote_ident
-from .sql import Encoder, SqlWarehouse
+from .sql import SqlWarehouse
 
 SCHEMA = "main"
 _ADAPT: dict[str, Callable[[object], object]] = {
@@ -27,6 +28,19 @@ _ADAPT: dict[str, Callable[[object], object]] = {
     "DATE": to_text,
     "TIMESTAMP": to_text,
 }
+
+
+def _encoder(column: ColumnSpec) -> Callable[[object], object]:
+    """Raw value -> the Python value SQLite stores; raises CoercionError."""
+    convert, adapt = converter_for(column), _ADAPT.get(column.kind)
+    if adapt is None:
+        return convert
+
+    def encode(value: object) -> object:
+        converted = convert(value)
+        return None if converted is None else adapt(converted)
+
+    return encode
 
 
 def _row_bytes(row: list) -> int:
@@ -95,16 +109,8 @@ class SqliteWarehouse(SqlWarehouse):
         return [parse_sql_type(row[1], row[2]) for row in found] or None
 
     # -- staging ----------------------------------------------------------------------------
-    def _encoder(self, column: ColumnSpec) -> Encoder:
-        convert, adapt = converter_for(column), _ADAPT.get(column.kind)
-        if adapt is None:
-            return convert
-
-        def encode(value: object) -> object:
-            converted = convert(value)
-            return None if converted is None else adapt(converted)
-
-        return encode
+    def _chunk_encoder(self, columns: list[ColumnSpec]) -> ChunkEncoder:
+        return per_value_encoder([c.name for c in columns], [_encoder(c) for c in columns])
 
     def _create_staging(self, staging: str, columns: list[ColumnSpec]) -> None:
         # The staging transaction touches only the temp database, so it takes no lock on

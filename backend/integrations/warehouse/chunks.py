@@ -1,0 +1,104 @@
+"""Rows in chunks: numbering, shape checks and error location around a chunk encoder.
+
+Encoding a few thousand rows at a time lets a backend check whole columns at once, while
+errors still name the exact CSV row, column and value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import islice
+
+from .base import SourceRow
+from .coercion import CoercionError
+from .errors import ValueDoesNotFit
+from .plan import LoadPlan
+
+CHUNK_ROWS = 4096
+Columns = list[Sequence[object]]
+ChunkEncoder = Callable[[list[Sequence[object]]], Columns]  # raw rows -> encoded columns
+Assembler = Callable[[Columns], list[Sequence[object]]]  # encoded columns -> staged rows
+
+
+def transpose(columns: Columns) -> list[Sequence[object]]:
+    return list(zip(*columns, strict=True))
+
+
+def encoded_rows(
+    plan: LoadPlan, rows: Iterable, encode: ChunkEncoder, assemble: Assembler, first: int
+) -> Iterator[Sequence[object]]:
+    """Staged rows, in order; raises ValueDoesNotFit naming the row of any bad value."""
+    width = len(plan.columns)
+    keys = [[c.name for c in plan.columns].index(k) for k in plan.keys]
+    iterator, start = iter(rows), first
+    while chunk := list(islice(iterator, CHUNK_ROWS)):
+        values, where = _unpack(chunk, start)
+        start += len(chunk)
+        if set(map(len, values)) != {width}:
+            index = next(i for i, row in enumerate(values) if len(row) != width)
+            reason = f"has {len(values[index])} values but the table has {width} columns"
+            raise ValueDoesNotFit(plan.target, *where(index), "(whole row)", values[index], reason)
+        try:
+            encoded = encode(values)
+        except CoercionError as exc:
+            index = exc.index or 0
+            raise _misfit(plan, where(index), exc) from None
+        for key in keys:
+            _check_key(plan, encoded[key], values, key, where)
+        yield from assemble(encoded)
+
+
+def _unpack(chunk: list, start: int) -> tuple[list, Callable[[int], tuple[int, str]]]:
+    """Plain values, and a function giving (row number, source) for an index in the chunk."""
+    if not any(isinstance(row, SourceRow) for row in chunk):
+        return chunk, lambda index: (start + index, "")
+    values = [row.values if isinstance(row, SourceRow) else row for row in chunk]
+
+    def where(index: int) -> tuple[int, str]:
+        row = chunk[index]
+        return (row.row, row.source) if isinstance(row, SourceRow) else (start + index, "")
+
+    return values, where
+
+
+def _misfit(plan: LoadPlan, where: tuple[int, str], exc: CoercionError) -> ValueDoesNotFit:
+    row, source = where
+    return ValueDoesNotFit(plan.target, row, exc.column or "?", exc.value, str(exc), source)
+
+
+def _check_key(plan: LoadPlan, column: Sequence, values: list, key: int, where: Callable) -> None:
+    for empty in (None, ""):
+        if empty in column:
+            index = column.index(empty)
+            row, source = where(index)
+            reason = "is empty, but the column is an upsert key"
+            name = plan.columns[key].name
+            raise ValueDoesNotFit(plan.target, row, name, values[index][key], reason, source)
+
+
+def per_value_encoder(
+    columns: Sequence[str], encoders: Sequence[Callable[[object], object]]
+) -> ChunkEncoder:
+    """A chunk encoder applying one converter per value (for backends that want values)."""
+    pairs = list(zip(columns, encoders, strict=True))
+
+    def encode(rows: list[Sequence[object]]) -> Columns:
+        out = []
+        for index, row in enumerate(rows):
+            try:
+                out.append([enc(value) for enc, value in zip(encoders, row, strict=True)])
+            except CoercionError:
+                raise _locate(pairs, row, index) from None
+        return transpose(out)
+
+    return encode
+
+
+def _locate(pairs: list, row: Sequence[object], index: int) -> CoercionError:
+    for (name, encode), value in zip(pairs, row, strict=True):
+        try:
+            encode(value)
+        except CoercionError as exc:
+            exc.index, exc.column, exc.value = index, name, value
+            return exc
+    raise AssertionError("a conversion failed but no column reproduces it")

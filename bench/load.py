@@ -1,0 +1,185 @@
+"""Warehouse load throughput: the Redshift backend, SQLite, and the driver's write_dataframe.
+
+Writes a 12-column CSV of mixed types (streamed to a temp file), infers its types in one
+pass, then loads it through the `redshift` backend (real redshift-connector, through the
+wire shim, into a scratch schema of the local PostgreSQL) and through `sqlite`. Then loads
+the first rows (20,000 by default) of the same data into the same target with
+redshift-connector's cursor.write_dataframe, and scales its rate. Peak memory (VmHWM) is
+read before pandas is imported, so it is the loaders' own.
+
+    .venv/bin/python bench/load.py [--rows 1000000] [--dataframe-rows 20000]
+
+Last line: redshift_rows_per_s=N write_dataframe_rows_per_s=N ratio=R peak_mb=M
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from itertools import islice
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+import psycopg  # noqa: E402
+from psycopg import sql  # noqa: E402
+
+from backend.integrations.warehouse import connect_warehouse  # noqa: E402
+from backend.integrations.warehouse.schema import TypeInferrer, ddl_for  # noqa: E402
+
+PG_DSN = "host=127.0.0.1 port=5432 dbname=postgres user=postgres"
+HEADER = ["id", "qty", "price", "amount", "active", "day", "seen_at"]
+HEADER += ["code", "city", "note", "score", "ratio"]
+CITIES = ["Paris", "Zürich", "São Paulo", "Kraków", "Oslo", "Lima", "東京", "Cairo"]
+WORDS = ["lorem", "ipsum", "dolor", "sit", "amet", "consectetur", "adipiscing", "elit"]
+WORDS += ["sed", "do", "eiusmod", "tempor"]
+
+
+def fake_row(i: int, rnd: random.Random, day0: date, ts0: datetime) -> list[str]:
+    maybe = lambda text: "" if rnd.random() < 0.05 else text  # noqa: E731  some NULLs
+    return [
+        str(i),
+        maybe(str(rnd.randint(-1000, 100_000))),
+        f"{rnd.lognormvariate(3, 1):.6e}",
+        f"{rnd.uniform(-5000, 50_000):.2f}",
+        rnd.choice(("true", "false")),
+        (day0 + timedelta(days=rnd.randint(0, 3650))).isoformat(),
+        maybe((ts0 + timedelta(seconds=rnd.randint(0, 10**8))).isoformat(sep=" ")),
+        f"C{rnd.randint(0, 99999):05d}",
+        rnd.choice(CITIES),
+        maybe(" ".join(rnd.choices(WORDS, k=rnd.randint(3, 30)))),
+        maybe(f"{rnd.random() * 100:.4f}"),
+        repr(rnd.random()),
+    ]
+
+
+def write_csv(path: Path, rows: int) -> None:
+    rnd, day0, ts0 = random.Random(7), date(2015, 1, 1), datetime(2020, 1, 1)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        for i in range(rows):
+            writer.writerow(fake_row(i, rnd, day0, ts0))
+
+
+def read_csv(path: Path, limit: int | None = None) -> Iterator[list[str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        yield from islice(reader, limit)
+
+
+def peak_mb() -> float:
+    """Peak resident memory of this process (VmHWM; ru_maxrss where /proc is missing)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timed_load(url: str, columns: list, path: Path, rows: int) -> float:
+    with connect_warehouse(url) as warehouse:
+        started = time.perf_counter()
+        result = warehouse.load(
+            target="bench_rows", columns=columns, rows=read_csv(path), load_id=uuid.uuid4().hex
+        )
+        elapsed = time.perf_counter() - started
+    assert result.rows == rows, result
+    return rows / elapsed
+
+
+def start_shim() -> tuple[subprocess.Popen, int]:
+    # Its own process: the proxy's work doesn't share this process's GIL (or its memory).
+    shim = subprocess.Popen(
+        [sys.executable, "-m", "tests.support.redshift_shim"],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    assert shim.stdout is not None
+    return shim, int(shim.stdout.readline())
+
+
+def write_dataframe_rate(port: int, schema: str, columns: list, path: Path, rows: int) -> float:
+    import pandas as pd
+    import redshift_connector
+
+    values = [[v if v != "" else None for v in row] for row in read_csv(path, rows)]
+    frame = pd.DataFrame(values, columns=[c.name for c in columns], dtype=object)
+    conn = redshift_connector.connect(
+        host="127.0.0.1", port=port, database="postgres", user="postgres", ssl=False
+    )
+    try:
+        cursor = conn.cursor()
+        started = time.perf_counter()
+        cursor.write_dataframe(frame, f"{schema}.bench_rows")
+        conn.commit()
+        return len(frame) / (time.perf_counter() - started)
+    finally:
+        conn.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--dataframe-rows", type=int, default=20_000)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="warehouse-bench-"))
+    path = work / "rows.csv"
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    shim, port = start_shim()
+    admin = psycopg.connect(PG_DSN, autocommit=True)
+    admin.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+    try:
+        run(args, path, schema, port)
+    finally:
+        admin.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+        admin.close()
+        shim.terminate()
+        shim.wait()
+        path.unlink(missing_ok=True)
+        work.rmdir()
+
+
+def run(args: argparse.Namespace, path: Path, schema: str, port: int) -> None:
+    started = time.perf_counter()
+    write_csv(path, args.rows)
+    size_mb = path.stat().st_size / 2**20
+    print(f"csv: {args.rows} rows, {size_mb:.0f} MB in {time.perf_counter() - started:.1f}s")
+    started = time.perf_counter()
+    columns = TypeInferrer(HEADER).feed(read_csv(path)).columns()
+    print(f"inference: {time.perf_counter() - started:.1f}s")
+    print(ddl_for("bench_rows", columns, "redshift"))
+    url = f"redshift://postgres@127.0.0.1:{port}/postgres?ssl=false&schema={schema}"
+    redshift = timed_load(url, columns, path, args.rows)
+    print(f"redshift backend: {redshift:,.0f} rows/s")
+    sqlite = timed_load(f"sqlite:///{path.parent / 'warehouse.sqlite3'}", columns, path, args.rows)
+    (path.parent / "warehouse.sqlite3").unlink()
+    print(f"sqlite backend: {sqlite:,.0f} rows/s")
+    peak = peak_mb()
+    print(f"peak memory of the loads: {peak:.0f} MB")
+    frame_rate = write_dataframe_rate(port, schema, columns, path, args.dataframe_rows)
+    print(f"write_dataframe ({args.dataframe_rows} rows): {frame_rate:,.0f} rows/s")
+    print(
+        f"redshift_rows_per_s={redshift:.0f} write_dataframe_rows_per_s={frame_rate:.0f} "
+        f"ratio={redshift / frame_rate:.1f} peak_mb={peak:.0f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
