@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from backend.integrations.warehouse.batching import batches, text_row_bytes
+from backend.integrations.warehouse.batching import batches, text_sizes
 from backend.integrations.warehouse.schema import (
     CoercionError,
     ColumnSpec,
@@ -215,13 +215,15 @@ def test_schema_differences_allow_widening_but_not_other_types() -> None:
 
 
 def test_batches_are_powers_of_two_within_the_byte_limit() -> None:
-    rows = [["x" * (i % 17), "é" * (i % 5)] for i in range(1000)]
-    groups = list(batches(rows, max_rows=100, max_bytes=300, row_bytes=text_row_bytes))
+    rows = [("x" * (i % 17), "é" * (i % 5)) for i in range(1000)]
+    chunks = [rows[i : i + 300] for i in range(0, 1000, 300)]
+    groups = list(batches(chunks, max_rows=100, max_bytes=300, sizes=text_sizes))
     assert [row for group in groups for row in group] == rows  # order kept, nothing lost
     for group in groups:
         assert len(group) & (len(group) - 1) == 0 and len(group) <= 64
-        assert sum(map(text_row_bytes, group)) <= 300
+        assert sum(text_sizes(group)) <= 300
+    assert text_sizes([("é", "ab")], overhead=3) == [7]
     # A row bigger than the limit travels alone rather than being dropped.
-    assert list(batches([["a" * 50]], max_rows=8, max_bytes=10, row_bytes=text_row_bytes)) == [
-        [["a" * 50]]
+    assert list(batches([[("a" * 50,)]], max_rows=8, max_bytes=10, sizes=text_sizes)) == [
+        [("a" * 50,)]
     ]

@@ -7,7 +7,9 @@ cache and the parsing cost small, whatever the mix of short and long rows.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import accumulate
 from typing import TypeVar
 
 Row = TypeVar("Row")
@@ -18,32 +20,46 @@ def floor_pow2(n: int) -> int:
     return 1 << (n.bit_length() - 1)
 
 
-def text_row_bytes(row: list[str]) -> int:
-    """UTF-8 size of a row of text values."""
-    joined = "".join(row)
-    return len(joined) if joined.isascii() else len(joined.encode("utf-8"))
+def text_sizes(rows: list[Sequence[str]], overhead: int = 0) -> list[int]:
+    """UTF-8 size of each row of text values, plus a fixed overhead per row."""
+    joined = list(map("".join, rows))
+    if "".join(joined).isascii():
+        return [len(text) + overhead for text in joined]
+    return [size + overhead for size in map(len, map(str.encode, joined))]
 
 
 def batches(
-    rows: Iterable[Row], *, max_rows: int, max_bytes: int, row_bytes: Callable[[Row], int]
+    chunks: Iterable[list[Row]],
+    *,
+    max_rows: int,
+    max_bytes: int,
+    sizes: Callable[[list[Row]], list[int]],
 ) -> Iterator[list[Row]]:
-    """Yield lists of rows, each of a power-of-two length, each within max_rows and, unless a
-    single row is larger on its own, within max_bytes (as measured by row_bytes)."""
+    """Regroup chunks of rows into batches, each of a power-of-two length, each within
+    max_rows and, unless a single row is larger on its own, within max_bytes (as measured by
+    `sizes`, which gives the size of every row of a chunk)."""
     max_rows = floor_pow2(max(1, max_rows))
     buffer: list[Row] = []
     costs: list[int] = []
-    size = 0
-    for row in rows:
-        cost = row_bytes(row)
-        while buffer and (len(buffer) >= max_rows or size + cost > max_bytes):
-            count = floor_pow2(len(buffer))
-            yield buffer[:count]
-            size -= sum(costs[:count])
-            del buffer[:count], costs[:count]
-        buffer.append(row)
-        costs.append(cost)
-        size += cost
+    for chunk in chunks:
+        buffer.extend(chunk)
+        costs.extend(sizes(chunk))
+        while buffer:
+            fit = _fitting(costs, max_rows, max_bytes)
+            if fit == len(buffer) and fit < max_rows:
+                break  # room for more: wait for the next chunk
+            yield from _take(buffer, costs, floor_pow2(fit))
     while buffer:
-        count = floor_pow2(len(buffer))
-        yield buffer[:count]
-        del buffer[:count]
+        yield from _take(buffer, costs, floor_pow2(_fitting(costs, max_rows, max_bytes)))
+
+
+def _fitting(costs: list[int], max_rows: int, max_bytes: int) -> int:
+    """How many leading rows fit (at least one: an oversized row travels alone)."""
+    totals = list(accumulate(costs[:max_rows]))
+    return max(1, bisect_right(totals, max_bytes))
+
+
+def _take(buffer: list[Row], costs: list[int], count: int) -> Iterator[list[Row]]:
+    batch = buffer[:count]
+    del buffer[:count], costs[:count]
+    yield batch

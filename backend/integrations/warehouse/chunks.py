@@ -24,10 +24,10 @@ def transpose(columns: Columns) -> list[Sequence[object]]:
     return list(zip(*columns, strict=True))
 
 
-def encoded_rows(
+def encoded_chunks(
     plan: LoadPlan, rows: Iterable, encode: ChunkEncoder, assemble: Assembler, first: int
-) -> Iterator[Sequence[object]]:
-    """Staged rows, in order; raises ValueDoesNotFit naming the row of any bad value."""
+) -> Iterator[list[Sequence[object]]]:
+    """Lists of staged rows, in order; raises ValueDoesNotFit naming the row of a bad value."""
     width = len(plan.columns)
     keys = [[c.name for c in plan.columns].index(k) for k in plan.keys]
     iterator, start = iter(rows), first
@@ -45,7 +45,7 @@ def encoded_rows(
             raise _misfit(plan, where(index), exc) from None
         for key in keys:
             _check_key(plan, encoded[key], values, key, where)
-        yield from assemble(encoded)
+        yield assemble(encoded)
 
 
 def _unpack(chunk: list, start: int) -> tuple[list, Callable[[int], tuple[int, str]]]:

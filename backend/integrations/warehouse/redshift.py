@@ -122,9 +122,9 @@ class RedshiftWarehouse(SqlWarehouse):
         self._execute(self._layout.ddl(staging))
 
     def _stage(
-        self, staging: str, columns: list[ColumnSpec], rows: Iterator[Sequence], on_batch: Callable
+        self, staging: str, columns: list[ColumnSpec], chunks: Iterator[list], on_batch: Callable
     ) -> int:
-        return self.stager.stage(self, staging, len(self._layout.groups), rows, on_batch)
+        return self.stager.stage(self, staging, len(self._layout.groups), chunks, on_batch)
 
     def _end_staging(self) -> None:
         """Staging and publishing share one transaction: Redshift commits are costly."""

@@ -25,7 +25,7 @@ from .base import (
     SourceRow,
     TableInfo,
 )
-from .chunks import Assembler, ChunkEncoder, encoded_rows, transpose
+from .chunks import Assembler, ChunkEncoder, encoded_chunks, transpose
 from .columns import ColumnSpec, schema_differences
 from .errors import EmptyLoad, InvalidLoad, SchemaMismatch, WarehouseError
 from .plan import LEDGER_COLUMNS, LoadPlan, check_request, duplicate_key_error
@@ -93,9 +93,9 @@ class SqlWarehouse(ABC):
 
     @abstractmethod
     def _stage(
-        self, staging: str, columns: list[ColumnSpec], rows: Iterator[list], on_batch: Callable
+        self, staging: str, columns: list[ColumnSpec], chunks: Iterator[list], on_batch: Callable
     ) -> int:
-        """Insert rows into staging; call on_batch(rows_so_far) after each batch."""
+        """Insert chunks of rows into staging; call on_batch(rows_so_far) as it goes."""
 
     @abstractmethod
     def _staged(self, staging: str, column: ColumnSpec) -> str:
@@ -203,7 +203,7 @@ class SqlWarehouse(ABC):
         self, plan: LoadPlan, staging: str, rows: Iterable, report: ProgressCallback, first: int
     ) -> LoadResult:
         encode = self._chunk_encoder(plan.columns)
-        encoded = encoded_rows(plan, rows, encode, self._assembler(plan.columns), first)
+        encoded = encoded_chunks(plan, rows, encode, self._assembler(plan.columns), first)
         head = next(encoded, None)
         if head is None:
             raise EmptyLoad(f"Nothing to load into {plan.target!r}: the data has no rows.")
@@ -293,5 +293,6 @@ class SqlWarehouse(ABC):
 
 
 def _prepend(head: list, rest: Iterator[list]) -> Iterator[list]:
+    """The iterator again, with the item already taken from it in front."""
     yield head
     yield from rest

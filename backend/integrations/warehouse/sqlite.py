@@ -43,8 +43,9 @@ def _encoder(column: ColumnSpec) -> Callable[[object], object]:
     return encode
 
 
-def _row_bytes(row: list) -> int:
-    return sum(len(v) if isinstance(v, str) else 8 for v in row)
+def _sizes(rows: list[Sequence[object]]) -> list[int]:
+    """Approximate size of each row: text length, 8 bytes for anything else."""
+    return [sum(len(v) if isinstance(v, str) else 8 for v in row) for row in rows]
 
 
 class SqliteWarehouse(SqlWarehouse):
@@ -119,12 +120,12 @@ class SqliteWarehouse(SqlWarehouse):
         self._execute(ddl_for(staging, columns, self.dialect).replace("CREATE", "CREATE TEMP", 1))
 
     def _stage(
-        self, staging: str, columns: list[ColumnSpec], rows: Iterator[list], on_batch: Callable
+        self, staging: str, columns: list[ColumnSpec], chunks: Iterator[list], on_batch: Callable
     ) -> int:
         sql = f"INSERT INTO {staging} VALUES ({', '.join('?' * len(columns))})"
         count = 0
         groups = batches(
-            rows, max_rows=self.max_batch_rows, max_bytes=self.max_batch_bytes, row_bytes=_row_bytes
+            chunks, max_rows=self.max_batch_rows, max_bytes=self.max_batch_bytes, sizes=_sizes
         )
         for group in groups:
             self._conn.executemany(sql, group)

@@ -15,7 +15,7 @@ import itertools
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Protocol
 
-from .batching import batches, text_row_bytes
+from .batching import batches, text_sizes
 from .columns import MAX_VARCHAR_BYTES, ColumnSpec
 from .sender import Sender
 
@@ -114,7 +114,7 @@ class Stager(Protocol):
         warehouse: RedshiftWarehouse,
         staging: str,
         width: int,
-        rows: Iterator[Sequence[str]],
+        chunks: Iterator[list[Sequence[str]]],
         on_batch: Callable[[int], None],
     ) -> int: ...
 
@@ -128,7 +128,7 @@ class InsertStager:
         warehouse: RedshiftWarehouse,
         staging: str,
         width: int,
-        rows: Iterator[Sequence[str]],
+        chunks: Iterator[list[Sequence[str]]],
         on_batch: Callable[[int], None],
     ) -> int:
         prefix = f"INSERT INTO {staging} VALUES "
@@ -136,10 +136,10 @@ class InsertStager:
         overhead = width * PLACEHOLDER_BYTES + 3
         statements: dict[int, str] = {}  # by row count: batch sizes are powers of two
         groups = batches(
-            rows,
+            chunks,
             max_rows=min(warehouse.max_batch_rows, MAX_BIND_PARAMS // width),
             max_bytes=warehouse.max_batch_bytes - len(prefix),
-            row_bytes=lambda row: text_row_bytes(row) + overhead,
+            sizes=lambda rows: text_sizes(rows, overhead),
         )
         with Sender(warehouse._execute) as sender:
             for group in groups:
