@@ -40,12 +40,16 @@ from backend.selectors import runs as selectors  # noqa: E402
 
 NOW = datetime(2026, 11, 1, 12, tzinfo=UTC)
 STATUSES = [("succeeded", 86), ("failed", 9), ("revoked", 3), ("queued", 1), ("progress", 1)]
-ERRORS = [
-    "The file is encrypted: give its password.",
-    "The warehouse did not answer after 5 tries: connection refused",
-    "Column 'amount' holds 'n/a' on row 17, which is not a number.",
-    "Stopped after the 600 s time limit: this file takes too long to convert.",
-]
+ERRORS = {
+    "conversion": [
+        "The file is encrypted: give its password.",
+        "Stopped after the 600 s time limit: this file takes too long to convert.",
+    ],
+    "load": [
+        "The warehouse did not answer after 5 tries: connection refused",
+        "Column 'amount' holds 'n/a' on row 17, which is not a number.",
+    ],
+}
 
 
 def seed(n_runs: int, rng: random.Random) -> None:
@@ -96,7 +100,7 @@ def _run(rng: random.Random, users, bundles, documents) -> Run:
         started_at=queued + timedelta(seconds=wait) if status != "queued" else None,
         finished_at=queued + timedelta(seconds=wait + duration) if ended else None,
         duration_s=duration if ended else None,
-        error=rng.choice(ERRORS) if status == "failed" else "",
+        error=rng.choice(ERRORS[kind]) if status == "failed" else "",
     )
     if kind == "conversion":
         run.document = rng.choice(documents)

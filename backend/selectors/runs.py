@@ -171,6 +171,7 @@ def runs_duration_percentiles(*, filters: RunFilters, tz: ZoneInfo) -> list[dict
         .annotate(day=day)
         .annotate(cd=Window(CumeDist(), partition_by=group, order_by=F("duration_s").asc()))
         .values("day", "kind", "duration_s", "cd")
+        .order_by()  # the model's default ordering would cost a second full sort
     )
     # One sort per (day, kind) serves every percentile, on SQLite and PostgreSQL alike:
     # the nearest-rank p-th percentile is the smallest duration whose cume_dist >= p.
