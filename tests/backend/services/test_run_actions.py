@@ -135,3 +135,24 @@ def test_a_failed_conversion_retried_with_the_password_succeeds(user, corpus, tm
     assert done.status == Run.Status.SUCCEEDED, done.error
     assert Table.objects.filter(document=document).exists()
     assert list(failed.retries.values_list("pk", flat=True)) == [retried.pk]
+
+
+@pytest.mark.django_db  # inside a rolled-back transaction: the task is never sent
+def test_a_failed_load_is_retried_as_a_new_load_and_only_once_at_a_time():
+    from backend.models import Bundle
+    from backend.services.users import user_default
+
+    owner = user_default()
+    bundle = Bundle.objects.create(owner=owner, name="sales", target_table="sales")
+    failed = Run.objects.create(
+        kind="load", status="failed", owner=owner, task_id="load-1", bundle=bundle
+    )
+    retried = run_retry(run_id=failed.pk, owner=owner)
+    assert (retried.kind, retried.status, retried.bundle_id, retried.retry_of_id) == (
+        "load",
+        "queued",
+        bundle.pk,
+        failed.pk,
+    )
+    with pytest.raises(RunActionRefused, match="under way"):
+        run_retry(run_id=failed.pk, owner=owner)
