@@ -8,6 +8,7 @@ plus any staging table left behind) read through an independent connection.
 from __future__ import annotations
 
 import sqlite3
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -161,6 +162,29 @@ def test_a_repeated_load_id_is_skipped_not_duplicated(warehouse: Warehouse, back
     with connect_warehouse(backend.url) as other:  # a retry from another worker
         assert load(other, ROWS[:1], "bundle-1@v3", mode="replace").skipped
     assert backend.snapshot() == before
+
+
+def test_concurrent_attempts_of_one_load_publish_once(backend: Backend) -> None:
+    """A retry that starts while the first attempt still runs (even on a fresh warehouse)."""
+    results: list[object] = []
+
+    def attempt() -> None:
+        with connect_warehouse(backend.url) as warehouse:
+            for _ in range(3):
+                try:
+                    results.append(load(warehouse, ROWS * 50, "bundle-9@v1"))
+                    return
+                except WarehouseUnreachable:
+                    continue  # the caller's retry
+
+    threads = [threading.Thread(target=attempt) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(r.skipped for r in results) == [False, True, True]
+    with connect_warehouse(backend.url) as warehouse:
+        assert len(contents(warehouse, "people")) == 150
 
 
 def test_replace_swaps_all_rows(warehouse: Warehouse) -> None:

@@ -35,6 +35,7 @@ MAX_STATEMENT_BYTES = 16 * 1024 * 1024 - 64 * 1024  # Redshift's 16 MB, less hea
 AUTH_SQLSTATES = {"28000", "28P01"}
 TRANSIENT_SQLSTATE_CLASSES = {"08", "53", "57"}  # connection, resources, operator intervention
 TRANSIENT_SQLSTATES = {"40001"}  # serialization failure: retry
+LEDGER_RACE_SQLSTATES = {"23505", "42P07", "40001"}  # unique violation, exists, serialization
 AWS_NETWORK_ERRORS = {"EndpointConnectionError", "ConnectTimeoutError", "ReadTimeoutError"}
 
 
@@ -133,7 +134,17 @@ class RedshiftWarehouse(SqlWarehouse):
     def _begin_publish(self) -> None:
         # The transaction is already open (staging ran in it). LOCK serialises publishes, so
         # two attempts of one load_id can't both pass the ledger check.
-        self._ensure_ledger()
+        try:
+            self._ensure_ledger()
+        except redshift_connector.Error as exc:
+            code, _ = _sqlstate(exc)
+            if code not in LEDGER_RACE_SQLSTATES:
+                raise
+            # Two first-ever loads created the ledger at once; the other one won.
+            raise WarehouseUnreachable(
+                "Another load created the load ledger at the same moment; this load changed "
+                "nothing and will be retried."
+            ) from None
         self._execute(f"LOCK {self._table(LEDGER_TABLE)}")
 
     def _staged(self, staging: str, column: ColumnSpec) -> str:
