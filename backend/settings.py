@@ -110,8 +110,8 @@ LOGGING = {
 # PDF conversion. A document longer than CONVERSION_PARALLEL_MIN_PAGES is split
 # into parts of CONVERSION_PART_PAGES pages that several worker processes convert
 # at once. Time limits are per task (a part, or a whole short document).
-CONVERSION_PART_PAGES = int(os.environ.get("CONVERSION_PART_PAGES", "20"))
-CONVERSION_PARALLEL_MIN_PAGES = int(os.environ.get("CONVERSION_PARALLEL_MIN_PAGES", "60"))
+CONVERSION_PART_PAGES = int(os.environ.get("CONVERSION_PART_PAGES", "50"))
+CONVERSION_PARALLEL_MIN_PAGES = int(os.environ.get("CONVERSION_PARALLEL_MIN_PAGES", "100"))
 CONVERSION_SOFT_TIME_LIMIT_S = int(os.environ.get("CONVERSION_SOFT_TIME_LIMIT_S", "600"))
 
 # Warehouse loads: an unreachable warehouse is retried with exponential backoff

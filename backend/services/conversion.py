@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import asdict
@@ -38,6 +39,9 @@ from backend.services.tables import table_create_extracted
 
 # Celery's update_state, or anything else that wants (pages_done, pages_total, tables).
 ProgressCallback = Callable[[int, int, int], None]
+
+
+PROGRESS_EVERY_S = 0.5
 
 
 class ConversionFailed(Exception):
@@ -191,13 +195,22 @@ def _extract_options(document: Document) -> dict:
 def _on_page(
     task_id: str, on_progress: ProgressCallback, *, whole: bool
 ) -> Callable[[PageReport], None]:
+    pending = {"pages": 0, "written_at": 0.0}
+
     def report(page: PageReport) -> None:
+        # Written at most every PROGRESS_EVERY_S (and on the last page), so that fast
+        # pages do not queue up on the database behind each other's progress writes.
+        pending["pages"] += 1
+        now = time.monotonic()
+        if page.index < page.total and now - pending["written_at"] < PROGRESS_EVERY_S:
+            return
         # F() so that parts converted at once by several workers add up; a part's
         # tables are added when it ends, a whole document's counted as they come.
         counters = {"tables_found": page.tables_found} if whole else {}
         updated = Run.objects.filter(task_id=task_id, status__in=Run.ACTIVE).update(
-            status=Run.Status.PROGRESS, pages_done=F("pages_done") + 1, **counters
+            status=Run.Status.PROGRESS, pages_done=F("pages_done") + pending["pages"], **counters
         )
+        pending.update(pages=0, written_at=now)
         if not updated:
             run_raise_if_revoked(task_id=task_id)  # cancelled: stop at this page
         on_progress(page.index, page.total, page.tables_found)
