@@ -12,6 +12,7 @@ Last line: `pages=N peak_worker_mb=M one_process_s=A two_processes_s=B speedup=R
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import os
 import subprocess
@@ -57,10 +58,8 @@ def rss_mb(pid: int) -> float:
 def children(pid: int) -> list[int]:
     found = []
     for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
+        with contextlib.suppress(OSError):  # the task may have ended meanwhile
             found += [int(c) for c in (task / "children").read_text().split()]
-        except OSError:
-            pass
     return found
 
 
