@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from backend.integrations.warehouse import (
     ColumnSpec,
+    TableNotFound,
     Warehouse,
     WarehouseUnreachable,
     connect_warehouse,
@@ -192,3 +195,5 @@ def test_list_tables_and_preview(warehouse: Warehouse) -> None:
     preview = warehouse.preview("people", limit=2)
     assert preview.columns == HEADER and len(preview.rows) == 2
     assert warehouse.table_columns("nothing") is None and not warehouse.table_exists("nothing")
+    with pytest.raises(TableNotFound, match="'nothing' does not exist"):
+        warehouse.preview("nothing")

@@ -55,6 +55,10 @@ class EmptyLoad(WarehouseError):
     """Nothing to load: no columns or no rows."""
 
 
+class TableNotFound(WarehouseError):
+    """The table asked for doesn't exist in the warehouse."""
+
+
 class InvalidLoad(WarehouseError):
     """The load request itself is wrong (unknown mode, bad upsert keys, duplicate keys)."""
 

@@ -27,7 +27,7 @@ from .base import (
 )
 from .chunks import Assembler, ChunkEncoder, encoded_chunks, transpose
 from .columns import ColumnSpec, schema_differences
-from .errors import EmptyLoad, InvalidLoad, SchemaMismatch, WarehouseError
+from .errors import EmptyLoad, SchemaMismatch, TableNotFound, WarehouseError
 from .plan import LEDGER_COLUMNS, LoadPlan, check_request, duplicate_key_error
 from .schema import ddl_for, quote_ident
 
@@ -127,7 +127,7 @@ class SqlWarehouse(ABC):
         with self._errors():
             columns = self._describe(table)
             if columns is None:
-                raise InvalidLoad(f"Table {table!r} does not exist in the warehouse.")
+                raise TableNotFound(f"Table {table!r} does not exist in the warehouse.")
             names = ", ".join(quote_ident(c.name) for c in columns)
             sql = f"SELECT {names} FROM {self._table(table)} LIMIT {int(limit)}"
             return Preview([c.name for c in columns], [tuple(r) for r in self._query(sql)])
