@@ -121,7 +121,7 @@ def render_schema(bundle) -> None:
     with st.form("schema"):
         st.markdown("**Columns and types** (edit before loading)")
         edited = st.data_editor(
-            pd.DataFrame(view["columns"]), hide_index=True, use_container_width=True
+            pd.DataFrame(view["columns"]), hide_index=True, width="stretch"
         )
         if st.form_submit_button("Save schema"):
             try:

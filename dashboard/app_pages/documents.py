@@ -66,7 +66,7 @@ def render_header_form(table: Table) -> None:
         edited = st.data_editor(
             pd.DataFrame({"column": names}),
             hide_index=True,
-            use_container_width=True,
+            width="stretch",
             key=f"names-{table.pk}",
         )
         if st.form_submit_button("Save"):
@@ -91,7 +91,7 @@ def render_table(summary: dict) -> None:
         f"found by {'ruled lines' if summary['strategy'] == 'lines' else 'whitespace layout'}"
     )
     frame = pd.DataFrame(rows, columns=_unique(names))
-    st.dataframe(frame, use_container_width=True, hide_index=True)
+    st.dataframe(frame, width="stretch", hide_index=True)
     st.download_button(
         "Download CSV",
         table_csv(table=table),
@@ -128,7 +128,7 @@ if tables:
     overview = pd.DataFrame(tables)[["name", "pages", "n_rows", "n_cols", "strategy"]].rename(
         columns={"n_rows": "rows", "n_cols": "columns", "strategy": "found by"}
     )
-    st.dataframe(overview, hide_index=True, use_container_width=True)
+    st.dataframe(overview, hide_index=True, width="stretch")
     by_id = {t["id"]: t for t in tables}
     chosen_table = st.selectbox(
         "Preview",

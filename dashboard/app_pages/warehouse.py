@@ -32,7 +32,7 @@ overview = pd.DataFrame(
         for t in listing["tables"]
     ]
 )
-st.dataframe(overview, hide_index=True, use_container_width=True)
+st.dataframe(overview, hide_index=True, width="stretch")
 
 names = [t["name"] for t in listing["tables"]]
 name = st.selectbox("Table", names)
@@ -40,12 +40,12 @@ table = next(t for t in listing["tables"] if t["name"] == name)
 columns_col, preview_col = st.columns([1, 3])
 with columns_col:
     st.markdown("**Columns**")
-    st.dataframe(pd.DataFrame(table["columns"]), hide_index=True, use_container_width=True)
+    st.dataframe(pd.DataFrame(table["columns"]), hide_index=True, width="stretch")
 with preview_col:
     preview = data.warehouse_preview(table=name)
     st.markdown(f"**First {len(preview['rows'])} of {table['rows']} rows**")
     st.dataframe(
         pd.DataFrame(preview["rows"], columns=preview["columns"]),
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
     )

@@ -1,0 +1,95 @@
+"""Documents, Bundles and Warehouse pages show real data through AppTest."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from streamlit.testing.v1 import AppTest
+
+from backend.integrations.warehouse import connect_warehouse
+from backend.integrations.warehouse.schema import infer_column_types
+from backend.models import Document, Run
+from backend.services.bundles import bundle_create, table_create_from_csv
+from backend.services.tables import table_create_extracted
+from tests.dashboard.test_pages import APP
+
+ROWS = [["Country", "Score"], ["Austria", "98"], ["Chile", "87"]]
+
+
+def open_page(page: str, **state) -> AppTest:
+    app = AppTest.from_file(str(APP), default_timeout=30)
+    for key, value in state.items():
+        app.session_state[key] = value
+    app.run()
+    app.switch_page(f"app_pages/{page}.py")
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def converted_document(user) -> Document:
+    document = Document(owner=user, name="scores.pdf", sha256="0" * 64, size_bytes=3, page_count=2)
+    document.file.save("scores.pdf", ContentFile(b"%PDF-1.4"), save=False)
+    document.status = Document.Status.CONVERTED
+    document.save()
+    table_create_extracted(
+        document=document,
+        rows=ROWS,
+        number=1,
+        first_page=1,
+        last_page=2,
+        bbox=[0, 0, 1, 1],
+        strategy="lines",
+    )
+    return document
+
+
+def test_documents_page_previews_a_table_with_its_header(user):
+    document = converted_document(user)
+    app = open_page("documents", document_id=document.pk)
+    frames = [f.value for f in app.dataframe]
+    preview = next(f for f in frames if list(f.columns) == ["Country", "Score"])
+    assert preview.values.tolist() == [["Austria", "98"], ["Chile", "87"]]
+    assert "Pages 1-2 · 3 rows × 2 columns" in " ".join(c.value for c in app.caption)
+    labels = [b.label for b in app.get("download_button")]
+    assert labels == ["Download all as zip", "Download CSV"]
+
+
+def test_bundles_page_shows_the_schema_ddl_and_flags_a_misfit(user):
+    document = converted_document(user)
+    bundle = bundle_create(
+        owner=user, name="Scores", target_table="Scores 2024", load_mode="append"
+    )
+    bundle.tables.add(document.tables.get())
+    table_create_from_csv(
+        owner=user, name="extra.csv", content=b"Land;Punkte;Jahr\nPeru;77;2024\n", bundle=bundle
+    )
+    app = open_page("bundles", bundle_id=bundle.pk)
+    ddl = " ".join(c.value for c in app.code)
+    assert 'CREATE TABLE "scores_2024"' in ddl
+    assert '"country" VARCHAR(7)' in ddl and '"score" BIGINT' in ddl
+    errors = " ".join(e.value for e in app.error)
+    assert "extra.csv: has 3 columns, the bundle has 2" in errors
+
+
+def test_warehouse_page_lists_tables_with_the_load_that_wrote_them(user):
+    columns = infer_column_types(["country", "score"], ROWS[1:])
+    with connect_warehouse(settings.WAREHOUSE_URL) as warehouse:
+        warehouse.load(target="scores", columns=columns, rows=ROWS[1:], load_id="seed-1")
+    bundle = bundle_create(owner=user, name="Scores", target_table="scores", load_mode="append")
+    Run.objects.create(
+        kind="load",
+        owner=user,
+        task_id="t-1",
+        bundle=bundle,
+        status="succeeded",
+        target="scores",
+        rows_loaded=2,
+        finished_at="2026-01-02T03:04:05Z",
+    )
+    app = open_page("warehouse")
+    overview = app.dataframe[0].value
+    row = overview[overview["table"] == "scores"].iloc[0]
+    assert row["rows"] == 2
+    assert row["last load"].startswith("Scores · run #")
+    assert app.dataframe[2].value.values.tolist() == [["Austria", 98], ["Chile", 87]]
