@@ -1,0 +1,28 @@
+"""A person uploads PDFs in the browser, watches them convert, and previews a table."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def test_uploaded_pdfs_convert_and_a_bad_one_is_explained(page, stack, corpus, tmp_path):
+    not_pdf = tmp_path / "minutes.pdf"
+    not_pdf.write_text("meeting minutes, typed, not a PDF")
+    page.goto(stack.url)
+    page.get_by_text("Drop PDFs here").wait_for()
+    page.locator("input[type=file]").set_input_files([corpus / "camelot__us-020.pdf", not_pdf])
+    page.get_by_role("button", name="Convert").click()
+
+    expect(page.get_by_text("the file is not a PDF (no PDF header found)")).to_be_visible(
+        timeout=60_000
+    )
+    expect(page.get_by_text("2 table(s) from 6 page(s)")).to_be_visible(timeout=60_000)
+
+    page.get_by_role("link", name="Documents").click()
+    page.locator("[data-testid=stSelectbox]").first.click()
+    page.get_by_role("option", name="camelot__us-020.pdf", exact=False).first.click()
+    expect(page.get_by_text("Pages 2-3 · 55 rows × 7 columns")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("button", name="Download all as zip")).to_be_visible()
