@@ -29,20 +29,21 @@ class Command(BaseCommand):
         parser.add_argument("--out", type=Path, required=True, help="folder for the CSV files")
         parser.add_argument("--pages", default="", help='e.g. "1,3-5" (default: all)')
         parser.add_argument("--strategy", choices=["auto", "lines", "text"], default="auto")
-        parser.add_argument("--area", type=parse_area, help="TOP,LEFT,BOTTOM,RIGHT in points")
+        parser.add_argument("--area", help="TOP,LEFT,BOTTOM,RIGHT in points from the top-left")
         parser.add_argument("--password", default=None)
 
     def handle(self, *args, **opts) -> None:
         pdf: Path = opts["pdf"]
         if not pdf.is_file():
             raise CommandError(f"{pdf}: no such file")
+        area = parse_area(opts["area"]) if opts["area"] else None
         try:
             pages = parse_page_spec(opts["pages"], count_pages(pdf, password=opts["password"]))
             result = extract_tables(
                 pdf,
                 pages=pages,
                 strategy=opts["strategy"],
-                area=opts["area"],
+                area=area,
                 password=opts["password"],
             )
         except PdfError as exc:

@@ -1,0 +1,111 @@
+"""The pdf2csv command, run as a user's script would run it."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support import pdf_factory
+from tests.support.processes import REPO
+
+
+def pdf2csv(*args: object) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", "pdf2csv", *map(str, args)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def read(path: Path) -> list[list[str]]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.reader(fh))
+
+
+def test_a_table_over_two_pages_becomes_one_named_csv(corpus, tmp_path):
+    result = pdf2csv(corpus / "camelot__us-020.pdf", "--out", tmp_path, "--pages", "2-3")
+    assert result.returncode == 0, result.stderr
+    (produced,) = tmp_path.iterdir()
+    assert produced.name == "camelot__us-020-p2-3-t1.csv"
+    rows = read(produced)
+    assert rows[0][0] == "Education system"
+    assert rows[1][:2] == ["Australia", "100"]
+    assert len(rows) == 55
+
+
+def test_an_area_selects_one_of_two_tables(corpus, tmp_path):
+    expected = read(corpus / "tabula-eu002-stream.csv")
+    result = pdf2csv(
+        corpus / "tabula-java__eu-002.pdf",
+        "--out",
+        tmp_path,
+        "--pages",
+        "1",
+        "--area",
+        "115,70,233,510",
+    )
+    assert result.returncode == 0, result.stderr
+    (produced,) = tmp_path.iterdir()
+    assert produced.name == "tabula-java__eu-002-p1-t1.csv"
+    rows = read(produced)
+    assert (len(rows), len(rows[0])) == (len(expected), len(expected[0]))
+    cells = [(r, c) for r in range(len(expected)) for c in range(len(expected[0]))]
+    same = sum(rows[r][c].split() == expected[r][c].split() for r, c in cells)
+    # The reference cut one header word at the area's edge; every other cell matches.
+    assert same >= len(cells) - 1
+
+
+def test_the_password_opens_an_encrypted_pdf(corpus, tmp_path):
+    result = pdf2csv(
+        corpus / "camelot__health_protected.pdf", "--out", tmp_path, "--password", "userpass"
+    )
+    assert result.returncode == 0, result.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["camelot__health_protected-p1-t1.csv"]
+
+
+def test_a_pdf_without_tables_exits_0_and_writes_nothing(tmp_path):
+    blank = pdf_factory.blank(tmp_path / "blank.pdf")
+    out = tmp_path / "out"
+    result = pdf2csv(blank, "--out", out)
+    assert result.returncode == 0, result.stderr
+    assert not out.exists() or not any(out.iterdir())
+
+
+def bad_inputs(corpus: Path, tmp: Path) -> list[tuple[list, str]]:
+    text = tmp / "notes.pdf"
+    text.write_text("not a pdf")
+    empty = tmp / "empty.pdf"
+    empty.write_bytes(b"")
+    cut = pdf_factory.truncated(corpus / "camelot__us-020.pdf", tmp / "cut.pdf")
+    locked = corpus / "camelot__health_protected.pdf"
+    return [
+        ([text], "not a PDF"),
+        ([empty], "empty"),
+        ([cut], "damaged or truncated"),
+        ([locked], "password is required"),
+        ([locked, "--password", "nope"], "password does not open"),
+        (
+            [corpus / "camelot__us-020.pdf", "--pages", "7"],
+            "page 7 requested, the document has 6 pages",
+        ),
+        ([corpus / "camelot__us-020.pdf", "--pages", "two"], "is not a page number"),
+        ([tmp / "missing.pdf"], "no such file"),
+        ([corpus / "camelot__us-020.pdf", "--area", "1,2,3"], "four numbers"),
+    ]
+
+
+@pytest.mark.parametrize("case", range(9))
+def test_bad_input_exits_non_zero_with_one_line_and_no_traceback(corpus, tmp_path, case):
+    args, message = bad_inputs(corpus, tmp_path)[case]
+    result = pdf2csv(*args, "--out", tmp_path / "out")
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert message in lines[0]
+    assert "Traceback" not in result.stderr
