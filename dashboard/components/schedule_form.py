@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import streamlit as st
+from django.conf import settings
 from django.contrib.auth.models import User
 
 from backend.models import Bundle
@@ -58,11 +60,11 @@ def render_schedule_form(*, bundles: list[dict[str, Any]], user: User, zones: li
         previewed = preview_col.form_submit_button("Preview", icon=":material/visibility:")
         label = "Remove schedule" if frequency == "none" else "Save schedule"
         saving = save_col.form_submit_button(label, type="primary", icon=":material/save:")
-    _flash(bundle_id)
+    flashed = _flash(bundle_id)
     if previewed or saving:
         spec = ScheduleSpec(frequency=frequency, timezone=zone, **fields)
         _submit(spec, bundle_id=bundle_id, user=user, save=saving)
-    elif saved:
+    elif saved and not flashed:
         _current(saved)
 
 
@@ -70,8 +72,10 @@ def _fields(frequency: str, form: dict[str, Any], *, key: str) -> dict[str, Any]
     run_time = time.fromisoformat(form["run_time"]) if form.get("run_time") else time(6, 0)
     at = lambda: st.time_input("Time", value=run_time, step=60, key=f"time-{key}")  # noqa: E731
     if frequency == "once":
-        soon = datetime.now() + timedelta(hours=1)
+        soon = datetime.now(ZoneInfo(settings.TIME_ZONE)) + timedelta(hours=1)
         day = date.fromisoformat(form["run_date"]) if form.get("run_date") else soon.date()
+        if not form.get("run_time"):
+            run_time = soon.time().replace(second=0, microsecond=0)
         left, right = st.columns(2)
         with left:
             run_date = st.date_input("Date", value=day, key=f"date-{key}")
@@ -136,14 +140,16 @@ def _submit(spec: ScheduleSpec, *, bundle_id: int, user: User, save: bool) -> No
     st.rerun()
 
 
-def _flash(bundle_id: int) -> None:
+def _flash(bundle_id: int) -> bool:
     saved = st.session_state.pop(SAVED_KEY, None)
-    if saved and saved[0] == bundle_id:
-        preview = saved[1]
-        if preview.next_runs:
-            render_preview(preview, heading="Saved")
-        else:
-            st.success("Schedule removed.", icon=":material/check_circle:")
+    if not saved or saved[0] != bundle_id:
+        return False
+    preview = saved[1]
+    if preview.next_runs:
+        render_preview(preview, heading="Saved")
+    else:
+        st.success("Schedule removed.", icon=":material/check_circle:")
+    return True
 
 
 def _current(saved: dict[str, Any]) -> None:
@@ -167,6 +173,7 @@ def render_preview(preview: SchedulePreview, *, heading: str) -> None:
         st.markdown(f"**{heading}:** {md_escape(preview.description)}")
         if preview.next_runs:
             runs = "\n".join(f"- {t:%a %Y-%m-%d %H:%M %Z}" for t in preview.next_runs)
-            st.markdown(f"Next {len(preview.next_runs)} runs:\n{runs}")
+            count = len(preview.next_runs)
+            st.markdown(f"Next {'run' if count == 1 else f'{count} runs'}:\n{runs}")
         for note in preview.notes:
             st.warning(note, icon=":material/schedule:")

@@ -36,10 +36,15 @@ OUTCOME_BADGE = {
     "progress": ":blue-badge[running]",
 }
 FLASH_KEY = "schedule_flash"
+CHANGED_KEY = "schedule_changed"
 
 
 def render_schedule_list(rows: list[dict[str, Any]], *, user: User, zone: ZoneInfo) -> None:
     """One bordered row per schedule; actions rerun the whole page so all of it agrees."""
+    if st.session_state.pop(CHANGED_KEY, False):
+        # A button's callback inside a fragment reruns only the fragment; the calendar and
+        # the form must show the change too.
+        st.rerun(scope="app")
     flash = st.session_state.pop(FLASH_KEY, None)
     if flash:
         getattr(st, flash[0])(flash[1])
@@ -82,6 +87,8 @@ def _actions(col, row: dict[str, Any], *, user: User) -> None:
             icon=":material/play_arrow:",
             key=f"resume-{key}",
             help="Resume",
+            # A Once whose time has passed needs a new time in the form, not a resume.
+            disabled=row["state"] in ("done", "expired"),
             on_click=_act,
             args=("resume", key, user),
         )
@@ -133,10 +140,12 @@ def _act(action: str, schedule_id: int, user: User) -> None:
         st.session_state[FLASH_KEY] = ("error", f"{name}: {exc}")
         return
     st.session_state[FLASH_KEY] = ("success", message)
+    st.session_state[CHANGED_KEY] = True
 
 
 def _edit(bundle_id: int) -> None:
     st.session_state[BUNDLE_KEY] = bundle_id
+    st.session_state[CHANGED_KEY] = True
 
 
 def _when(at: datetime, zone: ZoneInfo) -> str:
