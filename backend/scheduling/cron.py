@@ -28,17 +28,8 @@ def cron_fields(expression: str) -> dict[str, str]:
             f"{len(parts)}."
         )
     fields = {name: part for (name, *_), part in zip(FIELDS, parts)}
-    for name, label, accepts, length in FIELDS:
-        value = fields[name]
-        try:
-            crontab(**{name: value})
-        except ValueError:
-            raise ScheduleInvalid(
-                f"The {label} field {value!r} is not valid: use {accepts}, "
-                "ranges (1-5), lists (1,15) or steps (*/15)."
-            ) from None
-        if len(value) > length:
-            raise ScheduleInvalid(f"The {label} field is too long: write it as ranges.")
+    for field in FIELDS:
+        _check_field(fields[field[0]], *field)
     if fields["day_of_month"] != "*" and fields["day_of_week"] != "*":
         # Classic cron runs on days matching either field; celery's crontab only on days
         # matching both. Refuse rather than run on days the writer did not expect.
@@ -51,6 +42,18 @@ def cron_fields(expression: str) -> dict[str, str]:
     except ValueError as exc:
         raise ScheduleInvalid(f"This schedule never runs: {exc}") from None
     return fields
+
+
+def _check_field(value: str, name: str, label: str, accepts: str, length: int) -> None:
+    try:
+        crontab(**{name: value})  # celery's parser, exactly as beat will read the column
+    except ValueError:
+        raise ScheduleInvalid(
+            f"The {label} field {value!r} is not valid: use {accepts}, "
+            "ranges (1-5), lists (1,15) or steps (*/15)."
+        ) from None
+    if len(value) > length:
+        raise ScheduleInvalid(f"The {label} field is too long: write it as ranges.")
 
 
 def cron_text(expression: str) -> str:

@@ -131,22 +131,9 @@ def _beat_write(
     task = task or PeriodicTask()
     stale = [task.clocked, task.crontab] if task.pk else []
     if plan.clocked_time is not None:
-        clocked = task.clocked or ClockedSchedule()
-        clocked.clocked_time = plan.clocked_time
-        clocked.save()
-        task.clocked, task.crontab, task.one_off = clocked, None, True
-        # Beat disables a one-off whose count is above zero: an edited Once fires anew.
-        task.total_run_count, task.last_run_at = 0, None
+        _set_clocked(task, plan)
     else:
-        crontab = task.crontab or CrontabSchedule()
-        for column, value in plan.crontab.items():
-            setattr(crontab, column, value)
-        crontab.timezone = plan.zone  # the column's default is UTC, never what the form says
-        crontab.save()
-        task.clocked, task.crontab, task.one_off = None, crontab, False
-        # Beat computes the next fire after last_run_at: "now" means the next slot after
-        # this save, neither a catch-up of slots before it nor one skipped.
-        task.last_run_at = now
+        _set_crontab(task, plan, now)
     # With start_time set and last_run_at null, beat puts last_run_at 30 years back and
     # fires at once; the form has no start date, so there is none.
     task.start_time = None
@@ -160,3 +147,24 @@ def _beat_write(
         if row is not None and row not in (task.clocked, task.crontab):
             row.delete()  # after the task moved off it, so the cascade cannot take the task
     return task
+
+
+def _set_clocked(task: PeriodicTask, plan: BeatPlan) -> None:
+    clocked = task.clocked or ClockedSchedule()  # this task's own row, never shared
+    clocked.clocked_time = plan.clocked_time
+    clocked.save()
+    task.clocked, task.crontab, task.one_off = clocked, None, True
+    # Beat disables a one-off whose count is above zero: an edited Once fires anew.
+    task.total_run_count, task.last_run_at = 0, None
+
+
+def _set_crontab(task: PeriodicTask, plan: BeatPlan, now: datetime) -> None:
+    crontab = task.crontab or CrontabSchedule()  # this task's own row, never shared
+    for column, value in plan.crontab.items():
+        setattr(crontab, column, value)
+    crontab.timezone = plan.zone  # the column's default is UTC, never what the form says
+    crontab.save()
+    task.clocked, task.crontab, task.one_off = None, crontab, False
+    # Beat computes the next fire after last_run_at: "now" means the next slot after this
+    # save, neither a catch-up of slots before it nor one skipped.
+    task.last_run_at = now

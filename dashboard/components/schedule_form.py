@@ -69,51 +69,74 @@ def render_schedule_form(*, bundles: list[dict[str, Any]], user: User, zones: li
 
 
 def _fields(frequency: str, form: dict[str, Any], *, key: str) -> dict[str, Any]:
-    run_time = time.fromisoformat(form["run_time"]) if form.get("run_time") else time(6, 0)
-    at = lambda: st.time_input("Time", value=run_time, step=60, key=f"time-{key}")  # noqa: E731
-    if frequency == "once":
-        soon = datetime.now(ZoneInfo(settings.TIME_ZONE)) + timedelta(hours=1)
-        day = date.fromisoformat(form["run_date"]) if form.get("run_date") else soon.date()
-        if not form.get("run_time"):
-            run_time = soon.time().replace(second=0, microsecond=0)
-        left, right = st.columns(2)
-        with left:
-            run_date = st.date_input("Date", value=day, key=f"date-{key}")
-        with right:
-            return {"run_date": run_date, "run_time": at()}
-    if frequency == "hourly":
-        minute = st.number_input(
-            "Minute past the hour", 0, 59, value=form.get("minute", 0), key=f"minute-{key}"
-        )
-        return {"minute": int(minute)}
-    if frequency == "daily":
-        return {"run_time": at()}
-    if frequency == "weekly":
-        days = st.multiselect(
-            "Days",
-            WEEKDAYS,
-            default=form.get("weekdays", ["mon"]),
-            format_func=DAY_NAMES.get,
-            key=f"days-{key}",
-        )
-        return {"weekdays": tuple(days), "run_time": at()}
-    if frequency == "monthly":
-        day = st.number_input(
-            "Day of the month", 1, 31, value=form.get("day_of_month", 1), key=f"dom-{key}"
-        )
-        st.caption(MONTH_RULE)
-        return {"day_of_month": int(day), "run_time": at()}
-    if frequency == "cron":
-        expression = st.text_input(
-            "Cron expression",
-            value=form.get("cron", ""),
-            placeholder="0 6 * * 1-5",
-            key=f"cron-{key}",
-        )
-        st.caption(CRON_HELP)
-        return {"cron": expression}
-    st.caption("Saving with None removes this bundle's schedule; past runs stay in History.")
-    return {}
+    if frequency == "none":
+        st.caption("Saving with None removes this bundle's schedule; past runs stay in History.")
+        return {}
+    return FIELD_RENDERERS[frequency](form, key)
+
+
+def _time(form: dict[str, Any], key: str, default: time = time(6, 0)) -> time:
+    value = time.fromisoformat(form["run_time"]) if form.get("run_time") else default
+    return st.time_input("Time", value=value, step=60, key=f"time-{key}")
+
+
+def _once(form: dict[str, Any], key: str) -> dict[str, Any]:
+    soon = datetime.now(ZoneInfo(settings.TIME_ZONE)) + timedelta(hours=1)
+    day = date.fromisoformat(form["run_date"]) if form.get("run_date") else soon.date()
+    left, right = st.columns(2)
+    with left:
+        run_date = st.date_input("Date", value=day, key=f"date-{key}")
+    with right:
+        run_time = _time(form, key, default=soon.time().replace(second=0, microsecond=0))
+    return {"run_date": run_date, "run_time": run_time}
+
+
+def _hourly(form: dict[str, Any], key: str) -> dict[str, Any]:
+    minute = st.number_input(
+        "Minute past the hour", 0, 59, value=form.get("minute", 0), key=f"minute-{key}"
+    )
+    return {"minute": int(minute)}
+
+
+def _daily(form: dict[str, Any], key: str) -> dict[str, Any]:
+    return {"run_time": _time(form, key)}
+
+
+def _weekly(form: dict[str, Any], key: str) -> dict[str, Any]:
+    days = st.multiselect(
+        "Days",
+        WEEKDAYS,
+        default=form.get("weekdays", ["mon"]),
+        format_func=DAY_NAMES.get,
+        key=f"days-{key}",
+    )
+    return {"weekdays": tuple(days), "run_time": _time(form, key)}
+
+
+def _monthly(form: dict[str, Any], key: str) -> dict[str, Any]:
+    day = st.number_input(
+        "Day of the month", 1, 31, value=form.get("day_of_month", 1), key=f"dom-{key}"
+    )
+    st.caption(MONTH_RULE)
+    return {"day_of_month": int(day), "run_time": _time(form, key)}
+
+
+def _cron(form: dict[str, Any], key: str) -> dict[str, Any]:
+    expression = st.text_input(
+        "Cron expression", value=form.get("cron", ""), placeholder="0 6 * * 1-5", key=f"cron-{key}"
+    )
+    st.caption(CRON_HELP)
+    return {"cron": expression}
+
+
+FIELD_RENDERERS = {
+    "once": _once,
+    "hourly": _hourly,
+    "daily": _daily,
+    "weekly": _weekly,
+    "monthly": _monthly,
+    "cron": _cron,
+}
 
 
 def _zone(zones: list[str], saved: dict | None, frequency: str, *, key: str) -> str:
