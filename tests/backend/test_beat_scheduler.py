@@ -1,0 +1,38 @@
+"""Our DatabaseScheduler writes each fire at once, so a later edit is never overwritten."""
+
+from __future__ import annotations
+
+from datetime import time
+
+import pytest
+from django.contrib.auth.models import User
+from django_celery_beat.models import PeriodicTask
+from django_celery_beat.schedulers import ModelEntry
+
+from backend.beat import DatabaseScheduler
+from backend.celery_app import app
+from backend.models import Bundle
+from backend.scheduling.spec import ScheduleSpec
+from backend.services.schedules import schedule_save
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_fire_is_persisted_at_once_and_a_later_edit_survives_the_next_sync():
+    owner = User.objects.create(username="ana")
+    bundle = Bundle.objects.create(owner=owner, name="Sales", target_table="sales")
+    spec = ScheduleSpec("hourly", "UTC", minute=15)
+    schedule_save(bundle=bundle, owner=owner, spec=spec)
+    scheduler = DatabaseScheduler(app=app, lazy=True)
+    entry = ModelEntry(PeriodicTask.objects.get(), app=app)
+
+    fired = scheduler.reserve(entry)
+    row = PeriodicTask.objects.get()
+    assert row.last_run_at == fired.last_run_at and row.total_run_count == 1
+    assert not scheduler._dirty  # nothing left for a later sync to write
+
+    schedule_save(bundle=bundle, owner=owner, spec=ScheduleSpec("daily", "UTC", run_time=time(7)))
+    edited = PeriodicTask.objects.get().last_run_at
+    scheduler._schedule = {entry.name: fired}
+    scheduler.sync()  # what beat does when it notices the edit
+    assert PeriodicTask.objects.get().last_run_at == edited
