@@ -6,7 +6,7 @@ import json
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 
@@ -148,7 +148,7 @@ def parts_folder(run_task_id: str) -> str:
 
 
 def conversion_parts_delete(*, run_task_id: str) -> None:
-    """Remove a conversion's part files and their folder, whatever is left of them."""
+    """Remove a conversion's part files, whatever is left of them."""
     folder = parts_folder(run_task_id)
     try:
         _, files = default_storage.listdir(folder)
@@ -156,9 +156,6 @@ def conversion_parts_delete(*, run_task_id: str) -> None:
         return
     for name in files:
         default_storage.delete(f"{folder}/{name}")
-    # Object stores have no folders; a folder refilled by a racing part stays.
-    with suppress(NotImplementedError, OSError):
-        Path(default_storage.path(folder)).rmdir()
 
 
 @contextmanager
