@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
 import pandas as pd
@@ -24,18 +25,24 @@ st.caption(
 user = current_user()
 
 
+@lru_cache(maxsize=1)
+def zone_names() -> list[str]:
+    # Reading the zone database takes tens of milliseconds: once per process.
+    return sorted(available_timezones())
+
+
 def viewer_timezone() -> str:
     """The browser's zone when Streamlit knows it, else the product's default."""
     browser = getattr(st.context, "timezone", None)
-    return browser if browser in available_timezones() else settings.TIME_ZONE
+    return browser if browser in zone_names() else settings.TIME_ZONE
 
 
 def render_filters() -> tuple[runs.RunFilters, ZoneInfo, tuple[date, date]]:
     choices = data.history_filter_choices()
     users = {u["id"]: u["username"] for u in choices["users"]}
     bundles = {b["id"]: b["name"] for b in choices["bundles"]}
-    documents = {d["id"]: d["name"] for d in choices["documents"]}
-    zones = sorted(available_timezones())
+    documents = {d["id"]: f"{d['name']} (#{d['id']})" for d in choices["documents"]}
+    zones = zone_names()
     row1 = st.columns([2, 3, 2, 2])
     row2 = st.columns([2, 2, 2, 3])
     kinds = row1[0].multiselect("Kind", KINDS)
