@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import User
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import CumeDist
 from django.utils import timezone
@@ -153,7 +154,12 @@ def runs_daily(*, filters: RunFilters, tz: ZoneInfo) -> list[dict[str, Any]]:
 
 def _fetch(template: str, inner: QuerySet) -> list[tuple]:
     sql, params = inner.query.sql_with_params()
-    with connection.cursor() as cursor:
+    postgres = connection.vendor == "postgresql"
+    # (SQLite's IMMEDIATE transactions would take the write lock: no transaction there.)
+    with transaction.atomic() if postgres else nullcontext(), connection.cursor() as cursor:
+        if postgres:
+            # A year of runs sorted for the percentiles spills to disk at the default 4 MB.
+            cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute(template.format(sql), params)
         return cursor.fetchall()
 
