@@ -120,9 +120,7 @@ def render_schema(bundle) -> None:
         return
     with st.form("schema"):
         st.markdown("**Columns and types** (edit before loading)")
-        edited = st.data_editor(
-            pd.DataFrame(view["columns"]), hide_index=True, width="stretch"
-        )
+        edited = st.data_editor(pd.DataFrame(view["columns"]), hide_index=True, width="stretch")
         if st.form_submit_button("Save schema"):
             try:
                 bundle_set_schema(bundle=bundle, columns=edited.to_dict("records"))
