@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from backend.celery_app import app
 from tests.support.processes import celery_process, free_port, streamlit_process, wait_for
 
 # Playwright's sync API keeps an event loop on this thread; the test database calls
@@ -48,6 +49,8 @@ def stack(django_db_setup, django_db_blocker, tmp_path_factory) -> Stack:
     """web + worker + beat, as `make run` starts them, sharing the test database."""
     logs = tmp_path_factory.mktemp("stack-logs")
     port = free_port()
+    # Tasks other test modules left queued would keep this worker busy first.
+    app.control.purge()
     with ExitStack() as processes:
         web = processes.enter_context(streamlit_process(port, logs / "web.log"))
         processes.enter_context(celery_process(["worker", "-n", "e2e@%h"], logs / "worker.log"))
