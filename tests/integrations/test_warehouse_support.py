@@ -101,6 +101,8 @@ def backend(request: pytest.FixtureRequest, tmp_path) -> Iterator[Backend]:
 @pytest.fixture
 def warehouse(backend: Backend) -> Iterator[Warehouse]:
     with connect_warehouse(backend.url) as opened:
+        if backend.shim is not None:
+            opened.stager.segment_rows = 32  # several line-table segments even for small loads
         yield opened
 
 

@@ -1,12 +1,16 @@
-"""How rows travel to Redshift's staging table: a few text "lines" per row, one bind
-parameter each, split back into columns by the one publish statement.
+"""How rows reach Redshift's (typed, TEMP) staging table.
+
+Rows travel as a few text "lines" each, one bind parameter per line, in multi-row INSERTs
+into a TEMP line table; every segment of rows is then split and cast into the typed staging
+table by one INSERT ... SELECT, and the line table is dropped. The server converts a segment
+while Python encodes the next, and publishing is a plain copy from typed staging.
 
 Measured with the real driver against PostgreSQL: the driver's per-parameter cost and the
-server's cost of wide VALUES lists both grow with parameters per row, so rows are packed
-into as few VARCHAR(65535) lines as fit (usually one), fields joined by the US control
-character (0x1F) and read back with SPLIT_PART. Narrow fields go first so SPLIT_PART scans
-little. A field holding US or RS (0x1E) itself is escaped (RS+'d', RS+'e') and unescaped
-with REPLACE at publish.
+server's cost of wide VALUES lists both grow with parameters per row (12 parameters a row:
+~20k rows/s at best; one line a row: ~200k+ rows/s), so rows are packed into as few
+VARCHAR(65535) lines as fit (usually one), fields joined by the US control character (0x1F)
+and read back with SPLIT_PART. Narrow fields go first so SPLIT_PART scans little. A field
+holding US or RS (0x1E) itself is escaped (RS+'d', RS+'e') and unescaped with REPLACE.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from .batching import batches, text_sizes
 from .columns import MAX_VARCHAR_BYTES, ColumnSpec
+from .schema import quote_ident
 from .sender import Sender
 
 if TYPE_CHECKING:
@@ -42,9 +47,19 @@ class StagingLayout:
         self.groups = _pack(self.columns)
         self.escaped: set[int] = set()
 
-    def ddl(self, staging: str) -> str:
+    def ddl(self, lines_table: str) -> str:
         lines = ", ".join(f"line_{n} VARCHAR({self._width(g)})" for n, g in enumerate(self.groups))
-        return f"CREATE TEMP TABLE {staging} ({lines})"
+        return f"CREATE TEMP TABLE {lines_table} ({lines})"
+
+    def convert(self, lines_table: str, staging: str) -> str:
+        """INSERT ... SELECT moving a line table's rows into typed staging."""
+        names = ", ".join(quote_ident(c.name) for c in self.columns)
+        values = ", ".join(self._typed(lines_table, c) for c in self.columns)
+        return f"INSERT INTO {staging} ({names}) SELECT {values} FROM {lines_table}"
+
+    def _typed(self, lines_table: str, column: ColumnSpec) -> str:
+        value = f"NULLIF({self.expression(lines_table, column)}, '')"
+        return value if column.kind == "VARCHAR" else f"{value}::{column.sql_type}"
 
     def _width(self, group: list[int]) -> int:
         size = sum(staged_bytes(self.columns[i]) for i in group) + len(group) - 1
@@ -74,11 +89,11 @@ class StagingLayout:
         self.escaped.add(index)
         return [v.replace(RS, RS + "e").replace(US, RS + "d") for v in values]
 
-    def expression(self, staging: str, column: ColumnSpec) -> str:
-        """SQL reading one column back from staging as text, '' for NULL."""
+    def expression(self, lines_table: str, column: ColumnSpec) -> str:
+        """SQL reading one column back from a line table as text, '' for NULL."""
         index = self.columns.index(column)
         number, group = next((n, g) for n, g in enumerate(self.groups) if index in g)
-        value = f"{staging}.line_{number}"
+        value = f"{lines_table}.line_{number}"
         if len(group) > 1:
             value = f"SPLIT_PART({value}, '{US}', {group.index(index) + 1})"
             if index in self.escaped:
@@ -101,19 +116,20 @@ def _pack(columns: list[ColumnSpec]) -> list[list[int]]:
 
 
 class Stager(Protocol):
-    """Fills the staging table; returns the number of rows staged.
+    """Fills the typed staging table; returns the number of rows staged.
 
     The default sends multi-row INSERTs. A later S3 + COPY stager plugs in here: write the
-    staged rows (one field per line) as gzipped CSV parts to S3, then run
-    `COPY <staging> FROM 's3://...' IAM_ROLE '...' CSV GZIP` on the warehouse's connection.
-    It stays inside the load's transaction, so publishing is unchanged.
+    rows as gzipped CSV parts to S3 and run `COPY <staging> FROM 's3://...' IAM_ROLE '...'
+    CSV GZIP EMPTYASNULL` on the warehouse's connection (staging columns are typed, so the
+    fields can be written as they are). It stays inside the load's transaction, so
+    publishing is unchanged.
     """
 
     def stage(
         self,
         warehouse: RedshiftWarehouse,
         staging: str,
-        width: int,
+        layout: StagingLayout,
         chunks: Iterator[list[Sequence[str]]],
         on_batch: Callable[[int], None],
     ) -> int: ...
@@ -121,31 +137,65 @@ class Stager(Protocol):
 
 class InsertStager:
     """Multi-row INSERT batches within the warehouse's max_batch_bytes (default: Redshift's
-    16 MB statement limit), its max_batch_rows and the bind-parameter limit."""
+    16 MB statement limit), its max_batch_rows and the bind-parameter limit; a conversion
+    into typed staging every `segment_rows` rows."""
+
+    def __init__(self, segment_rows: int = 65536) -> None:
+        self.segment_rows = segment_rows
 
     def stage(
         self,
         warehouse: RedshiftWarehouse,
         staging: str,
-        width: int,
+        layout: StagingLayout,
         chunks: Iterator[list[Sequence[str]]],
         on_batch: Callable[[int], None],
     ) -> int:
-        prefix = f"INSERT INTO {staging} VALUES "
-        row_sql = "(" + ",".join(["%s"] * width) + ")"
-        overhead = width * PLACEHOLDER_BYTES + 3
-        statements: dict[int, str] = {}  # by row count: batch sizes are powers of two
+        width = len(layout.groups)
         groups = batches(
             chunks,
             max_rows=min(warehouse.max_batch_rows, MAX_BIND_PARAMS // width),
-            max_bytes=warehouse.max_batch_bytes - len(prefix),
-            sizes=lambda rows: text_sizes(rows, overhead),
+            max_bytes=warehouse.max_batch_bytes - len(f"INSERT INTO {staging}_lines VALUES "),
+            sizes=lambda rows: text_sizes(rows, width * PLACEHOLDER_BYTES + 3),
         )
-        with Sender(warehouse._execute) as sender:
+        # Deep enough for Python to keep encoding while the server converts a segment.
+        with Sender(warehouse._execute, depth=64) as sender:
+            segments = _Segments(sender, staging, layout, self.segment_rows)
             for group in groups:
-                sql = statements.get(len(group)) or prefix + ",".join([row_sql] * len(group))
-                statements[len(group)] = sql
-                sender.send(sql, list(itertools.chain.from_iterable(group)), len(group))
+                segments.insert(group)
                 on_batch(sender.executed)
+            segments.close()
         on_batch(sender.executed)
         return sender.executed
+
+
+class _Segments:
+    """One line table at a time (always the same name, so every batch statement keeps the
+    same SQL text), converted into typed staging and dropped once it holds a segment."""
+
+    def __init__(self, sender: Sender, staging: str, layout: StagingLayout, size: int) -> None:
+        self.sender, self.staging, self.layout, self.size = sender, staging, layout, size
+        self.table = f"{staging}_lines"
+        self.rows = 0
+        self.row_sql = "(" + ",".join(["%s"] * len(layout.groups)) + ")"
+        self.statements: dict[int, str] = {}  # by row count: batch sizes are powers of two
+
+    def insert(self, group: list[Sequence[str]]) -> None:
+        if self.rows == 0:
+            self.sender.send(self.layout.ddl(self.table), (), 0)
+        count = len(group)
+        if count not in self.statements:
+            values = ",".join([self.row_sql] * count)
+            self.statements[count] = f"INSERT INTO {self.table} VALUES {values}"
+        params = list(itertools.chain.from_iterable(group))
+        self.sender.send(self.statements[count], params, count)
+        self.rows += count
+        if self.rows >= self.size:
+            self.close()
+
+    def close(self) -> None:
+        """Convert the current segment into typed staging and drop its line table."""
+        if self.rows:
+            self.sender.send(self.layout.convert(self.table, self.staging), (), 0)
+            self.sender.send(f"DROP TABLE {self.table}", (), 0)
+            self.rows = 0
