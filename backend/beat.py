@@ -1,4 +1,4 @@
-"""django-celery-beat's DatabaseScheduler with a heartbeat and durable one-off fires."""
+"""django-celery-beat's DatabaseScheduler with a heartbeat and every fire written as it is sent."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import logging
 from time import monotonic
 
 from django.db import DatabaseError
-from django.utils import timezone
 from django_celery_beat import schedulers
 from django_celery_beat.models import PeriodicTask
 
@@ -35,29 +34,28 @@ class DatabaseScheduler(schedulers.DatabaseScheduler):
         return super().tick(*args, **kwargs)
 
     def reserve(self, entry):
-        # The stock scheduler writes last_run_at at its next sync, which also runs when a
-        # schedule is edited: it would write the old fire time over the edit's last_run_at,
-        # and the edited schedule could fire at once for a slot before the edit. Written
-        # now instead, the stored value only ever moves forward.
-        new_entry = next(entry)
-        try:
-            PeriodicTask.objects.filter(pk=new_entry.model.pk).update(
-                last_run_at=new_entry.last_run_at, total_run_count=new_entry.total_run_count
-            )
-        except DatabaseError:
-            logger.exception("last run of %s not written; kept for the next sync", entry.name)
-            self._dirty.add(new_entry.name)
-        return new_entry
+        # The stock scheduler marks the entry dirty and writes last_run_at at its next
+        # sync, which also runs when a schedule is edited: the old fire time would then
+        # overwrite the edit's last_run_at, and the edited schedule could fire at once for
+        # a slot before the edit. apply_async writes each fire as it is sent instead.
+        return next(entry)
 
     def apply_async(self, entry, *args, **kwargs):
         result = super().apply_async(entry, *args, **kwargs)
-        if entry.model.one_off:
-            _retire_one_off(entry.name)
+        # After the send: a beat killed in between sends it again when restarted (a load
+        # is idempotent per bundle version) rather than never.
+        try:
+            _record_fire(entry.model)
+        except DatabaseError:
+            logger.exception("fire of %s not written; kept for the next sync", entry.name)
+            self._dirty.add(entry.name)
         return result
 
 
-def _retire_one_off(name: str) -> None:
-    # The stock scheduler keeps "has run" in memory until its next sync, so a beat
-    # restarted in between fires a one-off again. Persist it as soon as it is sent.
-    # (reserve() has already counted the fire.)
-    PeriodicTask.objects.filter(name=name).update(enabled=False, last_run_at=timezone.now())
+def _record_fire(model: PeriodicTask) -> None:
+    fields = {"last_run_at": model.last_run_at, "total_run_count": model.total_run_count}
+    if model.one_off:
+        # Kept in memory only, "has run" would be lost by a beat restarted before its
+        # next sync, and the one-off would fire again.
+        fields["enabled"] = False
+    PeriodicTask.objects.filter(pk=model.pk).update(**fields)

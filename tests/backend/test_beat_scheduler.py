@@ -1,7 +1,8 @@
-"""Our DatabaseScheduler writes each fire at once, so a later edit is never overwritten."""
+"""Our DatabaseScheduler writes each fire as it is sent, so a later edit is never overwritten."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import time
 
 import pytest
@@ -23,10 +24,13 @@ def test_a_fire_is_persisted_at_once_and_a_later_edit_survives_the_next_sync():
     bundle = Bundle.objects.create(owner=owner, name="Sales", target_table="sales")
     spec = ScheduleSpec("hourly", "UTC", minute=15)
     schedule_save(bundle=bundle, owner=owner, spec=spec)
+    # A queue no worker reads: the sent message must not reach another test's worker.
+    PeriodicTask.objects.update(queue=f"nowhere-{uuid.uuid4().hex[:8]}")
     scheduler = DatabaseScheduler(app=app, lazy=True)
     entry = ModelEntry(PeriodicTask.objects.get(), app=app)
 
-    fired = scheduler.reserve(entry)
+    fired = scheduler.reserve(entry)  # as beat's tick does: reserve, then send
+    scheduler.apply_async(entry, producer=scheduler.producer, advance=False)
     row = PeriodicTask.objects.get()
     assert row.last_run_at == fired.last_run_at and row.total_run_count == 1
     assert not scheduler._dirty  # nothing left for a later sync to write

@@ -63,15 +63,17 @@ def test_a_once_fires_exactly_once_also_when_beat_is_killed_right_after(tmp_path
             wait_for(
                 lambda: logged(first_log, f"Sending due task {task.name}"),
                 timeout_s=60,
-                what=f"beat to send the one-off (logs in {tmp_path})",
+                what=f"beat to decide to fire the one-off (logs in {tmp_path})",
                 process=beat,
             )
-            beat.kill()  # no shutdown sync: only what beat wrote at once survives
+            # Killed with no shutdown sync, just before or just after the message went
+            # out: only what beat wrote to the database at once survives.
+            beat.kill()
             beat.wait()
-        run = wait_for(
-            lambda: scheduled_runs(bundle).first(), timeout_s=60, what="the worker to start it"
-        )
         with celery_process(BEAT, tmp_path / "beat-2.log") as again:
+            run = wait_for(
+                lambda: scheduled_runs(bundle).first(), timeout_s=60, what="the load to start"
+            )
             wait_for(lambda: beat_alive(again), timeout_s=60, what="beat to start again")
             time.sleep(SETTLE_S)
     assert scheduled_runs(bundle).count() == 1
