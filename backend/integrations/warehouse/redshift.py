@@ -1,16 +1,16 @@
 """The Amazon Redshift warehouse, through redshift-connector.
 
 Rows are converted to canonical text in Python (where a bad value can still be named by
-row and column), staged as text lines in a TEMP table with multi-row
-`INSERT ... VALUES ($1),($2)...` statements whose values are bind parameters (see
-staging.py), and cast to the target's types by the one publish statement.
+row and column), sent as text lines in multi-row `INSERT ... VALUES ($1),($2)...`
+statements whose values are bind parameters, and split and cast into a typed TEMP staging
+table by the server (see staging.py); publishing copies from there in one transaction.
 
-Parameters rather than literals, measured with the real driver (over PostgreSQL): faster
-(~50k vs ~38k rows/s in a first like-for-like test), no quoting to get right in both
-Redshift's and PostgreSQL's string syntax, and literals would make the driver keep every
-distinct SQL text in its statement cache, i.e. the whole load in memory. All-text parameters
-(NULL sent as '') give every full batch the same SQL and parameter types, so one prepared
-statement serves the whole load.
+Bind parameters rather than literals, measured with the real driver through the shim
+(1024-row statements of staged lines, 100k rows): ~290k rows/s with parameters against
+~140k with escaped literals. Literals also need quoting that differs between Redshift and
+PostgreSQL string syntax, and the driver keeps every distinct SQL text in its statement
+cache: ~20 MB per 100k rows, i.e. the whole load in memory. Text parameters give every full
+batch the same SQL and parameter types, so one prepared statement serves the whole load.
 """
 
 from __future__ import annotations

@@ -5,9 +5,9 @@ into a TEMP line table; every segment of rows is then split and cast into the ty
 table by one INSERT ... SELECT, and the line table is dropped. The server converts a segment
 while Python encodes the next, and publishing is a plain copy from typed staging.
 
-Measured with the real driver against PostgreSQL: the driver's per-parameter cost and the
-server's cost of wide VALUES lists both grow with parameters per row (12 parameters a row:
-~20k rows/s at best; one line a row: ~200k+ rows/s), so rows are packed into as few
+Measured against PostgreSQL: the driver's per-parameter cost and the server's cost of wide
+VALUES lists both grow with parameters per row (12 parameters a row: ~20k rows/s at best,
+even from psycopg; one line a row: 200k+ rows/s), so rows are packed into as few
 VARCHAR(65535) lines as fit (usually one), fields joined by the US control character (0x1F)
 and read back with SPLIT_PART. Narrow fields go first so SPLIT_PART scans little. A field
 holding US or RS (0x1E) itself is escaped (RS+'d', RS+'e') and unescaped with REPLACE.
