@@ -28,6 +28,7 @@ from tests.integrations.test_warehouse_support import (
     contents,
     load,
     redshift_shim,
+    staging_tables,
     warehouse,
 )
 
@@ -70,6 +71,7 @@ def test_a_value_that_does_not_fit_changes_nothing(
     for part in ("'people'", "row 41", repr(column), repr(value), reason):
         assert part in message
     assert backend.snapshot() == before
+    assert staging_tables(warehouse) == []
 
 
 def test_source_rows_name_their_file_and_line(warehouse: Warehouse) -> None:
@@ -115,6 +117,7 @@ def test_a_failing_row_source_rolls_everything_back(warehouse: Warehouse, backen
     with pytest.raises(RuntimeError, match="truncated"):
         load(warehouse, rows(), "v2", mode="replace")
     assert backend.snapshot() == before
+    assert staging_tables(warehouse) == []
     assert load(warehouse, ROWS, "v2", mode="replace").rows == 3  # the retry works
 
 
@@ -135,7 +138,7 @@ def test_a_transient_failure_leaves_nothing_and_the_retry_loads_once(backend: Ba
             yield [str(100 + i), "Fay", "", "no", "", ""]
 
     with connect_warehouse(backend.url + "?timeout=0.2" * (blocker is not None)) as warehouse:
-        warehouse.max_batch_bytes = 300
+        warehouse.max_batch_bytes, warehouse.chunk_rows = 300, 8  # cut while batches flow
         with pytest.raises(WarehouseUnreachable) as caught:
             load(warehouse, rows(cut=backend.shim is not None), "v2")
     assert caught.value.retryable

@@ -101,9 +101,19 @@ def backend(request: pytest.FixtureRequest, tmp_path) -> Iterator[Backend]:
 @pytest.fixture
 def warehouse(backend: Backend) -> Iterator[Warehouse]:
     with connect_warehouse(backend.url) as opened:
+        opened.chunk_rows = 16  # small loads still go through several chunks...
         if backend.shim is not None:
-            opened.stager.segment_rows = 32  # several line-table segments even for small loads
+            opened.stager.segment_rows = 32  # ...and several line-table segments
         yield opened
+
+
+def staging_tables(warehouse: Warehouse) -> list[str]:
+    """Staging tables this connection can still see (SQLite's TEMP tables are per connection)."""
+    if warehouse.dialect == "sqlite":
+        sql = "SELECT name FROM temp.sqlite_master WHERE type = 'table'"
+    else:
+        sql = r"SELECT relname FROM pg_class WHERE relname LIKE '\_stg\_%'"
+    return [name for (name,) in warehouse._query(sql)]  # type: ignore[attr-defined]
 
 
 def canon(value: object) -> object:

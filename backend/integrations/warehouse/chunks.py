@@ -25,13 +25,18 @@ def transpose(columns: Columns) -> list[Sequence[object]]:
 
 
 def encoded_chunks(
-    plan: LoadPlan, rows: Iterable, encode: ChunkEncoder, assemble: Assembler, first: int
+    plan: LoadPlan,
+    rows: Iterable,
+    encode: ChunkEncoder,
+    assemble: Assembler,
+    first: int,
+    size: int = CHUNK_ROWS,
 ) -> Iterator[list[Sequence[object]]]:
     """Lists of staged rows, in order; raises ValueDoesNotFit naming the row of a bad value."""
     width = len(plan.columns)
     keys = [[c.name for c in plan.columns].index(k) for k in plan.keys]
     iterator, start = iter(rows), first
-    while chunk := list(islice(iterator, CHUNK_ROWS)):
+    while chunk := list(islice(iterator, size)):
         values, where = _unpack(chunk, start)
         start += len(chunk)
         if set(map(len, values)) != {width}:

@@ -25,7 +25,7 @@ from .base import (
     SourceRow,
     TableInfo,
 )
-from .chunks import Assembler, ChunkEncoder, encoded_chunks, transpose
+from .chunks import CHUNK_ROWS, Assembler, ChunkEncoder, encoded_chunks, transpose
 from .columns import ColumnSpec, schema_differences
 from .errors import EmptyLoad, SchemaMismatch, TableNotFound, WarehouseError
 from .plan import LEDGER_COLUMNS, LoadPlan, check_request, duplicate_key_error
@@ -40,6 +40,7 @@ class SqlWarehouse(ABC):
     dialect = ""
     param = "?"
     max_batch_rows = 4096
+    chunk_rows = CHUNK_ROWS  # rows read and encoded at a time
     max_batch_bytes = 16 * 1024 * 1024  # per staging statement; instances may lower it
     driver_errors: tuple[type[BaseException], ...] = (OSError,)  # translated to typed errors
 
@@ -203,7 +204,8 @@ class SqlWarehouse(ABC):
         self, plan: LoadPlan, staging: str, rows: Iterable, report: ProgressCallback, first: int
     ) -> LoadResult:
         encode = self._chunk_encoder(plan.columns)
-        encoded = encoded_chunks(plan, rows, encode, self._assembler(plan.columns), first)
+        assemble = self._assembler(plan.columns)
+        encoded = encoded_chunks(plan, rows, encode, assemble, first, self.chunk_rows)
         head = next(encoded, None)
         if head is None:
             raise EmptyLoad(f"Nothing to load into {plan.target!r}: the data has no rows.")
