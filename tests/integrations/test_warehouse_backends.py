@@ -14,7 +14,7 @@ from backend.integrations.warehouse import (
     connect_warehouse,
 )
 from backend.integrations.warehouse.schema import infer_column_types, normalize_identifiers
-from tests.integrations.test_warehouse_support import (
+from tests.support.warehouse_fixtures import (
     COLUMNS,
     EXPECTED,
     HEADER,

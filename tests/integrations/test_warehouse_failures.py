@@ -19,7 +19,7 @@ from backend.integrations.warehouse import (
     WarehouseUnreachable,
     connect_warehouse,
 )
-from tests.integrations.test_warehouse_support import (
+from tests.support.warehouse_fixtures import (
     COLUMNS,
     HEADER,
     ROWS,
