@@ -79,6 +79,9 @@ def open_pdf(source: Source, password: str | None = None) -> Iterator[pdfplumber
             pdf.pages  # noqa: B018 - forces the page tree now so damage shows up here
         except PdfError:
             raise
+        except PdfminerException as exc:
+            _damage_cause(exc)
+            raise _translate(exc, password) from exc
         except PAGE_DAMAGE as exc:  # pdfminer raises many unrelated types on bad input
             raise _translate(exc, password) from exc
         try:
@@ -99,7 +102,6 @@ def page_is_image_only(page: pdfplumber.page.Page) -> bool:
 # a worker's time limit (also an Exception) must stop the page, not read as damage.
 PAGE_DAMAGE = (
     PSException,
-    PdfminerException,
     ValueError,
     TypeError,
     KeyError,
@@ -114,12 +116,26 @@ PAGE_DAMAGE = (
 )
 
 
+def _damage_cause(exc: PdfminerException) -> BaseException:
+    """What pdfminer raised inside pdfplumber's wrapper. The wrapper takes anything, a
+    worker's time limit too: what is not damage is raised again as it was."""
+    inner = exc.args[0] if exc.args else None
+    if isinstance(inner, BaseException) and not isinstance(inner, PAGE_DAMAGE):
+        raise inner from None
+    return inner if isinstance(inner, BaseException) else exc
+
+
 def read_page_guarded(work: Callable[[], T]) -> T:
     """Run page work, turning pdfminer failures on damaged content into CorruptPdf."""
     try:
         return work()
     except PdfError:
         raise
+    except PdfminerException as wrapped:
+        cause = _damage_cause(wrapped)
+        raise CorruptPdf(
+            f"a page of the PDF is damaged and cannot be read ({_short(cause)})"
+        ) from wrapped
     except RecursionError as exc:
         raise CorruptPdf("the PDF has a self-referencing structure and cannot be read") from exc
     except PAGE_DAMAGE as exc:
