@@ -156,9 +156,9 @@ def render_bundle(bundle_id: int) -> None:
     if load_col.button("Load now", type="primary", icon=":material/upload:"):
         load_enqueue(bundle=bundle, owner=user)
         st.toast("Load queued")
-    schedule_col.page_link(
-        "app_pages/schedules.py", label="Schedule loads", icon=":material/schedule:"
-    )
+    if schedule_col.button("Schedule loads", icon=":material/schedule:"):
+        st.session_state["schedule_bundle"] = bundle.pk  # the Schedules form opens on it
+        st.switch_page("app_pages/schedules.py")
     if delete_col.button("Delete bundle", icon=":material/delete:"):
         bundle_delete(bundle=bundle)
         st.session_state.pop("bundle_id", None)
