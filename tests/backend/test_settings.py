@@ -45,7 +45,7 @@ def test_defaults_need_no_server(tmp_path):
     assert s["db_options"]["transaction_mode"] == "IMMEDIATE"
     assert "journal_mode=WAL" in s["db_options"]["init_command"]
     assert s["db_options"]["timeout"] >= 5
-    assert s["broker"] == "filesystem://"
+    assert s["broker"] == "filesystem://localhost//"
     assert s["transport"]["data_folder_in"] == str(var / "broker" / "queue")
     assert s["transport"]["polling_interval"] <= 0.3
     assert (var / "broker" / "queue").is_dir()
