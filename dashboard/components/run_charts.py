@@ -117,7 +117,12 @@ def _failure_rate(bundles: pd.DataFrame) -> None:
         alt.Chart(bundles)
         .mark_bar(color="#c62828")
         .encode(
-            alt.X("rate:Q", title="failed / finished loads", axis=alt.Axis(format="%")),
+            alt.X(
+                "rate:Q",
+                title="failed / finished loads",
+                axis=alt.Axis(format=".0%"),
+                scale=alt.Scale(domain=[0, 1]),
+            ),
             alt.Y("bundle:N", sort="-x", title=None, axis=alt.Axis(labelOverlap=False)),
             tooltip=["bundle:N", "runs:Q", "failed:Q", alt.Tooltip("rate:Q", format=".1%")],
         )
