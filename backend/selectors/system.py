@@ -70,9 +70,12 @@ def system_workers(*, timeout_s: float = 1.0) -> list[dict[str, Any]]:
 
 def system_worker_tasks(*, timeout_s: float = 1.0) -> list[dict[str, Any]]:
     """Each answering worker's concurrency, queues, and active and reserved tasks
-    (three broadcasts: cache the answer)."""
-    inspect = app.control.inspect(timeout=timeout_s)
-    stats = inspect.stats() or {}
+    (four broadcasts: cache the answer)."""
+    stats = app.control.inspect(timeout=timeout_s).stats() or {}
+    if not stats:
+        return []
+    # Now that we know how many answer, the other broadcasts return once all of them have.
+    inspect = app.control.inspect(timeout=timeout_s, limit=len(stats))
     active = inspect.active() or {}
     reserved = inspect.reserved() or {}
     queues = inspect.active_queues() or {}
