@@ -72,7 +72,9 @@ def test_a_once_fires_exactly_once_also_when_beat_is_killed_right_after(tmp_path
             beat.wait()
         with celery_process(BEAT, tmp_path / "beat-2.log") as again:
             run = wait_for(
-                lambda: scheduled_runs(bundle).first(), timeout_s=60, what="the load to start"
+                lambda: scheduled_runs(bundle).filter(started_at__isnull=False).first(),
+                timeout_s=60,
+                what="the load to start",
             )
             wait_for(lambda: beat_alive(again), timeout_s=60, what="beat to start again")
             time.sleep(SETTLE_S)
@@ -96,7 +98,7 @@ def test_a_running_beat_picks_up_an_edit_without_restart(tmp_path, owner, bundle
         at = timezone.now() + timedelta(seconds=4)
         schedule_save(bundle=bundle, owner=owner, spec=once(at, zone="America/New_York"))
         run = wait_for(
-            lambda: scheduled_runs(bundle).first(),
+            lambda: scheduled_runs(bundle).filter(started_at__isnull=False).first(),
             timeout_s=60,
             what=f"the edited schedule to fire (logs in {tmp_path})",
             process=beat,
@@ -134,7 +136,7 @@ def test_a_cron_fires_on_its_minute_not_when_saved_and_records_a_scheduled_run(
         celery_process(BEAT, tmp_path / "beat.log") as beat,
     ):
         run = wait_for(
-            lambda: scheduled_runs(bundle).first(),
+            lambda: scheduled_runs(bundle).filter(started_at__isnull=False).first(),
             timeout_s=90,
             what=f"the cron to fire (logs in {tmp_path})",
             process=beat,
