@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 from django.db.models.functions import TruncDate
 
+from backend.scheduling.clock import transitions
+
 
 class LocalDate(TruncDate):
     """TruncDate(tzinfo=...) that stays native SQL on SQLite too.
@@ -40,34 +42,15 @@ def _modifier(offset_s: int) -> str:
 
 def offset_spans(*, tz: ZoneInfo, since: datetime, until: datetime) -> list[tuple[datetime, int]]:
     """[(UTC instant the offset ends, offset in seconds)] covering since..until, in order."""
+    since, until = since.astimezone(UTC), until.astimezone(UTC)
+    current = _seconds(since.astimezone(tz).utcoffset())
     spans: list[tuple[datetime, int]] = []
-    at = since.astimezone(UTC)
-    end = until.astimezone(UTC)
-    current = _offset(tz, at)
-    step = timedelta(days=1)
-    while at < end:
-        nxt = min(at + step, end)
-        if _offset(tz, nxt) != current:
-            change = _first_change(tz, at, nxt, current)
-            spans.append((change, current))
-            current = _offset(tz, change)
-            at = change
-        else:
-            at = nxt
-    spans.append((end, current))
+    for change in transitions(zone=tz, start=since, end=until):
+        spans.append((change.at, _seconds(change.before)))
+        current = _seconds(change.after)
+    spans.append((until, current))
     return spans
 
 
-def _offset(tz: ZoneInfo, at: datetime) -> int:
-    return int(at.astimezone(tz).utcoffset().total_seconds())
-
-
-def _first_change(tz: ZoneInfo, low: datetime, high: datetime, offset: int) -> datetime:
-    # Offset changes fall on whole seconds: bisect the day down to one second.
-    while high - low > timedelta(seconds=1):
-        mid = low + (high - low) / 2
-        if _offset(tz, mid) == offset:
-            low = mid
-        else:
-            high = mid
-    return high.replace(microsecond=0)
+def _seconds(offset: timedelta) -> int:
+    return int(offset.total_seconds())
