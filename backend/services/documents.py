@@ -46,6 +46,17 @@ class UploadOutcome:
     duplicate_of: Document | None
 
 
+def area_from_text(text: str) -> tuple[float, float, float, float] | None:
+    """An area typed as "top,left,bottom,right" (points); None when left empty."""
+    if not text.strip():
+        return None
+    try:
+        top, left, bottom, right = (float(v) for v in text.split(","))
+    except ValueError:
+        raise UploadRejected("area: give four numbers, top,left,bottom,right") from None
+    return top, left, bottom, right
+
+
 def conversion_options_check(*, options: ConversionOptions) -> None:
     """Raise UploadRejected with a message the form can show, for options that cannot work."""
     if options.strategy not in STRATEGIES:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -12,8 +11,6 @@ from django.utils import timezone
 
 from backend.celery_app import app
 from backend.models import Run
-
-ProgressCallback = Callable[..., None]
 
 
 def run_enqueue(

@@ -3,7 +3,12 @@ import io
 import streamlit as st
 
 from backend.selectors.documents import documents_recent
-from backend.services.documents import ConversionOptions, UploadRejected, document_upload
+from backend.services.documents import (
+    ConversionOptions,
+    UploadRejected,
+    area_from_text,
+    document_upload,
+)
 from dashboard.components.progress import render_document_progress
 from dashboard.session import current_user
 
@@ -21,22 +26,12 @@ st.caption(
 user = current_user()
 
 
-def parse_area(text: str) -> tuple[float, float, float, float] | None:
-    if not text.strip():
-        return None
-    try:
-        top, left, bottom, right = (float(v) for v in text.split(","))
-    except ValueError:
-        raise UploadRejected("area: give four numbers, top,left,bottom,right") from None
-    return top, left, bottom, right
-
-
 def upload_files(files, options_form: dict) -> None:
     try:
         options = ConversionOptions(
             pages=options_form["pages"],
             strategy=options_form["strategy"],
-            area=parse_area(options_form["area"]),
+            area=area_from_text(options_form["area"]),
             password=options_form["password"],
         )
     except UploadRejected as exc:

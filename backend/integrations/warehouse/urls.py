@@ -30,7 +30,6 @@ TEXT_OPTIONS = {
     "application_name",
     "schema",
 }
-OWN_OPTIONS = {"schema", "max_statement_bytes"}  # ours, not the driver's
 SSL_MODES = {"verify-ca", "verify-full", "disable"}
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}

@@ -8,17 +8,22 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from backend.integrations.pdf import PdfError, extract_tables, parse_page_spec
 from backend.integrations.pdf.info import count_pages
+from backend.services.documents import (
+    ConversionOptions,
+    UploadRejected,
+    area_from_text,
+    conversion_options_check,
+)
 from backend.services.tables import csv_bytes, table_file_name
 
 
 def parse_area(text: str) -> tuple[float, float, float, float]:
     try:
-        top, left, bottom, right = (float(v) for v in text.split(","))
-    except ValueError:
-        raise CommandError(f"--area {text!r}: give four numbers TOP,LEFT,BOTTOM,RIGHT") from None
-    if not (top < bottom and left < right):
-        raise CommandError("--area: TOP must be above BOTTOM and LEFT left of RIGHT")
-    return top, left, bottom, right
+        area = area_from_text(text)
+        conversion_options_check(options=ConversionOptions(area=area))
+    except UploadRejected as exc:
+        raise CommandError(f"--area {text!r}: {exc}") from None
+    return area
 
 
 class Command(BaseCommand):
