@@ -13,10 +13,6 @@ from tasks.base import RunTask, progress_reporter
 
 SOFT_LIMIT_S = settings.CONVERSION_SOFT_TIME_LIMIT_S
 LIMITS = {"soft_time_limit": SOFT_LIMIT_S, "time_limit": SOFT_LIMIT_S + 30}
-TOO_SLOW = (
-    f"Stopped after the {SOFT_LIMIT_S} s time limit: this file takes too long to convert. "
-    "Try fewer pages, an area, or one strategy."
-)
 
 
 @shared_task(
@@ -33,11 +29,17 @@ def convert_pdf(self, *, document_id: int) -> dict:
             document_id=document_id, task_id=self.request.id, on_progress=progress_reporter(self)
         )
     except SoftTimeLimitExceeded:
-        conversion.conversion_fail(task_id=self.request.id, message=TOO_SLOW)
+        conversion.conversion_fail(task_id=self.request.id, message=conversion.too_slow_message())
         raise
 
 
-@shared_task(bind=True, base=RunTask, name=task_names.CONVERT_PDF_PART, **LIMITS)
+@shared_task(
+    bind=True,
+    base=RunTask,
+    name=task_names.CONVERT_PDF_PART,
+    throws=(conversion.ConversionFailed,),
+    **LIMITS,
+)
 def convert_pdf_part(self, *, document_id: int, run_task_id: str, pages: list[int]) -> str:
     """Convert some pages of a long document, for finish_conversion to join."""
     try:
@@ -48,7 +50,7 @@ def convert_pdf_part(self, *, document_id: int, run_task_id: str, pages: list[in
             on_progress=progress_reporter(self),
         )
     except SoftTimeLimitExceeded:
-        conversion.conversion_fail(task_id=run_task_id, message=TOO_SLOW)
+        conversion.conversion_fail(task_id=run_task_id, message=conversion.too_slow_message())
         raise
 
 

@@ -48,6 +48,14 @@ class ConversionFailed(Exception):
     """The document cannot be converted; the message is for the person who uploaded it."""
 
 
+def too_slow_message() -> str:
+    limit = settings.CONVERSION_SOFT_TIME_LIMIT_S
+    return (
+        f"Stopped after the {limit} s time limit: this file takes too long to convert. "
+        "Try fewer pages, an area, or one strategy."
+    )
+
+
 def document_convert(*, document_id: int, task_id: str, on_progress: ProgressCallback) -> dict:
     """Convert a document: finish it here, or hand its parts to several workers."""
     document = Document.objects.get(pk=document_id)
@@ -193,12 +201,18 @@ def _on_page(
     task_id: str, on_progress: ProgressCallback, *, whole: bool
 ) -> Callable[[PageReport], None]:
     pending = {"pages": 0, "written_at": 0.0}
+    started = time.monotonic()
 
     def report(page: PageReport) -> None:
+        now = time.monotonic()
+        # Checked here as well as by Celery's soft limit, which pdfminer's own
+        # `except Exception` blocks can swallow when it strikes inside them.
+        if now - started > settings.CONVERSION_SOFT_TIME_LIMIT_S:
+            conversion_fail(task_id=task_id, message=too_slow_message())
+            raise ConversionFailed(too_slow_message())
         # Written at most every PROGRESS_EVERY_S (and on the last page), so that fast
         # pages do not queue up on the database behind each other's progress writes.
         pending["pages"] += 1
-        now = time.monotonic()
         if page.index < page.total and now - pending["written_at"] < PROGRESS_EVERY_S:
             return
         # F() so that parts converted at once by several workers add up; a part's
