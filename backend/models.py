@@ -56,6 +56,9 @@ class Table(models.Model):
     # Which row holds the header (None: no header row), and the user's names.
     header_row = models.PositiveIntegerField(null=True, blank=True)
     column_names = models.JSONField(default=list, blank=True)
+    # How far the extraction can be trusted: 0..1, with the reasons that lowered it.
+    quality = models.FloatField(null=True, blank=True)
+    quality_reasons = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
