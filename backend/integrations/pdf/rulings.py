@@ -1,7 +1,8 @@
 """Rulings: the visible horizontal and vertical strokes a table is drawn with.
 
 Sources are stroked lines, thin filled rectangles (many producers draw rules
-as 0.5pt-high boxes), and the sides of stroked or coloured rectangles.  A
+as 0.5pt-high boxes), and the sides of stroked rectangles.  The sides of a
+filled, unstroked rectangle are not rulings: it is a cell's background.  A
 stroke in white counts only where it sits on a coloured fill (rulings in the
 background colour of a shaded table); white on white paper is invisible and
 often left over by the producer, so it must not split a table.
@@ -59,6 +60,17 @@ def _box_edges(obj: dict[str, Any]) -> list[Edge]:
     ]
 
 
+def _rect_edges(obj: dict[str, Any]) -> list[Edge]:
+    """Rulings a rectangle draws: a thin one is a rule, a stroked one its outline.
+
+    A filled rectangle that is neither is a background (a shaded cell, or an
+    inset box in the paper's colour): its sides are no ruling, or every
+    shaded cell would add phantom columns beside the real rules.
+    """
+    thin = obj["bottom"] - obj["top"] < THIN or obj["x1"] - obj["x0"] < THIN
+    return _box_edges(obj) if thin or obj.get("stroke") else []
+
+
 def _line_edges(obj: dict[str, Any]) -> list[Edge]:
     x0, top, x1, bottom = obj["x0"], obj["top"], obj["x1"], obj["bottom"]
     if bottom - top < THIN:
@@ -95,7 +107,7 @@ def collect_rulings(
     ]
     edges: list[Edge] = []
     sources = [(obj, _line_edges(obj), obj.get("stroking_color")) for obj in lines]
-    sources += [(obj, _box_edges(obj), _rect_colour(obj)) for obj in rects]
+    sources += [(obj, _rect_edges(obj), _rect_colour(obj)) for obj in rects]
     for obj, obj_edges, colour in sources:
         if obj.get("fill") is False and obj.get("stroke") is False:
             continue  # neither filled nor stroked: an invisible clipping/marking path
