@@ -169,6 +169,11 @@ class Run(models.Model):
     message = models.CharField(max_length=255, blank=True)
     error = models.TextField(blank=True)
     target = models.CharField(max_length=255, blank=True)
+    # The bundle's name when the run was queued: History keeps it after a rename or delete.
+    bundle_name = models.CharField(max_length=120, blank=True)
+    # What the run was given, as it was when queued (a load: bundle version, mode, keys,
+    # member tables, schedule), so its detail never shows today's bundle instead.
+    inputs = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-queued_at"]

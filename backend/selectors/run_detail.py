@@ -80,29 +80,37 @@ def _arguments(run: Run) -> dict[str, Any]:
     if run.kind == Run.Kind.CONVERSION:
         options = run.document.options if run.document else {}
         return redact({"document_id": run.document_id, "options": options})
-    args: dict[str, Any] = {"bundle_id": run.bundle_id, "target": run.target}
-    if run.bundle is not None:
-        args |= {"load_mode": run.bundle.load_mode, "key_columns": run.bundle.key_columns}
-        args["bundle_version"] = run.bundle.version
-    return redact(args)
+    # What the run was given when queued; never the bundle as it is today.
+    given = {k: v for k, v in run.inputs.items() if k not in ("tables", "schedule")}
+    return redact({"bundle_id": run.bundle_id, "bundle": run.bundle_name, **given})
 
 
 def _links(run: Run) -> dict[str, Any]:
     document = run.document
     bundle = run.bundle
-    schedule = BundleSchedule.objects.filter(bundle=bundle).first() if bundle else None
     if run.kind == Run.Kind.CONVERSION:
         tables = Table.objects.filter(document=document) if document else Table.objects.none()
+        made = list(tables.order_by("id").values("id", "name", "n_rows", "n_cols")[:200])
     else:
-        tables = bundle.tables.all() if bundle else Table.objects.none()
+        made = list(run.inputs.get("tables", []))
     return {
         "document": {"id": document.pk, "name": document.name} if document else None,
         "bundle": {"id": bundle.pk, "name": bundle.name} if bundle else None,
-        "schedule": {"id": schedule.pk, "frequency": schedule.frequency} if schedule else None,
-        "tables": list(tables.order_by("id").values("id", "name", "n_rows", "n_cols")[:200]),
+        "bundle_deleted": run.bundle_name if bundle is None and run.bundle_name else None,
+        "schedule": _schedule(run),
+        "tables": made,
         "retry_of": run.retry_of_id,
         "retries": list(run.retries.order_by("queued_at").values_list("id", flat=True)),
     }
+
+
+def _schedule(run: Run) -> dict[str, Any] | None:
+    """The schedule that fired the run (and whether it still exists); a manual run has none."""
+    fired_by = run.inputs.get("schedule")
+    if not fired_by:
+        return None
+    exists = BundleSchedule.objects.filter(pk=fired_by["id"]).exists()
+    return {"id": fired_by["id"], "frequency": fired_by["frequency"], "exists": exists}
 
 
 def _task_result(task_id: str) -> dict[str, Any] | None:

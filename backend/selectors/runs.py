@@ -27,6 +27,7 @@ LIST_FIELDS = (
     "document__name",
     "bundle_id",
     "bundle__name",
+    "bundle_name",
     "target",
     "queued_at",
     "started_at",

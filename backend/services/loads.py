@@ -15,7 +15,7 @@ from backend.integrations.warehouse import (
     WarehouseError,
     connect_warehouse,
 )
-from backend.models import Bundle, Run, Table
+from backend.models import Bundle, BundleSchedule, Run, Table
 from backend.selectors.bundle_schema import BundleSchema, bundle_members, bundle_schema
 from backend.selectors.tables import table_data_rows
 from backend.services.runs import run_enqueue, run_finished, run_progress, run_started
@@ -32,10 +32,25 @@ class WarehouseDown(Exception):
     """The warehouse did not answer; worth retrying later."""
 
 
+class LoadRefused(ValueError):
+    """The bundle cannot load as it is; nothing was queued. The message says what to fix."""
+
+
+def load_problems(*, bundle: Bundle) -> list[str]:
+    """Why the bundle cannot load now (no tables, members that do not fit); empty if it can."""
+    return bundle_schema(bundle=bundle).problems
+
+
 def load_enqueue(
     *, bundle: Bundle, owner: User, trigger: str = Run.Trigger.MANUAL, retry_of: Run | None = None
 ) -> Run:
-    """Queue a load of the bundle as it is now; the Run is visible at once."""
+    """Queue a load of the bundle as it is now; the Run is visible at once.
+
+    Raises LoadRefused, queuing nothing, when the bundle cannot load: such a run could only
+    fail, and would count as a failure in the history."""
+    problems = load_problems(bundle=bundle)
+    if problems:
+        raise LoadRefused("The bundle cannot load: " + " ".join(problems))
     return run_enqueue(
         kind=Run.Kind.LOAD,
         owner=owner,
@@ -45,7 +60,34 @@ def load_enqueue(
         bundle=bundle,
         retry_of=retry_of,
         target=bundle.target_table,
+        bundle_name=bundle.name,
+        inputs=load_inputs(bundle=bundle, trigger=trigger),
     )
+
+
+def load_inputs(*, bundle: Bundle, trigger: str) -> dict:
+    """What a load of the bundle is given, as it is now: version, mode, keys, member tables,
+    and the schedule when one fired it."""
+    schedule = BundleSchedule.objects.filter(bundle=bundle).first()
+    fired_by = None
+    if schedule is not None and trigger == Run.Trigger.SCHEDULE:
+        fired_by = {
+            "id": schedule.pk,
+            "frequency": schedule.frequency,
+            "timezone": schedule.timezone,
+            "form": schedule.form,
+        }
+    return {
+        "bundle_version": bundle.version,
+        "load_mode": bundle.load_mode,
+        "key_columns": list(bundle.key_columns),
+        "target": bundle.target_table,
+        "tables": [
+            {"id": t.pk, "name": t.name, "n_rows": t.n_rows, "n_cols": t.n_cols}
+            for t in bundle_members(bundle=bundle)
+        ],
+        "schedule": fired_by,
+    }
 
 
 def load_run(
@@ -92,6 +134,8 @@ def _run_for(*, task_id: str, owner: User, bundle: Bundle | None, trigger: str) 
             "bundle": bundle,
             "trigger": trigger,
             "target": bundle.target_table if bundle else "",
+            "bundle_name": bundle.name if bundle else "",
+            "inputs": load_inputs(bundle=bundle, trigger=trigger) if bundle else {},
         },
     )
     return run

@@ -10,7 +10,7 @@ from backend.celery_app import app
 from backend.models import Run
 from backend.services import conversion
 from backend.services.documents import document_enqueue_conversion
-from backend.services.loads import load_enqueue
+from backend.services.loads import LoadRefused, load_enqueue
 from backend.services.runs import run_revoke
 
 RETRYABLE = (Run.Status.FAILED, Run.Status.REVOKED)
@@ -38,7 +38,10 @@ def run_retry(*, run_id: int, owner: User, password: str = "") -> Run:
             return document_enqueue_conversion(
                 document=subject, owner=owner, password=password, retry_of=run
             )
-        return load_enqueue(bundle=subject, owner=owner, retry_of=run)
+        try:
+            return load_enqueue(bundle=subject, owner=owner, retry_of=run)
+        except LoadRefused as exc:
+            raise RunActionRefused(str(exc)) from None
 
 
 def run_cancel(*, run_id: int, by: User) -> Run:

@@ -19,6 +19,7 @@ from backend.services.bundles import (
 from backend.services.csv_import import CsvRejected
 from backend.services.loads import load_enqueue
 from dashboard import data
+from dashboard.components.picker import remembered_selectbox
 from dashboard.session import current_user
 
 MODES = {
@@ -179,13 +180,8 @@ def render_bundle(bundle_id: int) -> None:
 bundles = bundles_of_owner(owner=user)
 render_new_bundle()
 if bundles:
-    ids = [b["id"] for b in bundles]
-    chosen = st.session_state.get("bundle_id")
-    bundle_id = st.selectbox(
-        "Bundle",
-        ids,
-        index=ids.index(chosen) if chosen in ids else 0,
-        format_func=lambda i: next(b["name"] for b in bundles if b["id"] == i),
+    names = {b["id"]: b["name"] for b in bundles}
+    bundle_id = remembered_selectbox(
+        "Bundle", list(names), state_key="bundle_id", format_func=names.get
     )
-    st.session_state["bundle_id"] = bundle_id
     render_bundle(bundle_id)

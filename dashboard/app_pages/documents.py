@@ -13,6 +13,7 @@ from backend.selectors.tables import (
 )
 from backend.services.documents import document_convert_again
 from backend.services.tables import table_set_header
+from dashboard.components.picker import remembered_selectbox
 from dashboard.components.progress import render_document_progress
 from dashboard.session import current_user
 
@@ -26,14 +27,9 @@ if not documents:
     st.stop()
 
 ids = [d["id"] for d in documents]
-labels = {
-    d["id"]: f"{d['name']} · {d['status']} · {d['created_at']:%Y-%m-%d %H:%M}" for d in documents
-}
-chosen = st.session_state.get("document_id")
-document_id = st.selectbox(
-    "Document", ids, index=ids.index(chosen) if chosen in ids else 0, format_func=labels.get
-)
-st.session_state["document_id"] = document_id
+# No status in the label: it changes while the document converts, and the status shows below.
+labels = {d["id"]: f"{d['name']} · uploaded {d['created_at']:%Y-%m-%d %H:%M}" for d in documents}
+document_id = remembered_selectbox("Document", ids, state_key="document_id", format_func=labels.get)
 document = document_detail(owner=user, document_id=document_id)
 
 
@@ -134,5 +130,6 @@ if tables:
         "Preview",
         list(by_id),
         format_func=lambda i: f"{by_id[i]['name']} (pages {by_id[i]['pages']})",
+        key=f"preview-{document_id}",
     )
     render_table(by_id[chosen_table])

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import zlib
 from datetime import date, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
@@ -85,7 +86,9 @@ def run_table(rows: list[dict], tz: ZoneInfo) -> pd.DataFrame:
             "status": [r["status"] for r in rows],
             "trigger": [r["trigger"] for r in rows],
             "user": [r["owner__username"] for r in rows],
-            "document or bundle": [r["document__name"] or r["bundle__name"] or "" for r in rows],
+            "document or bundle": [
+                r["document__name"] or r["bundle_name"] or r["bundle__name"] or "" for r in rows
+            ],
             "wait s": [_wait(r) for r in rows],
             "duration s": [r["duration_s"] for r in rows],
             "pages": [r["pages_done"] if r["kind"] == "conversion" else None for r in rows],
@@ -101,8 +104,8 @@ def _wait(row: dict) -> float | None:
     return round((row["started_at"] - row["queued_at"]).total_seconds(), 1)
 
 
-def render_runs(filters: runs.RunFilters, tz: ZoneInfo) -> int | None:
-    """The current page of runs; returns the id of the row picked, if any."""
+def render_runs(filters: runs.RunFilters, tz: ZoneInfo) -> None:
+    """The current page of runs; picking a row opens that run below."""
     # Keyset paging: a stack of cursors, reset whenever the filters change.
     if st.session_state.get("history_filters") != filters:
         st.session_state["history_filters"] = filters
@@ -112,12 +115,23 @@ def render_runs(filters: runs.RunFilters, tz: ZoneInfo) -> int | None:
     total = data.history_count(filters)
     start = (len(cursors) - 1) * data.HISTORY_PAGE_SIZE
     st.caption(f"Runs {start + 1 if page.rows else 0}–{start + len(page.rows)} of {total:,}")
-    table = st.dataframe(
+    ids = [r["id"] for r in page.rows]
+    # A selection is a row position: the key changes with the rows, so a position never
+    # outlives the list it was picked from (a retry adds a row at the top).
+    key = f"runs-{len(cursors)}-{zlib.crc32(str(ids).encode())}"
+
+    def picked() -> None:
+        # Only a change of selection opens a run; a retry's new run stays open after it.
+        rows = st.session_state[key].selection.rows
+        if rows:
+            st.session_state["history_run"] = ids[rows[0]]
+
+    st.dataframe(
         run_table(page.rows, tz),
         hide_index=True,
-        on_select="rerun",
+        on_select=picked,
         selection_mode="single-row",
-        key=f"runs-{len(cursors)}",
+        key=key,
         placeholder="",
         column_config={
             "duration s": st.column_config.NumberColumn(format="%.1f"),
@@ -131,20 +145,16 @@ def render_runs(filters: runs.RunFilters, tz: ZoneInfo) -> int | None:
     if older.button("Older", icon=":material/chevron_right:", disabled=page.next is None):
         cursors.append(page.next)
         st.rerun()
-    selected = table.selection.rows
-    return page.rows[selected[0]]["id"] if selected else None
 
 
 filters, tz, days = render_filters()
 runs_tab, charts_tab = st.tabs(["Runs", "Charts"])
 with runs_tab:
-    picked = render_runs(filters, tz)
+    render_runs(filters, tz)
 with charts_tab:
     render_run_charts(data.history_charts(filters, tz.key), tz_name=tz.key, days=days)
 
 # A picked row, the run a retry just queued, or a link like ?run=123 opens a run.
-if picked:
-    st.session_state["history_run"] = picked
 linked = st.query_params.get("run")
 run_id = st.session_state.get("history_run") or (int(linked) if linked else None)
 if run_id:

@@ -73,7 +73,9 @@ def render_failures() -> None:
     if not failures:
         st.caption("No run has failed.")
     for run in failures:
-        subject = run["document__name"] or run["bundle__name"] or run["target"]
+        subject = (
+            run["document__name"] or run["bundle_name"] or run["bundle__name"] or run["target"]
+        )
         with st.container(border=True):
             st.markdown(
                 f"[Run {run['id']}](history?run={run['id']}) · {run['kind']} of **{subject}** · "

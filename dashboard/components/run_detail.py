@@ -77,8 +77,12 @@ def _links(run: dict[str, Any]) -> None:
         parts.append(f"document **{links['document']['name']}** (#{links['document']['id']})")
     if links["bundle"]:
         parts.append(f"bundle **{links['bundle']['name']}** (#{links['bundle']['id']})")
-    if links["schedule"]:
-        parts.append(f"schedule #{links['schedule']['id']} ({links['schedule']['frequency']})")
+    if links["bundle_deleted"]:
+        parts.append(f"bundle **{links['bundle_deleted']}** (deleted)")
+    schedule = links["schedule"]
+    if schedule:
+        gone = "" if schedule["exists"] else ", deleted since"
+        parts.append(f"fired by schedule #{schedule['id']} ({schedule['frequency']}{gone})")
     if links["retry_of"]:
         parts.append(f"retry of [run {links['retry_of']}](?run={links['retry_of']})")
     parts += [f"retried as [run {r}](?run={r})" for r in links["retries"]]
@@ -90,11 +94,17 @@ def _links(run: dict[str, Any]) -> None:
     if links["bundle"] and buttons[1].button("Open the bundle", icon=":material/inventory_2:"):
         st.session_state["bundle_id"] = links["bundle"]["id"]
         st.switch_page("app_pages/bundles.py")
-    if links["schedule"] and buttons[2].button("Open the schedule", icon=":material/schedule:"):
+    if (
+        schedule
+        and schedule["exists"]
+        and links["bundle"]
+        and buttons[2].button("Open the schedule", icon=":material/schedule:")
+    ):
         st.session_state["bundle_id"] = links["bundle"]["id"]
         st.switch_page("app_pages/schedules.py")
     if links["tables"]:
-        with st.expander(f"Tables ({len(links['tables'])})"):
+        what = "Tables found" if run["kind"] == "conversion" else "Tables it loaded"
+        with st.expander(f"{what} ({len(links['tables'])})"):
             st.dataframe(links["tables"], hide_index=True)
 
 

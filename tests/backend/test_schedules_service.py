@@ -15,6 +15,7 @@ from django_celery_beat.schedulers import ModelEntry
 from backend.models import Bundle, BundleSchedule, Run
 from backend.scheduling.spec import ScheduleSpec
 from backend.selectors.schedules import schedule_calendar, schedules_list
+from backend.services.bundles import table_create_from_csv
 from backend.services.schedules import (
     ScheduleInvalid,
     schedule_delete,
@@ -167,6 +168,7 @@ def test_deleting_the_owner_removes_the_beat_rows_too(owner, bundle):
 
 
 def test_run_now_queues_a_manual_load(owner, bundle):
+    table_create_from_csv(owner=owner, name="sales.csv", content=b"day,sum\n1,2\n", bundle=bundle)
     schedule = schedule_save(bundle=bundle, owner=owner, spec=DAILY)
     run = schedule_run_now(schedule=schedule, owner=owner)
     assert (run.kind, run.trigger, run.status) == ("load", "manual", "queued")

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
+from django.db import transaction
 from psycopg import sql
 
 from backend.celery_app import app
@@ -15,9 +16,10 @@ from backend.models import Bundle, Run
 from backend.services.bundles import (
     bundle_create,
     bundle_set_schema,
+    bundle_update,
     table_create_from_csv,
 )
-from backend.services.loads import load_enqueue
+from backend.services.loads import LoadRefused, load_enqueue
 from tests.support.processes import celery_process, wait_for
 from tests.support.redshift_shim import RedshiftShim
 from tests.support.services import require_service
@@ -97,20 +99,53 @@ def test_a_bundle_of_two_csvs_loads_once_per_version(load_worker, warehouse_url,
     assert contents(warehouse_url, bundle.target_table) == loaded, "no duplicate rows"
 
 
-def test_a_member_that_does_not_fit_is_explained_and_nothing_loads(
+def test_a_member_that_does_not_fit_is_explained_and_nothing_is_queued(user):
+    bundle = make_bundle(user, ORDERS.encode(), b"order id,customer\r\n9,Zed\r\n")
+    with pytest.raises(LoadRefused, match=r"part2\.csv: has 2 columns, the bundle has 4"):
+        load_enqueue(bundle=bundle, owner=user)
+    assert not Run.objects.filter(bundle=bundle).exists()
+
+
+def test_an_empty_bundle_is_refused_with_what_to_do(user):
+    bundle = make_bundle(user)
+    with pytest.raises(LoadRefused, match="no tables yet"):
+        load_enqueue(bundle=bundle, owner=user)
+    assert not Run.objects.filter(bundle=bundle).exists()
+
+
+def test_a_member_that_stops_fitting_after_queueing_fails_the_load_and_loads_nothing(
     load_worker, warehouse_url, user
 ):
-    bundle = make_bundle(user, ORDERS.encode(), b"order id,customer\r\n9,Zed\r\n")
-    run = load_and_wait(bundle, user)
+    bundle = make_bundle(user, ORDERS.encode())
+    with transaction.atomic():  # the task is sent once the misfit is in the bundle
+        run = load_enqueue(bundle=bundle, owner=user)
+        table_create_from_csv(
+            owner=user, name="late.csv", content=b"order id,customer\r\n9,Zed\r\n", bundle=bundle
+        )
+    run = wait_for(
+        lambda: Run.objects.filter(pk=run.pk, status__in=["succeeded", "failed"]).first(),
+        timeout_s=60,
+        what="the load",
+    )
     assert run.status == "failed"
-    assert "part2.csv: has 2 columns, the bundle has 4" in run.error
+    assert "late.csv: has 2 columns, the bundle has 4" in run.error
     assert contents(warehouse_url, bundle.target_table) == []
 
 
-def test_an_empty_bundle_fails_with_what_to_do(load_worker, warehouse_url, user):
-    run = load_and_wait(make_bundle(user), user)
-    assert run.status == "failed"
-    assert "no tables yet" in run.error
+def test_a_load_records_what_it_ran_and_keeps_it_after_the_bundle_changes(user):
+    bundle = make_bundle(user, ORDERS.encode())
+    run = load_enqueue(bundle=bundle, owner=user)
+    bundle_update(
+        bundle=bundle, name="renamed", target_table="elsewhere", load_mode="replace", key_columns=[]
+    )
+    bundle.delete()
+    run.refresh_from_db()
+    assert run.bundle_id is None
+    assert run.bundle_name.startswith("orders ")
+    assert run.inputs["bundle_version"] == 2  # created, then its CSV added
+    assert run.inputs["load_mode"] == "append"
+    assert [t["name"] for t in run.inputs["tables"]] == ["part1.csv"]
+    assert run.inputs["schedule"] is None
 
 
 def test_a_value_that_does_not_fit_names_where_it_is_and_changes_nothing(

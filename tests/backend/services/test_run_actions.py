@@ -10,6 +10,7 @@ from django_celery_results.models import TaskResult
 
 from backend.celery_app import app
 from backend.models import Document, Run, Table
+from backend.services.bundles import table_create_from_csv
 from backend.services.run_actions import RunActionRefused, run_cancel, run_retry
 from tests.backend.services.test_conversion import finished, upload
 from tests.support import pdf_factory
@@ -144,6 +145,7 @@ def test_a_failed_load_is_retried_as_a_new_load_and_only_once_at_a_time():
 
     owner = user_default()
     bundle = Bundle.objects.create(owner=owner, name="sales", target_table="sales")
+    table_create_from_csv(owner=owner, name="sales.csv", content=b"day,sum\n1,2\n", bundle=bundle)
     failed = Run.objects.create(
         kind="load", status="failed", owner=owner, task_id="load-1", bundle=bundle
     )
