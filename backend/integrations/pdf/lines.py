@@ -21,6 +21,7 @@ from pdfplumber.table import (
 
 from .cells import Box, Char, PageTable, chars_text, cluster_positions, nearest_index, trim
 from .frames import complete_frames
+from .layout import text_lines
 from .rulings import Edge
 
 SNAP = 3.0  # rulings closer than this are one ruling (double strokes, thin boxes)
@@ -55,18 +56,39 @@ def _cell_chars(
     return buckets
 
 
-def _has_column_gap(chars: list[Char]) -> bool:
-    """True if a text line in the cell has a gap as wide as a table column gap."""
-    lines: dict[int, list[Char]] = {}
-    for ch in chars:
-        if ch["text"].strip():
-            lines.setdefault(round((ch["top"] + ch["bottom"]) / 4), []).append(ch)
-    for line in lines.values():
-        line.sort(key=lambda c: c["x0"])
-        for a, b in itertools.pairwise(line):
-            if b["x0"] - a["x1"] > 2.0 * max(a["size"], b["size"], 4.0):
-                return True
-    return False
+def _split_spanning(chars: list[Char], xs: list[float]) -> dict[int, str] | None:
+    """Text of a cell spanning several grid columns, split at those columns.
+
+    Tables ruled fully in the header but only horizontally in the body come out
+    of the grid as one wide cell per body row.  Where every text line of the
+    cell breaks into whitespace-separated segments lying in different grid
+    columns (camelot's split_text idea), each segment goes to its column.  A
+    cell with any line in one piece (a wrapped heading) is a true span and
+    stays whole.
+    """
+    placed: dict[int, list[str]] = {}
+    for line in text_lines(chars):
+        cols = [_column_at(xs, (seg.x0 + seg.x1) / 2) for seg in line.segments]
+        if len(set(cols)) < 2:
+            return None
+        for col, seg in zip(cols, line.segments):
+            placed.setdefault(col, []).append(seg.text)
+    return {col: "\n".join(parts) for col, parts in placed.items()} or None
+
+
+def _column_at(xs: list[float], x: float) -> int:
+    return min(max(bisect_right(xs, x) - 1, 0), len(xs) - 2)
+
+
+def _place(grid: list[list[str]], cell: Box, chars: list[Char], xs: list[float], ys: list[float]):
+    r = min(nearest_index(ys, cell[1]), len(grid) - 1)
+    c0, c1 = nearest_index(xs, cell[0]), nearest_index(xs, cell[2])
+    split = _split_spanning(chars, xs) if c1 - c0 > 1 else None
+    if split is None:
+        grid[r][min(c0, len(grid[0]) - 1)] = chars_text(chars)
+        return
+    for col, text in split.items():
+        grid[r][col] = text
 
 
 def _build_table(cells: list[Box], chars: list[Char]) -> PageTable | None:
@@ -74,17 +96,12 @@ def _build_table(cells: list[Box], chars: list[Char]) -> PageTable | None:
     if len(xs) < 3 or len(ys) < 3:
         return None  # fewer than 2 columns or 2 rows is a box, not a table
     grid = [[""] * (len(xs) - 1) for _ in range(len(ys) - 1)]
-    buckets = _cell_chars(chars, cells, xs, ys)
-    gappy = filled = 0
-    for cell, cell_chars in zip(cells, buckets):
-        text = chars_text(cell_chars)
-        if not text:
-            continue
-        filled += 1
-        gappy += _has_column_gap(cell_chars)
-        r, c = nearest_index(ys, cell[1]), nearest_index(xs, cell[0])
-        grid[min(r, len(grid) - 1)][min(c, len(grid[0]) - 1)] = text
-    if filled < 2 or gappy > max(1, 0.1 * filled):
+    filled = 0
+    for cell, cell_chars in zip(cells, _cell_chars(chars, cells, xs, ys)):
+        if any(ch["text"].strip() for ch in cell_chars):
+            filled += 1
+            _place(grid, cell, cell_chars, xs, ys)
+    if filled < 2:
         return None
     rows = trim(grid)
     if len(rows) < 2 or len(rows[0]) < 2:

@@ -94,6 +94,9 @@ def reframe(obj: dict[str, Any], frame: Frame) -> dict[str, Any]:
     x0, top, x1, bottom = frame.to_reading((obj["x0"], obj["top"], obj["x1"], obj["bottom"]))
     new = dict(obj, x0=x0, top=top, x1=x1, bottom=bottom, doctop=top, upright=True)
     new["width"], new["height"] = x1 - x0, bottom - top
-    if "orientation" in obj and frame.direction in (TTB, BTT):
-        new["orientation"] = "v" if obj["orientation"] == "h" else "h"
+    if frame.direction in (TTB, BTT):
+        if "orientation" in obj:
+            new["orientation"] = "v" if obj["orientation"] == "h" else "h"
+        if "size" in obj:  # pdfminer's size of sideways text is its displayed width
+            new["size"] = bottom - top
     return new
