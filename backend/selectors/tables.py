@@ -60,6 +60,12 @@ def table_columns(*, table: Table) -> list[str]:
     return [f"column_{i}" for i in range(1, table.n_cols + 1)]
 
 
+def table_first_rows(*, table: Table, limit: int) -> list[list[str]]:
+    """The table's first rows as stored, header candidates included."""
+    with _records(table) as records:
+        return list(islice(records, limit))
+
+
 def table_data_rows(*, table: Table) -> Iterator[tuple[int, list[str]]]:
     """(CSV row number, 1-based, padded row) for each row below the header row. The header
     repeated on a continuation page is not data: it is skipped."""

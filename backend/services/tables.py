@@ -48,15 +48,38 @@ def table_create_extracted(
     return table
 
 
+def column_names_check(*, names: Sequence[str]) -> None:
+    """Raise ValueError naming the columns whose names are empty or used twice (ignoring case:
+    the warehouse does not tell Country from country)."""
+    problems = []
+    empty = [str(i) for i, name in enumerate(names, start=1) if not name.strip()]
+    if empty:
+        noun = "column" if len(empty) == 1 else "columns"
+        problems.append(f"{noun} {', '.join(empty)} {'has' if len(empty) == 1 else 'have'} no name")
+    positions: dict[str, list[int]] = {}
+    for i, name in enumerate(names, start=1):
+        if name.strip():
+            positions.setdefault(name.strip().casefold(), []).append(i)
+    for i, name in enumerate(names, start=1):
+        where = positions.get(name.strip().casefold(), [])
+        if len(where) > 1 and where[0] == i:
+            columns = ", ".join(str(w) for w in where)
+            problems.append(f"{name.strip()!r} names columns {columns}")
+    if problems:
+        raise ValueError("Column names must be filled in and unique: " + "; ".join(problems) + ".")
+
+
 def table_set_header(*, table: Table, header_row: int | None, column_names: list[str]) -> Table:
     """Record which row is the header (None: none) and the column names to use."""
     if header_row is not None and not 0 <= header_row < max(table.n_rows, 1):
         raise ValueError(f"row {header_row + 1} is outside the table's {table.n_rows} rows")
     if column_names and len(column_names) != table.n_cols:
         raise ValueError(f"{len(column_names)} names given for {table.n_cols} columns")
+    names = [name.strip() for name in column_names]
+    column_names_check(names=names)
     with transaction.atomic():
         table.header_row = header_row
-        table.column_names = [name.strip() for name in column_names]
+        table.column_names = names
         table.save(update_fields=["header_row", "column_names"])
         # A bundle's inferred schema depends on its tables' headers.
         for bundle in table.bundles.all():

@@ -17,8 +17,9 @@ from backend.services.bundles import (
     table_create_from_csv,
 )
 from backend.services.csv_import import CsvRejected
-from backend.services.loads import load_enqueue
+from backend.services.loads import LoadRefused, load_enqueue
 from dashboard import data
+from dashboard.components.outcomes import outcome_add, outcomes_render, outcomes_start
 from dashboard.components.picker import remembered_selectbox
 from dashboard.session import current_user
 
@@ -72,6 +73,10 @@ def render_new_bundle() -> None:
             except BundleInvalid as exc:
                 st.error(str(exc))
                 return
+            for key in ("new-name", "new-target", "new-mode", "new-keys"):
+                st.session_state.pop(key, None)  # the form opens empty for the next bundle
+            outcomes_start("bundles")
+            outcome_add("bundles", "success", f"Bundle **{bundle.name}** created.")
             st.session_state["bundle_id"] = bundle.pk
             st.rerun()
 
@@ -98,19 +103,34 @@ def render_members(bundle) -> None:
         if st.form_submit_button("Save tables"):
             bundle_set_tables(bundle=bundle, table_ids=chosen)
             st.rerun()
-    uploads = st.file_uploader(
-        "Add CSV files", type=["csv", "txt", "tsv"], accept_multiple_files=True, key="csv-upload"
-    )
-    if uploads and st.button("Add to bundle", icon=":material/add:"):
-        for upload in uploads:
-            try:
-                table, dialect = table_create_from_csv(
-                    owner=user, name=upload.name, content=upload.getvalue(), bundle=bundle
-                )
-                st.toast(f"{upload.name}: {table.n_rows} rows, read as {dialect.describe()}")
-            except CsvRejected as exc:
-                st.error(f"{upload.name}: {exc}")
-        st.rerun()
+    # A form that clears on submit: added files leave the uploader, so a second click
+    # cannot add them twice.
+    with st.form("csv-upload", clear_on_submit=True):
+        uploads = st.file_uploader(
+            "Add CSV files", type=["csv", "txt", "tsv"], accept_multiple_files=True
+        )
+        added = st.form_submit_button("Add to bundle", icon=":material/add:")
+    if added:
+        add_csvs(bundle, uploads)
+    outcomes_render("csv")
+
+
+def add_csvs(bundle, uploads) -> None:
+    outcomes_start("csv")
+    if not uploads:
+        outcome_add("csv", "warning", "Choose one or more CSV files first.")
+    for upload in uploads or []:
+        try:
+            table, dialect = table_create_from_csv(
+                owner=user, name=upload.name, content=upload.getvalue(), bundle=bundle
+            )
+        except CsvRejected as exc:
+            outcome_add("csv", "error", f"{upload.name}: {exc}")
+            continue
+        rows = max(table.n_rows - 1, 0)  # the first line is the header
+        text = f"{upload.name}: {rows} rows and a header, read as {dialect.describe()}"
+        outcome_add("csv", "success", text)
+    st.rerun()
 
 
 def render_schema(bundle) -> None:
@@ -147,23 +167,59 @@ def render_loads(bundle_id: int) -> None:
             st.caption(run["message"])
 
 
+def load_now(bundle) -> None:
+    outcomes_start("bundles")
+    try:
+        run = load_enqueue(bundle=bundle, owner=user)
+    except LoadRefused as exc:
+        outcome_add("bundles", "error", str(exc))
+    else:
+        text = f"Load queued as run {run.pk} (version {bundle.version}); see the Loads tab."
+        outcome_add("bundles", "success", text)
+    st.rerun()  # the outcome shows above, where the page draws it
+
+
+def render_delete(bundle, column) -> None:
+    # Deleting cannot be undone: ask first, as deleting a schedule does.
+    with column.popover("Delete bundle", icon=":material/delete:"):
+        st.markdown(
+            f"Delete **{bundle.name}**? Its schedule goes with it. Its tables stay, and "
+            "History keeps its runs under this name."
+        )
+        if st.button("Yes, delete the bundle", type="primary", key=f"delete-{bundle.pk}"):
+            name = bundle.name
+            bundle_delete(bundle=bundle)
+            st.session_state.pop("bundle_id", None)
+            outcomes_start("bundles")
+            outcome_add("bundles", "success", f"Bundle **{name}** deleted.")
+            st.rerun()
+
+
 def render_bundle(bundle_id: int) -> None:
     bundle = bundle_of_owner(owner=user, bundle_id=bundle_id)
     st.subheader(bundle.name)
     st.caption(
         f"→ {bundle.target_table} · {MODES[bundle.load_mode].lower()} · version {bundle.version}"
     )
+    problems = data.bundle_schema(bundle_id=bundle.pk, version=bundle.version)["problems"]
+    why = "Cannot load yet: " + " ".join(problems) if problems else None
     load_col, schedule_col, delete_col = st.columns(3)
-    if load_col.button("Load now", type="primary", icon=":material/upload:"):
-        load_enqueue(bundle=bundle, owner=user)
-        st.toast("Load queued")
-    if schedule_col.button("Schedule loads", icon=":material/schedule:"):
+    if load_col.button(
+        "Load now", type="primary", icon=":material/upload:", disabled=bool(problems), help=why
+    ):
+        load_now(bundle)
+    if schedule_col.button(
+        "Schedule loads", icon=":material/schedule:", disabled=bool(problems), help=why
+    ):
         st.session_state["schedule_bundle"] = bundle.pk  # the Schedules form opens on it
         st.switch_page("app_pages/schedules.py")
-    if delete_col.button("Delete bundle", icon=":material/delete:"):
-        bundle_delete(bundle=bundle)
-        st.session_state.pop("bundle_id", None)
-        st.rerun()
+    render_delete(bundle, delete_col)
+    if problems:
+        st.warning(
+            "**Load now and Schedule loads are off** until this is fixed (Tables and Schema "
+            "tabs): " + " ".join(problems),
+            icon=":material/block:",
+        )
     members_tab, schema_tab, loads_tab, settings_tab = st.tabs(
         ["Tables", "Schema", "Loads", "Settings"]
     )
@@ -179,6 +235,7 @@ def render_bundle(bundle_id: int) -> None:
 
 bundles = bundles_of_owner(owner=user)
 render_new_bundle()
+outcomes_render("bundles")
 if bundles:
     names = {b["id"]: b["name"] for b in bundles}
     bundle_id = remembered_selectbox(

@@ -7,12 +7,14 @@ from backend.selectors.tables import (
     table_columns,
     table_content,
     table_csv,
+    table_first_rows,
     table_of_owner,
     tables_of_document,
     tables_zip,
 )
 from backend.services.documents import document_convert_again
 from backend.services.tables import table_set_header
+from dashboard.components.outcomes import outcome_add, outcomes_render, outcomes_start
 from dashboard.components.picker import remembered_selectbox
 from dashboard.components.progress import render_document_progress
 from dashboard.session import current_user
@@ -54,29 +56,50 @@ def render_header_form(table: Table) -> None:
     names = table_columns(table=table)
     with st.form(f"header-{table.pk}"):
         st.markdown("**Header and column names**")
-        choices = ["No header row"] + [f"Row {i + 1}" for i in range(min(table.n_rows, 20))]
+        # Each row's content beside its number, so the header can be found without counting.
+        choices = ["No header row"] + [
+            f"Row {i + 1}: {_shorten(' | '.join(row))}"
+            for i, row in enumerate(table_first_rows(table=table, limit=20))
+        ]
         current = 0 if table.header_row is None else table.header_row + 1
         header = st.selectbox(
             "Header row", range(len(choices)), index=current, format_func=choices.__getitem__
         )
         edited = st.data_editor(
-            pd.DataFrame({"column": names}),
+            pd.DataFrame({"#": range(1, len(names) + 1), "column": names}),
             hide_index=True,
             width="stretch",
+            disabled=["#"],
             key=f"names-{table.pk}",
         )
         if st.form_submit_button("Save"):
-            try:
-                header_row = None if header == 0 else header - 1
-                renamed = [str(n) for n in edited["column"]]
-                changed = header_row != table.header_row
-                table_set_header(
-                    table=table, header_row=header_row, column_names=[] if changed else renamed
-                )
-                st.toast("Saved", icon=":material/check:")
-                st.rerun()
-            except ValueError as exc:
-                st.error(str(exc))
+            save_header(table, None if header == 0 else header - 1, edited_names(edited))
+    outcomes_render(f"header-{table.pk}")
+
+
+def save_header(table: Table, header_row: int | None, renamed: list[str]) -> None:
+    area = f"header-{table.pk}"
+    outcomes_start(area)
+    # A new header row brings its own names; the edited ones belonged to the old row.
+    changed = header_row != table.header_row
+    try:
+        table_set_header(
+            table=table, header_row=header_row, column_names=[] if changed else renamed
+        )
+    except ValueError as exc:
+        outcome_add(area, "error", f"Not saved. {exc}")
+        return
+    outcome_add(area, "success", "Saved: " + ", ".join(table_columns(table=table)))
+    st.rerun()
+
+
+def edited_names(frame: pd.DataFrame) -> list[str]:
+    """The editor's names as text: a cleared cell is empty, never the text 'nan' or 'None'."""
+    return ["" if pd.isna(value) else str(value) for value in frame["column"]]
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def render_table(summary: dict) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.core.files.base import ContentFile
 from streamlit.testing.v1 import AppTest
 
-from backend.models import Document
-from backend.services.bundles import bundle_create
+from backend.models import Bundle, Document, Run
+from backend.services.bundles import bundle_create, table_create_from_csv
+from backend.services.loads import load_enqueue
 from backend.services.tables import table_create_extracted
 from tests.dashboard.test_data_pages import open_page
 
@@ -56,3 +57,54 @@ def test_every_bundle_picked_in_turn_is_shown_at_once(user):
         app.selectbox(key="bundle_id-picker").select(bundle.pk).run()
         assert not app.exception, app.exception
         assert app.subheader[0].value == bundle.name
+
+
+def texts(app: AppTest) -> str:
+    parts = [e.value for e in (*app.success, *app.error, *app.warning, *app.info)]
+    return " ".join(str(p) for p in parts) + " " + " ".join(m.value for m in app.markdown)
+
+
+def test_a_bundle_is_deleted_only_after_confirming_and_its_runs_keep_its_name(user):
+    bundle = bundle_create(owner=user, name="Quarterly", target_table="q", load_mode="append")
+    table_create_from_csv(owner=user, name="q.csv", content=b"a,b\n1,2\n", bundle=bundle)
+    run = load_enqueue(bundle=bundle, owner=user)
+    app = open_page("bundles", bundle_id=bundle.pk)
+    assert "Delete bundle" not in [b.label for b in app.button]  # a popover, not one click
+    assert Bundle.objects.filter(pk=bundle.pk).exists()
+    next(b for b in app.button if b.label == "Yes, delete the bundle").click().run()
+    assert not app.exception, app.exception
+    assert not Bundle.objects.filter(pk=bundle.pk).exists()
+    assert "Bundle **Quarterly** deleted." in [s.value for s in app.success]
+    run.refresh_from_db()
+    assert (run.bundle_id, run.bundle_name) == (None, "Quarterly")
+
+    app.switch_page("app_pages/history.py").run()
+    assert "Quarterly" in set(app.dataframe[0].value["document or bundle"])
+
+
+def test_a_bundle_that_cannot_load_says_why_and_offers_no_load(user):
+    bundle = bundle_create(owner=user, name="Empty", target_table="empty", load_mode="append")
+    app = open_page("bundles", bundle_id=bundle.pk)
+    buttons = {b.label: b for b in app.button}
+    assert buttons["Load now"].disabled and buttons["Schedule loads"].disabled
+    assert "no tables yet" in buttons["Load now"].help
+    assert "Load now and Schedule loads are off" in app.warning[0].value
+    assert "no tables yet" in app.warning[0].value
+    assert not Run.objects.exists()
+
+
+def test_load_now_says_what_it_queued_and_the_message_stays(user):
+    bundle = bundle_create(owner=user, name="Sales", target_table="sales", load_mode="append")
+    table_create_from_csv(owner=user, name="s.csv", content=b"day,sum\n1,2\n", bundle=bundle)
+    app = open_page("bundles", bundle_id=bundle.pk)
+    button = next(b for b in app.button if b.label == "Load now")
+    assert not button.disabled
+    button.click().run()
+    run = Run.objects.get(bundle=bundle)
+    bundle.refresh_from_db()
+    message = f"Load queued as run {run.pk} (version {bundle.version}); see the Loads tab."
+    assert message in [s.value for s in app.success]
+    app.run()  # any later rerun keeps it on screen
+    assert message in [s.value for s in app.success]
+    next(b for b in app.button if b.label == "Dismiss").click().run()
+    assert message not in [s.value for s in app.success]

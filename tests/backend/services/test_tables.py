@@ -1,0 +1,53 @@
+"""Column names a person types are refused, with the columns named, when empty or repeated."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.base import ContentFile
+
+from backend.models import Document
+from backend.selectors.tables import table_columns, table_csv, table_first_rows
+from backend.services.tables import table_create_extracted, table_set_header
+
+ROWS = [["Country", "Capital", "Area", "People"], ["Peru", "Lima", "1285", "34"]]
+
+
+@pytest.fixture
+def table(user):
+    document = Document(owner=user, name="geo.pdf", sha256="g", size_bytes=1, page_count=1)
+    document.file.save("geo.pdf", ContentFile(b"%PDF-1.4"), save=False)
+    document.save()
+    return table_create_extracted(
+        document=document, rows=ROWS, number=1, first_page=1, last_page=1, strategy="lines"
+    )
+
+
+@pytest.mark.parametrize(
+    ("names", "message"),
+    [
+        (["country", "country", "area", "people"], "'country' names columns 1, 2"),
+        (["country", "Country", "area", "people"], "'country' names columns 1, 2"),
+        (["country", "capital", "", "  "], "columns 3, 4 have no name"),
+        (["country", "", "area", "Area"], "column 2 has no name; 'area' names columns 3, 4"),
+    ],
+)
+def test_empty_or_repeated_names_are_refused_and_nothing_changes(table, names, message):
+    with pytest.raises(ValueError, match=message):
+        table_set_header(table=table, header_row=0, column_names=names)
+    table.refresh_from_db()
+    assert table.column_names == []
+    assert table_csv(table=table).decode().splitlines()[0] == "Country,Capital,Area,People"
+
+
+def test_distinct_names_are_saved_trimmed_and_head_the_csv(table):
+    table_set_header(table=table, header_row=0, column_names=[" nation", "city", "km2", "m"])
+    table.refresh_from_db()
+    assert table_columns(table=table) == ["nation", "city", "km2", "m"]
+    assert table_csv(table=table).decode().splitlines() == [
+        "nation,city,km2,m",
+        "Peru,Lima,1285,34",
+    ]
+
+
+def test_the_header_picker_reads_the_rows_as_stored(table):
+    assert table_first_rows(table=table, limit=5) == ROWS
