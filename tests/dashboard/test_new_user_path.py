@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from django.core.files.base import ContentFile
 import streamlit as st
+from django.core.files.base import ContentFile
 from streamlit.testing.v1 import AppTest
 
 from backend.models import Bundle, Document, Run
