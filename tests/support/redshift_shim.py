@@ -12,6 +12,9 @@ What it changes on the wire, and why:
 - Optionally it enforces password authentication itself (cleartext exchange), checked by a
   callback: local PostgreSQL trusts 127.0.0.1, so it would accept any password.
 
+- With an S3Copies, Redshift's COPY FROM 's3://...' runs against an S3 server and reports
+  its bad rows in a load-error table (shim_copy.py).
+
 Limits: one SQL statement per execute (PostgreSQL refuses several in a prepared
 statement) and no COPY FROM STDIN (the driver doesn't implement it).
 """
@@ -32,6 +35,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from tests.support.services import require_service
+from tests.support.shim_copy import S3Copies, with_s3_copy
 
 SSL_REQUEST = 80877103
 GSSENC_REQUEST = 80877104
@@ -174,8 +178,9 @@ class RedshiftShim:
         server_version: str = "8.0.2",
         host: str = "127.0.0.1",
         port: int = 0,
+        copies: S3Copies | None = None,
     ) -> None:
-        self.upstream, self.authenticate = upstream, authenticate
+        self.upstream, self.authenticate, self.copies = upstream, authenticate, copies
         self.server_version = server_version.encode()
         self.listener = socket.create_server((host, port))
         self.listener.settimeout(0.2)
@@ -233,10 +238,13 @@ class RedshiftShim:
         self._live.update((client, upstream))
         upstream.sendall(build_startup(kept))
         back = _Relay(b"S", _rewrite_backend(self.server_version))
+        front = _Relay(b"PQ", _rewrite_frontend, self.messages)
+        if self.copies is not None:  # COPY FROM S3 (see shim_copy.py)
+            back, front = with_s3_copy(self.copies.connection(), back, front)
         threading.Thread(
             target=_pump, args=(upstream, client, back, self._live), daemon=True
         ).start()
-        _pump(client, upstream, _Relay(b"PQ", _rewrite_frontend, self.messages), self._live)
+        _pump(client, upstream, front, self._live)
 
     def _read_startup(self, client: socket.socket) -> bytes | None:
         """The StartupMessage body; None when the client only wanted a cancel."""
@@ -313,9 +321,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--upstream", default="127.0.0.1:5432")
+    parser.add_argument("--s3-endpoint", help="S3 server that COPY FROM 's3://...' reads")
     args = parser.parse_args()
     host, port = args.upstream.rsplit(":", 1)
-    with RedshiftShim(upstream=(host, int(port)), port=args.port) as shim:
+    dsn = f"host={host} port={port} dbname=postgres user=postgres"
+    copies = S3Copies(args.s3_endpoint, dsn) if args.s3_endpoint else None
+    with RedshiftShim(upstream=(host, int(port)), port=args.port, copies=copies) as shim:
         print(shim.port, flush=True)
         shim._stopping.wait()
 

@@ -22,6 +22,7 @@ from .base import (
 )
 from .columns import ColumnSpec
 from .errors import (
+    CopyRejected,
     EmptyLoad,
     InvalidLoad,
     SchemaMismatch,
@@ -31,10 +32,12 @@ from .errors import (
     WarehouseError,
     WarehouseUnreachable,
 )
+from .s3_staging import S3Staging
 from .urls import WarehouseUrlError, parse_redshift_url, parse_sqlite_url
 
 __all__ = [
     "ColumnSpec",
+    "CopyRejected",
     "EmptyLoad",
     "InvalidLoad",
     "LoadProgress",
@@ -42,6 +45,7 @@ __all__ = [
     "Mode",
     "Preview",
     "ProgressCallback",
+    "S3Staging",
     "SchemaMismatch",
     "SourceRow",
     "TableInfo",
@@ -56,10 +60,13 @@ __all__ = [
 ]
 
 
-def connect_warehouse(url: str, *, base_dir: Path | None = None) -> Warehouse:
+def connect_warehouse(
+    url: str, *, base_dir: Path | None = None, s3_staging: S3Staging | None = None
+) -> Warehouse:
     """Open the warehouse a URL names: `sqlite:///path` or `redshift://...`.
 
     Relative SQLite paths are resolved against base_dir (default: the working directory).
+    With s3_staging, Redshift loads go through S3 and COPY instead of INSERTs.
     Raises WarehouseUnreachable / WarehouseAuthError / WarehouseUrlError on connect.
     """
     scheme = url.split(":", 1)[0].lower()
@@ -70,7 +77,9 @@ def connect_warehouse(url: str, *, base_dir: Path | None = None) -> Warehouse:
         return SqliteWarehouse(settings.path, timeout_s=settings.timeout_s)
     if scheme == "redshift":
         # Imported here so the SQLite path works where the Redshift driver isn't installed.
+        from .copy_stager import S3CopyStager
         from .redshift import RedshiftWarehouse
 
-        return RedshiftWarehouse(parse_redshift_url(url))
+        stager = S3CopyStager(s3_staging) if s3_staging else None
+        return RedshiftWarehouse(parse_redshift_url(url), stager=stager)
     raise WarehouseUrlError("A warehouse URL starts with sqlite:/// or redshift://.")

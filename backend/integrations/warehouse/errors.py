@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 VALUE_PREVIEW_CHARS = 80
 
@@ -48,6 +49,33 @@ class ValueDoesNotFit(WarehouseError):
         super().__init__(
             f"Table {table!r}, {where}, column {column!r}: value {preview(value)} {reason}. "
             "Fix the value in the source file or change the column type, then load again."
+        )
+
+
+@dataclass(frozen=True)
+class Rejection:
+    source: str
+    row: int
+    column: str
+    value: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.source!r} row {self.row}" if self.source else f"CSV row {self.row}"
+        return f"{where}, column {self.column!r}, value {preview(self.value)}: {self.reason}"
+
+
+class CopyRejected(WarehouseError):
+    """Redshift's COPY refused values; the message names the first few by file, row, column."""
+
+    def __init__(self, table: str, rejections: list[Rejection], total: int) -> None:
+        self.table, self.rejections, self.total = table, rejections, total
+        shown = "; ".join(map(str, rejections))
+        more = f" (first {len(rejections)} of {total})" if total > len(rejections) else ""
+        super().__init__(
+            f"Redshift refused values loading table {table!r}{more}: {shown}. "
+            "Nothing was published. Fix the values in the source file or change the column "
+            "types, then load again."
         )
 
 

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import contextlib
 import socket
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import redshift_connector
 
-from .base import LEDGER_TABLE
+from .base import LEDGER_TABLE, LoadResult, ProgressCallback
 from .chunks import Assembler, ChunkEncoder
 from .columns import ColumnSpec, parse_sql_type
+from .copy_errors import Origins
 from .encoding import ColumnEncoder, encode_chunk
 from .errors import WarehouseAuthError, WarehouseError, WarehouseUnreachable, redact
 from .plan import LoadPlan
@@ -90,7 +91,9 @@ class RedshiftWarehouse(SqlWarehouse):
         self._conn.rollback()
 
     def _translate(self, exc: BaseException) -> WarehouseError:
-        return translate_error(exc, self.settings)
+        error = translate_error(exc, self.settings)
+        error.args = (redact(str(error), *getattr(self.stager, "secrets", ())),)
+        return error
 
     def _table(self, name: str) -> str:
         return f"{quote_ident(self._schema)}.{quote_ident(name)}"
@@ -118,7 +121,15 @@ class RedshiftWarehouse(SqlWarehouse):
 
     def _assembler(self, columns: list[ColumnSpec]) -> Assembler:
         self._layout = StagingLayout(columns)
-        return self._layout.rows
+        return self.stager.assembler(self._layout)
+
+    def _stage_and_publish(
+        self, plan: LoadPlan, staging: str, rows: Iterable, report: ProgressCallback, first: int
+    ) -> LoadResult:
+        self._target, self._origins = plan.target, Origins(first)
+        if self.stager.tracks_origins:
+            rows = self._origins.track(rows)
+        return super()._stage_and_publish(plan, staging, rows, report, first)
 
     def _create_staging(self, staging: str, columns: list[ColumnSpec]) -> None:
         # TEMP: private to this session and gone with it, even if the process dies.

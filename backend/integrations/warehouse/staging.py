@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from .batching import batches, text_sizes
+from .chunks import Assembler
 from .columns import MAX_VARCHAR_BYTES, ColumnSpec
 from .schema import quote_ident
 from .sender import Sender
@@ -118,12 +119,16 @@ def _pack(columns: list[ColumnSpec]) -> list[list[int]]:
 class Stager(Protocol):
     """Fills the typed staging table; returns the number of rows staged.
 
-    The default sends multi-row INSERTs. A later S3 + COPY stager plugs in here: write the
-    rows as gzipped CSV parts to S3 and run `COPY <staging> FROM 's3://...' IAM_ROLE '...'
-    CSV GZIP EMPTYASNULL` on the warehouse's connection (staging columns are typed, so the
-    fields can be written as they are). It stays inside the load's transaction, so
-    publishing is unchanged.
+    The default sends multi-row INSERTs; with S3 staging configured, copy_stager's
+    S3CopyStager writes gzip CSV parts and COPYs them. Either stays inside the load's
+    transaction, so publishing is unchanged.
     """
+
+    tracks_origins: bool  # the load keeps each row's source for errors found after staging
+
+    def assembler(self, layout: StagingLayout) -> Assembler:
+        """Encoded columns -> the rows stage() receives."""
+        ...
 
     def stage(
         self,
@@ -140,8 +145,13 @@ class InsertStager:
     16 MB statement limit), its max_batch_rows and the bind-parameter limit; a conversion
     into typed staging every `segment_rows` rows."""
 
+    tracks_origins = False  # every bad value is caught while encoding, before it is sent
+
     def __init__(self, segment_rows: int = 65536) -> None:
         self.segment_rows = segment_rows
+
+    def assembler(self, layout: StagingLayout) -> Assembler:
+        return layout.rows
 
     def stage(
         self,

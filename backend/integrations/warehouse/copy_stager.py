@@ -1,0 +1,198 @@
+"""Staging through S3 and COPY, Redshift's bulk path.
+
+The rows go to S3 as gzip CSV parts of about `part_mb` each (several, so every slice loads
+one) plus a manifest, under a prefix unique to the load (`<prefix><staging table>/`). One
+`COPY ... MANIFEST` reads them into the typed TEMP staging table inside the load's
+transaction, so publishing is unchanged. The objects are deleted as soon as COPY is done
+with them, whether it worked or not; a worker killed meanwhile leaves them to the sweep
+(s3.sweep_staged).
+
+Parts are compressed and uploaded on two threads while the caller encodes the next part:
+zlib and the socket release the GIL. At most two parts are in flight, which bounds memory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import json
+import logging
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import redshift_connector
+
+from .chunks import Assembler
+from .copy_errors import read_load_errors, rejections
+from .errors import CopyRejected
+from .s3 import copy_credentials, delete_keys, s3_client, s3_errors, sql_text
+from .s3_staging import S3Staging
+from .schema import quote_ident
+from .staging import StagingLayout
+
+if TYPE_CHECKING:
+    from .redshift import RedshiftWarehouse
+
+IN_FLIGHT = 2
+GZIP_LEVEL = 1  # measured: level 6 is ~4x slower for ~15% smaller parts
+_CSV_SPECIAL = (",", '"', "\n", "\r")
+logger = logging.getLogger(__name__)
+
+
+def csv_lines(columns: list[Sequence[str]], text_columns: list[bool]) -> list[str]:
+    """CSV lines from a chunk's encoded columns ('' stays unquoted: COPY reads it as NULL)."""
+    quoted = [_quoted(values) if text else values for values, text in zip(columns, text_columns)]
+    return list(map(",".join, zip(*quoted, strict=True)))
+
+
+def _quoted(values: Sequence[str]) -> Sequence[str]:
+    joined = "".join(values)
+    if not any(special in joined for special in _CSV_SPECIAL):
+        return values  # the usual case: one scan, nothing to quote
+    return [
+        '"' + v.replace('"', '""') + '"' if any(s in v for s in _CSV_SPECIAL) else v for v in values
+    ]
+
+
+def copy_statement(table: str, columns: Sequence[str], manifest: str, auth: str, region: str):
+    names = ", ".join(map(quote_ident, columns))
+    return (
+        f"COPY {table} ({names}) FROM {sql_text(manifest)} {auth} MANIFEST CSV GZIP "
+        "EMPTYASNULL DATEFORMAT 'YYYY-MM-DD' TIMEFORMAT 'YYYY-MM-DD HH:MI:SS' "
+        "COMPUPDATE OFF STATUPDATE OFF" + (f" REGION {sql_text(region)}" if region else "")
+    )
+
+
+@dataclass(frozen=True)
+class Part:
+    key: str
+    first: int  # index of its first row within the load
+    rows: int
+
+
+class S3CopyStager:
+    """The Stager for Redshift when S3 staging is configured (see staging.Stager)."""
+
+    tracks_origins = True  # COPY errors name part and line; the load maps them back
+
+    def __init__(self, staging: S3Staging, client: Any = None) -> None:
+        self.staging = staging
+        self._client = client
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        return self.staging.secrets
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = s3_client(self.staging)
+        return self._client
+
+    def assembler(self, layout: StagingLayout) -> Assembler:
+        text = [column.kind == "VARCHAR" for column in layout.columns]
+        return lambda columns: csv_lines(columns, text)  # type: ignore[arg-type,return-value]
+
+    def stage(
+        self,
+        warehouse: RedshiftWarehouse,
+        staging: str,
+        layout: StagingLayout,
+        chunks: Iterator[list[Sequence[str]]],
+        on_batch: Callable[[int], None],
+    ) -> int:
+        prefix = f"{self.staging.prefix}{staging}/"
+        writer = _PartWriter(self.client, self.staging, prefix)
+        try:
+            parts = writer.write(chunks, on_batch)
+            manifest = writer.manifest(parts)
+            auth = copy_credentials(self.staging)
+            names = [c.name for c in layout.columns]
+            sql = copy_statement(staging, names, manifest, auth, self.staging.region)
+            self._copy(warehouse, sql, prefix, parts)
+        finally:
+            writer.delete()
+        return sum(part.rows for part in parts)
+
+    def _copy(self, warehouse: RedshiftWarehouse, sql: str, prefix: str, parts: list[Part]):
+        try:
+            warehouse._execute(sql)
+        except redshift_connector.Error as exc:
+            if warehouse._translate(exc).retryable:
+                raise
+            found: list[tuple] = []
+            with contextlib.suppress(redshift_connector.Error, OSError):
+                found = read_load_errors(warehouse, self.staging.url(prefix))
+            if not found:
+                raise
+            starts = {self.staging.url(p.key): p.first for p in parts}
+            shown, total = rejections(found, starts, warehouse._origins)
+            raise CopyRejected(warehouse._target, shown, total) from None
+
+
+class _PartWriter:
+    def __init__(self, client: Any, staging: S3Staging, prefix: str) -> None:
+        self.client, self.staging, self.prefix = client, staging, prefix
+        self.part_chars = staging.part_mb * 1024 * 1024
+        self.keys: list[str] = []  # everything that may have been written, for delete()
+        self._pool = ThreadPoolExecutor(IN_FLIGHT, thread_name_prefix="s3-part")
+        self._pending: deque[tuple[Future, Part]] = deque()
+        self._uploaded = 0
+
+    def write(self, chunks: Iterator[list[str]], on_batch: Callable[[int], None]) -> list[Part]:
+        """Upload the rows as parts; on_batch(rows uploaded) runs on the caller's thread."""
+        parts: list[Part] = []
+        lines: list[str] = []
+        size = rows = 0
+        for chunk in chunks:
+            lines += chunk
+            size += sum(map(len, chunk)) + len(chunk)
+            if size >= self.part_chars:
+                parts.append(self._submit(lines, rows, len(parts), on_batch))
+                rows, lines, size = rows + len(lines), [], 0
+        if lines:
+            parts.append(self._submit(lines, rows, len(parts), on_batch))
+        while self._pending:
+            self._finish_oldest(on_batch)
+        return parts
+
+    def _submit(self, lines: list[str], first: int, number: int, on_batch: Callable) -> Part:
+        while len(self._pending) >= IN_FLIGHT:
+            self._finish_oldest(on_batch)
+        part = Part(f"{self.prefix}part-{number + 1:05d}.csv.gz", first, len(lines))
+        self.keys.append(part.key)
+        self._pending.append((self._pool.submit(self._upload, part.key, lines), part))
+        return part
+
+    def _finish_oldest(self, on_batch: Callable[[int], None]) -> None:
+        future, part = self._pending.popleft()
+        future.result()  # raises the upload's error here, on the caller's thread
+        self._uploaded += part.rows
+        on_batch(self._uploaded)
+
+    def _upload(self, key: str, lines: list[str]) -> None:
+        body = gzip.compress(("\n".join(lines) + "\n").encode(), GZIP_LEVEL)
+        with s3_errors(self.staging):
+            self.client.put_object(Bucket=self.staging.bucket, Key=key, Body=body)
+
+    def manifest(self, parts: list[Part]) -> str:
+        """Write the manifest naming every part (all mandatory); returns its s3:// URL."""
+        entries = [{"url": self.staging.url(p.key), "mandatory": True} for p in parts]
+        key = f"{self.prefix}manifest"
+        self.keys.append(key)
+        with s3_errors(self.staging):
+            body = json.dumps({"entries": entries}).encode()
+            self.client.put_object(Bucket=self.staging.bucket, Key=key, Body=body)
+        return self.staging.url(key)
+
+    def delete(self) -> None:
+        """Remove every object of this load; what can't be removed now, the sweep will."""
+        self._pool.shutdown(wait=True, cancel_futures=True)  # nothing lands after the delete
+        try:
+            with s3_errors(self.staging):
+                delete_keys(self.client, self.staging.bucket, self.keys)
+        except Exception:
+            logger.warning("staged objects under %s left for the sweep", self.prefix, exc_info=True)
