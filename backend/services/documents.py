@@ -13,6 +13,8 @@ from django.core.files import File
 from django.db import transaction
 
 from backend import task_names
+from backend.integrations.pdf import EmptyPdf, NotAPdf, PdfError, parse_page_spec
+from backend.integrations.pdf.info import count_pages
 from backend.models import Document, Run
 from backend.services.runs import run_enqueue
 
@@ -84,17 +86,42 @@ def document_upload(
     digest, size = _sha256(content)
     if size > settings.UPLOAD_MAX_MB * 1024 * 1024:
         raise UploadRejected(f"{name} is larger than the {settings.UPLOAD_MAX_MB} MB limit")
+    page_count = upload_check_pdf(content=content, options=options)
     earlier = Document.objects.filter(owner=owner, sha256=digest).order_by("-created_at").first()
     if earlier is not None and not allow_duplicate:
         return UploadOutcome(document=None, duplicate_of=earlier)
     with transaction.atomic():
         document = Document(
-            owner=owner, name=name, sha256=digest, size_bytes=size, options=options.as_json()
+            owner=owner,
+            name=name,
+            sha256=digest,
+            size_bytes=size,
+            page_count=page_count,
+            options=options.as_json(),
         )
         document.file.save(name, File(content, name=name), save=False)
         document.save()
         document_enqueue_conversion(document=document, owner=owner)
     return UploadOutcome(document=document, duplicate_of=earlier)
+
+
+def upload_check_pdf(*, content: BinaryIO, options: ConversionOptions) -> int | None:
+    """Refuse at once what no conversion could read: an empty file, one that is not a PDF,
+    pages the document does not have. Returns the page count when the file opens here; an
+    encrypted or damaged file is left to the conversion, which says what is wrong with it."""
+    try:
+        pages = count_pages(content, password=options.password or None)
+    except (EmptyPdf, NotAPdf) as exc:
+        raise UploadRejected(str(exc)) from None
+    except PdfError:
+        return None
+    finally:
+        content.seek(0)
+    try:
+        parse_page_spec(options.pages, pages)
+    except PdfError as exc:
+        raise UploadRejected(f"pages {options.pages.strip()!r}: {exc}") from None
+    return pages
 
 
 def document_enqueue_conversion(

@@ -9,6 +9,7 @@ from backend.services.documents import (
     area_from_text,
     document_upload,
 )
+from dashboard.components.outcomes import outcome_add, outcomes_render, outcomes_start
 from dashboard.components.progress import render_document_progress
 from dashboard.session import current_user
 
@@ -35,7 +36,7 @@ def upload_files(files, options_form: dict) -> None:
             password=options_form["password"],
         )
     except UploadRejected as exc:
-        st.error(str(exc))
+        outcome_add("upload", "error", f"Nothing uploaded: {exc}")
         return
     for file in files:
         upload_one(file.name, file.getvalue(), options, allow_duplicate=False)
@@ -51,12 +52,12 @@ def upload_one(name: str, content: bytes, options: ConversionOptions, allow_dupl
             allow_duplicate=allow_duplicate,
         )
     except UploadRejected as exc:
-        st.error(f"{name}: {exc}", icon=":material/block:")
+        outcome_add("upload", "error", f"{name}: {exc}")
         return
     if outcome.document is None:
         st.session_state.setdefault("duplicates", {})[name] = (content, options, outcome)
     else:
-        st.toast(f"{name} queued for conversion", icon=":material/upload_file:")
+        outcome_add("upload", "success", f"{name}: queued for conversion")
 
 
 with st.form("upload", clear_on_submit=True):
@@ -74,10 +75,12 @@ with st.form("upload", clear_on_submit=True):
             "password": right.text_input("Password for encrypted files", type="password"),
         }
     if st.form_submit_button("Convert", type="primary", icon=":material/play_arrow:"):
+        outcomes_start("upload")
         if files:
             upload_files(files, form)
         else:
-            st.warning("Choose one or more PDF files first.")
+            outcome_add("upload", "warning", "Choose one or more PDF files first.")
+outcomes_render("upload")
 
 
 def render_duplicates() -> None:

@@ -45,13 +45,7 @@ def finished(document: Document, timeout_s: float = 120) -> Run:
 
 
 def bad_files(corpus: Path, tmp: Path) -> dict[str, Path]:
-    text = tmp / "notes.pdf"
-    text.write_text("quarterly figures, not a PDF at all\n")
-    empty = tmp / "empty.pdf"
-    empty.write_bytes(b"")
     return {
-        "not a PDF": text,
-        "empty": empty,
         "truncated": pdf_factory.truncated(corpus / "camelot__us-020.pdf", tmp / "cut.pdf"),
         "encrypted": corpus / "camelot__health_protected.pdf",
     }
@@ -70,8 +64,6 @@ def test_a_batch_with_bad_files_converts_the_good_one_and_explains_the_rest(
     assert (table.first_page, table.last_page, table.n_cols) == (2, 3, 7)
 
     expected = {
-        "not a PDF": "not a PDF",
-        "empty": "empty",
         "truncated": "damaged or truncated",
         "encrypted": "password",
     }
@@ -108,11 +100,39 @@ def test_a_wrong_password_then_a_retry_with_the_right_one(worker, user, corpus):
     )
 
 
-def test_pages_out_of_range_are_named(worker, user, corpus):
-    document = upload(user, corpus / "camelot__us-020.pdf", pages="5-9")
-    assert finished(document).status == Run.Status.FAILED
-    document.refresh_from_db()
-    assert document.error == "page 7 requested, the document has 6 pages"
+@pytest.mark.parametrize(
+    ("make", "options", "message"),
+    [
+        (lambda tmp, _: _write(tmp / "empty.pdf", b""), {}, "the file is empty (0 bytes)"),
+        (
+            lambda tmp, _: _write(tmp / "notes.pdf", b"quarterly figures, not a PDF at all\n"),
+            {},
+            "the file is not a PDF (no PDF header found)",
+        ),
+        (
+            lambda _, corpus: corpus / "camelot__us-020.pdf",
+            {"pages": "5-9"},
+            "pages '5-9': page 7 requested, the document has 6 pages",
+        ),
+    ],
+)
+def test_what_no_conversion_could_read_is_refused_at_upload(
+    user, corpus, tmp_path, make, options, message
+):
+    with pytest.raises(UploadRejected) as refused:
+        upload(user, make(tmp_path, corpus), **options)
+    assert str(refused.value) == message
+    assert not Document.objects.exists() and not Run.objects.exists()
+
+
+def test_an_upload_knows_its_page_count_before_converting(user, corpus):
+    document = upload(user, corpus / "camelot__us-020.pdf", pages="2-3")
+    assert document.page_count == 6
+
+
+def _write(path: Path, content: bytes) -> Path:
+    path.write_bytes(content)
+    return path
 
 
 def test_no_tables_and_image_only_pages_succeed_with_a_warning(worker, user, corpus, tmp_path):
