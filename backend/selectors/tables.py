@@ -42,9 +42,12 @@ def table_summary(t: Table) -> dict[str, Any]:
 
 
 @contextmanager
-def _records(table: Table) -> Iterator[Iterator[list[str]]]:
+def _records(table: Table, padded: bool = True) -> Iterator[Iterator[list[str]]]:
     with table.file.open("rb") as fh:
         text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
+        if not padded:
+            yield csv.reader(text)
+            return
         yield (row + [""] * (table.n_cols - len(row)) for row in csv.reader(text))
 
 
@@ -66,16 +69,18 @@ def table_first_rows(*, table: Table, limit: int) -> list[list[str]]:
         return list(islice(records, limit))
 
 
-def table_data_rows(*, table: Table) -> Iterator[tuple[int, list[str]]]:
-    """(CSV row number, 1-based, padded row) for each row below the header row. The header
-    repeated on a continuation page is not data: it is skipped."""
+def table_data_rows(*, table: Table, padded: bool = True) -> Iterator[tuple[int, list[str]]]:
+    """(CSV row number, 1-based, row) for each row below the header row, padded to the widest
+    row for display unless `padded` is False (loads: a short row is an error, not NULLs). The
+    header repeated on a PDF's continuation page is not data: it is skipped."""
     header_at = table.header_row
     header: list[str] | None = None
-    with _records(table) as records:
+    extracted = table.document_id is not None
+    with _records(table, padded) as records:
         for number, row in enumerate(records, start=1):
             if header_at is not None and number <= header_at + 1:
                 header = row
-            elif header is None or not repeats_header(row, header):
+            elif header is None or not extracted or not repeats_header(row, header):
                 yield number, row
 
 

@@ -15,7 +15,7 @@ from django.db.models import F
 from backend.integrations.warehouse.columns import parse_sql_type
 from backend.integrations.warehouse.schema import normalize_identifier
 from backend.models import Bundle, Table
-from backend.services.csv_import import CsvDialect, detect_dialect, iter_csv_rows
+from backend.services.csv_import import CsvLayout, CsvRejected, csv_inspect, iter_table_rows
 
 SUPPORTED_KINDS = {"BIGINT", "INTEGER", "SMALLINT", "DOUBLE PRECISION", "REAL", "NUMERIC"}
 SUPPORTED_KINDS |= {"BOOLEAN", "DATE", "TIMESTAMP", "VARCHAR"}
@@ -93,20 +93,77 @@ def bundle_delete(*, bundle: Bundle) -> None:
 
 
 def table_create_from_csv(
-    *, owner: User, name: str, content: bytes, bundle: Bundle | None = None
-) -> tuple[Table, CsvDialect]:
-    """Store an uploaded CSV as a UTF-8 table with its first row as header, in `bundle` if given."""
-    dialect = detect_dialect(content)
+    *,
+    owner: User,
+    name: str,
+    content: bytes,
+    bundle: Bundle | None = None,
+    table_lines: tuple[int, int] | None = None,
+    names: dict[int, str] | None = None,
+) -> tuple[Table, CsvLayout]:
+    """Store an uploaded CSV as a UTF-8 table, its header first, in `bundle` if given.
+
+    A file with lines around the table is stored only when `table_lines` confirms the
+    (header line, last line) that csv_inspect found; blank header names only when `names`
+    gives one for each such position (1-based). Raises CsvRejected saying what is missing."""
+    layout = csv_inspect(content)
+    _check_answers(layout, table_lines, names or {})
+    column_names = _named_header(layout, names or {})
     with tempfile.TemporaryFile() as raw:
-        n_rows, n_cols = _write_utf8_csv(iter_csv_rows(content, dialect), raw)
-        table = Table(owner=owner, name=name, n_rows=n_rows, n_cols=n_cols, header_row=0)
+        n_rows, n_cols = _write_utf8_csv(iter_table_rows(content, layout), raw)
+        table = Table(
+            owner=owner,
+            name=name,
+            n_rows=n_rows,
+            n_cols=n_cols,
+            header_row=0,
+            column_names=column_names,
+        )
         with transaction.atomic():
             table.file.save(name, File(raw, name=name), save=False)
             table.save()
             if bundle is not None:
                 bundle.tables.add(table)
                 Bundle.objects.filter(pk=bundle.pk).update(version=F("version") + 1)
-    return table, dialect
+    return table, layout
+
+
+def _check_answers(layout: CsvLayout, table_lines, names: dict[int, str]) -> None:
+    found = (layout.header_line, layout.last_line)
+    if layout.has_surroundings and tuple(table_lines or ()) != found:
+        outside = [line for line, _ in layout.above + layout.below]
+        raise CsvRejected(
+            f"the table seems to be lines {found[0]}-{found[1]} (header on line {found[0]}); "
+            f"line{'s' if len(outside) > 1 else ''} {_spans(outside)} look like a title or "
+            "notes. Confirm where the table is, or remove those lines and upload again."
+        )
+    unnamed = [p for p in layout.blank_names if not names.get(p, "").strip()]
+    if unnamed:
+        raise CsvRejected(
+            f"the header (line {layout.header_line}) has no name for column "
+            f"{', '.join(map(str, unnamed))}: name {'them' if len(unnamed) > 1 else 'it'}"
+        )
+
+
+def _named_header(layout: CsvLayout, names: dict[int, str]) -> list[str]:
+    """The header with the user's names in its blank positions; [] when none was blank."""
+    if not layout.blank_names:
+        return []
+    return [
+        names[p].strip() if p in layout.blank_names else name
+        for p, name in enumerate(layout.header, start=1)
+    ]
+
+
+def _spans(lines: list[int]) -> str:
+    """'1-3, 9' for [1, 2, 3, 9]."""
+    spans: list[list[int]] = []
+    for line in sorted(lines):
+        if spans and line == spans[-1][1] + 1:
+            spans[-1][1] = line
+        else:
+            spans.append([line, line])
+    return ", ".join(f"{a}-{b}" if a != b else str(a) for a, b in spans)
 
 
 def _write_utf8_csv(rows: Iterable[list[str]], raw) -> tuple[int, int]:

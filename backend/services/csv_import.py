@@ -1,18 +1,31 @@
-"""CSV files uploaded directly: delimiter, quoting and encoding detected, stored as UTF-8."""
+"""CSV files uploaded directly: encoding, delimiter and quoting detected; the table's shape checked.
+
+Nothing is padded, invented or dropped without saying so: a record with another number of
+fields than the header, a quote that is never closed, a header without rows are refused with
+their line numbers; title or note lines around the table and blank header names are reported
+as questions the user answers before the table is stored.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
+from array import array
+from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import islice
 
 DELIMITERS = ",;\t|"
 SNIFF_BYTES = 64 * 1024
+SNIFF_LINES = 200
+_QUOTED = re.compile(r'"[^"]*"')
+SHOWN_LINES = 5  # offending lines named in a message; the rest are counted
 
 
 class CsvRejected(ValueError):
-    """The file cannot be read as CSV; the message says why."""
+    """The file cannot be stored as a table; the message says why, with line numbers."""
 
 
 @dataclass(frozen=True)
@@ -24,6 +37,29 @@ class CsvDialect:
     def describe(self) -> str:
         names = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
         return f"{self.encoding}, {names.get(self.delimiter, repr(self.delimiter))}-separated"
+
+
+@dataclass(frozen=True)
+class CsvLayout:
+    """Where the table is in the file. Lines are the file's physical lines, from 1."""
+
+    dialect: CsvDialect
+    header_line: int
+    last_line: int  # the last line of the table's last record
+    header: list[str]
+    rows: int  # data records, the header not counted
+    above: list[tuple[int, str]] = field(default_factory=list)  # title lines: (line, text)
+    below: list[tuple[int, str]] = field(default_factory=list)  # note lines
+    skipped_empty: list[int] = field(default_factory=list)  # records with every field empty
+
+    @property
+    def blank_names(self) -> list[int]:
+        """1-based positions of header fields with no name."""
+        return [i for i, name in enumerate(self.header, start=1) if not name.strip()]
+
+    @property
+    def has_surroundings(self) -> bool:
+        return bool(self.above or self.below)
 
 
 def detect_encoding(content: bytes) -> str:
@@ -46,22 +82,151 @@ def detect_dialect(content: bytes) -> CsvDialect:
         raise CsvRejected("the file is binary, not CSV text")
     encoding = detect_encoding(content)
     sample = content[:SNIFF_BYTES].decode(encoding, errors="ignore")
-    try:
-        sniffed = csv.Sniffer().sniff(sample, delimiters=DELIMITERS)
-        delimiter, quotechar = sniffed.delimiter, sniffed.quotechar or '"'
-    except csv.Error:
-        delimiter, quotechar = ",", '"'  # one column, or too little to tell: plain CSV
-    return CsvDialect(encoding, delimiter, quotechar)
+    return CsvDialect(encoding, _delimiter(sample), '"')
 
 
-def iter_csv_rows(content: bytes, dialect: CsvDialect) -> Iterator[list[str]]:
-    """The file's records, streamed; blank lines are skipped."""
-    raw = io.BytesIO(content)
-    text = io.TextIOWrapper(raw, encoding=dialect.encoding, errors="replace", newline="")
-    reader = csv.reader(text, delimiter=dialect.delimiter, quotechar=dialect.quotechar)
+def _delimiter(sample: str) -> str:
+    """The delimiter most lines agree on: the one whose commonest count per line (outside
+    quotes, at least one) is shared by the most lines. A title, a note or a damaged line
+    does not sway it, unlike csv.Sniffer, which gives up on any inconsistent line."""
+    lines = [line for line in _QUOTED.sub("", sample).splitlines()[:SNIFF_LINES] if line.strip()]
+    best, best_score = ",", (0, 0)
+    for delimiter in DELIMITERS:
+        counts = Counter(line.count(delimiter) for line in lines)
+        counts.pop(0, None)
+        if counts:
+            fields, agreeing = max(counts.items(), key=lambda item: (item[1], item[0]))
+            if (agreeing, fields) > best_score:
+                best, best_score = delimiter, (agreeing, fields)
+    return best
+
+
+def _text(content: bytes, dialect: CsvDialect) -> io.TextIOWrapper:
+    return io.TextIOWrapper(io.BytesIO(content), encoding=dialect.encoding, newline="")
+
+
+def _records(content: bytes, dialect: CsvDialect) -> Iterator[tuple[int, int, list[str]]]:
+    """(first line, last line, fields) of every record; blank lines are not records. Strict
+    parsing: a quote left open or text after a closing quote is refused, naming the line."""
+    reader = csv.reader(
+        _text(content, dialect), delimiter=dialect.delimiter, quotechar=dialect.quotechar, strict=1
+    )
+    start = 1
     try:
         for row in reader:
-            if any(cell.strip() for cell in row):
-                yield row
+            if row and (len(row) > 1 or row[0].strip()):
+                yield start, reader.line_num, row
+            start = reader.line_num + 1
+    except UnicodeDecodeError:
+        raise CsvRejected(f"line {start} is not valid {dialect.encoding} text") from None
     except csv.Error as exc:
-        raise CsvRejected(f"the CSV cannot be parsed near row {reader.line_num}: {exc}") from exc
+        raise CsvRejected(_quote_problem(content, dialect, start, exc, reader.line_num)) from None
+
+
+def _quote_problem(
+    content: bytes, dialect: CsvDialect, start: int, error: csv.Error, at: int
+) -> str:
+    """Name the line where the record's unbalanced quote opens."""
+    at_end = "end of data" in str(error)
+    # The quote still open when the line before the error ends is the one that ran on.
+    lines = islice(_text(content, dialect), start - 1, None if at_end else at - 1)
+    opened = None
+    for number, line in enumerate(lines, start=start):
+        for char in line:
+            if char == dialect.quotechar:
+                opened = None if opened else number
+    if opened is not None and at_end:
+        return f"line {opened} opens a quote that is never closed"
+    if opened is not None:
+        return (
+            f"line {opened} opens a quote that is never closed where its field ends: "
+            f"it runs on to line {at}"
+        )
+    return (
+        f"line {at} has text right after a closing quote; quote the whole field "
+        'and double any quote inside it ("")'
+    )
+
+
+def csv_inspect(content: bytes) -> CsvLayout:
+    """The table's layout in an uploaded CSV; raises CsvRejected naming the lines at fault."""
+    dialect = detect_dialect(content)
+    starts, ends, widths, empty = array("q"), array("q"), array("l"), []
+    for start, end, row in _records(content, dialect):
+        if not any(map(str.strip, row)):
+            empty.append(start)
+            continue
+        starts.append(start)
+        ends.append(end)
+        widths.append(len(row))
+    if not widths:
+        raise CsvRejected("the file has no rows, only empty fields")
+    width = _table_width(widths)
+    first = next(i for i, w in enumerate(widths) if w == width)
+    last = len(widths) - 1 - next(i for i, w in enumerate(reversed(widths)) if w == width)
+    _refuse_other_widths(starts, widths, width, first, last)
+    if first == last:
+        raise CsvRejected(f"line {starts[first]} is a header with no data rows below it")
+    header = next(row for start, _, row in _records(content, dialect) if start == starts[first])
+    around = [*starts[:first], *starts[last + 1 :]]
+    texts = _line_texts(content, dialect, set(around))
+    return CsvLayout(
+        dialect=dialect,
+        header_line=starts[first],
+        last_line=ends[last],
+        header=header,
+        rows=last - first,
+        above=[(line, texts[line]) for line in starts[:first]],
+        below=[(line, texts[line]) for line in starts[last + 1 :]],
+        skipped_empty=[line for line in empty if starts[first] < line < ends[last]],
+    )
+
+
+def _table_width(widths: array) -> int:
+    """The commonest number of fields among records of two or more: a title or a note is one
+    field, and there may be more of them than rows in a small table."""
+    counts = Counter(widths)
+    several = [(n, w) for w, n in counts.items() if w > 1]
+    return max(several)[1] if several else 1
+
+
+def _refuse_other_widths(starts: array, widths: array, width: int, first: int, last: int) -> None:
+    """Inside the table, every record has the header's number of fields. Around it, only
+    shorter lines (a title, notes) are taken for something else than damage."""
+    outside = [*range(first), *range(last + 1, len(widths))]
+    wrong = [i for i in range(first, last + 1) if widths[i] != width]
+    wrong += [i for i in outside if widths[i] > width]
+    if not wrong:
+        return
+    wrong.sort()
+    said = [f"line {starts[i]} has {widths[i]} fields" for i in wrong[:SHOWN_LINES]]
+    extra = len(wrong) - SHOWN_LINES
+    more = f" ({extra} more lines differ too)" if extra > 0 else ""
+    raise CsvRejected(
+        f"{', '.join(said)}, the header (line {starts[first]}) has {width}{more}. "
+        "Fix those lines (a field holding the delimiter or a line break must be quoted) "
+        "and upload the file again."
+    )
+
+
+def _line_texts(content: bytes, dialect: CsvDialect, wanted: set[int]) -> dict[int, str]:
+    found: dict[int, str] = {}
+    if not wanted:
+        return found
+    for number, line in enumerate(_text(content, dialect), start=1):
+        if number in wanted:
+            found[number] = line.rstrip("\r\n")
+            if len(found) == len(wanted):
+                break
+    return found
+
+
+def iter_table_rows(content: bytes, layout: CsvLayout) -> Iterator[list[str]]:
+    """The header and data records of the table the layout found, in file order."""
+    empty = set(layout.skipped_empty)
+    for start, _, row in _records(content, layout.dialect):
+        if start < layout.header_line or start in empty:
+            continue
+        if start > layout.last_line:
+            return
+        yield row

@@ -16,7 +16,7 @@ from backend.services.bundles import (
     bundle_update,
     table_create_from_csv,
 )
-from backend.services.csv_import import CsvRejected
+from backend.services.csv_import import CsvRejected, csv_inspect
 from backend.services.loads import LoadRefused, load_enqueue
 from dashboard import data
 from dashboard.components.outcomes import outcome_add, outcomes_render, outcomes_start
@@ -112,6 +112,7 @@ def render_members(bundle) -> None:
         added = st.form_submit_button("Add to bundle", icon=":material/add:")
     if added:
         add_csvs(bundle, uploads)
+    render_csv_questions(bundle)
     outcomes_render("csv")
 
 
@@ -119,18 +120,82 @@ def add_csvs(bundle, uploads) -> None:
     outcomes_start("csv")
     if not uploads:
         outcome_add("csv", "warning", "Choose one or more CSV files first.")
+    pending = st.session_state.setdefault("csv-pending", {})
     for upload in uploads or []:
+        content = upload.getvalue()
         try:
-            table, dialect = table_create_from_csv(
-                owner=user, name=upload.name, content=upload.getvalue(), bundle=bundle
-            )
+            layout = csv_inspect(content)
         except CsvRejected as exc:
             outcome_add("csv", "error", f"{upload.name}: {exc}")
             continue
-        rows = max(table.n_rows - 1, 0)  # the first line is the header
-        text = f"{upload.name}: {rows} rows and a header, read as {dialect.describe()}"
-        outcome_add("csv", "success", text)
+        if layout.has_surroundings or layout.blank_names:
+            pending[upload.name] = (bundle.pk, content)  # asked below the uploader
+            continue
+        store_csv(bundle, upload.name, content)
     st.rerun()
+
+
+def store_csv(bundle, name: str, content: bytes, **answers) -> None:
+    try:
+        _, layout = table_create_from_csv(
+            owner=user, name=name, content=content, bundle=bundle, **answers
+        )
+    except CsvRejected as exc:
+        outcome_add("csv", "error", f"{name}: {exc}")
+        return
+    text = f"{name}: a header and {layout.rows} rows, read as {layout.dialect.describe()}"
+    if layout.skipped_empty:
+        text += f"; empty rows left out: lines {', '.join(map(str, layout.skipped_empty[:10]))}"
+        text += " …" if len(layout.skipped_empty) > 10 else ""
+    outcome_add("csv", "success", text)
+
+
+def render_csv_questions(bundle) -> None:
+    """Files that need the user's word before they join the bundle: where the table is, and
+    names for blank header cells."""
+    pending = st.session_state.get("csv-pending", {})
+    for name, (bundle_id, content) in list(pending.items()):
+        if bundle_id != bundle.pk:
+            continue
+        layout = csv_inspect(content)
+        with st.form(f"csv-question-{name}", border=True):
+            st.markdown(f"**{name}** needs your answer before it joins the bundle")
+            answers = csv_question_fields(name, layout)
+            add, drop = st.columns(2)
+            confirmed = add.form_submit_button("Add with these answers", type="primary")
+            discarded = drop.form_submit_button("Don't add this file")
+        if confirmed or discarded:
+            pending.pop(name)
+            outcomes_start("csv")
+            if confirmed:
+                store_csv(bundle, name, content, **answers)
+            st.rerun()
+
+
+def csv_question_fields(file: str, layout) -> dict:
+    answers: dict = {}
+    if layout.has_surroundings:
+        st.warning(
+            f"The table seems to start at line {layout.header_line} (its header) and end at "
+            f"line {layout.last_line}. These lines around it look like a title or notes and "
+            "are left out:",
+            icon=":material/table_rows:",
+        )
+        st.code("\n".join(f"{line:>5} | {text}" for line, text in layout.above + layout.below))
+        if st.checkbox(f"The table is lines {layout.header_line}-{layout.last_line}", value=True):
+            answers["table_lines"] = (layout.header_line, layout.last_line)
+    if layout.blank_names:
+        st.warning(
+            f"The header (line {layout.header_line}) has no name for column "
+            f"{', '.join(map(str, layout.blank_names))}. Name "
+            f"{'them' if len(layout.blank_names) > 1 else 'it'}:",
+            icon=":material/edit:",
+        )
+        answers["names"] = {
+            position: st.text_input(f"Name of column {position}", key=f"{file}-name-{position}")
+            for position in layout.blank_names
+        }
+    return answers
 
 
 def render_schema(bundle) -> None:

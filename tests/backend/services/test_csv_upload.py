@@ -1,0 +1,130 @@
+"""Uploaded CSVs: a damaged file is refused with its lines, questions are asked, nothing is
+padded, invented or dropped without saying so. Files are written here, in several encodings
+and with several delimiters."""
+
+from __future__ import annotations
+
+import pytest
+
+from backend.models import Bundle, Table
+from backend.selectors.tables import table_columns, table_data_rows
+from backend.services.bundles import bundle_create, table_create_from_csv
+from backend.services.csv_import import CsvRejected, csv_inspect
+
+
+def csv_file(lines: list[str], *, delimiter: str = ",", encoding: str = "utf-8") -> bytes:
+    return "\r\n".join(line.replace(",", delimiter) for line in lines).encode(encoding) + (
+        "\r\n".encode(encoding) if encoding != "utf-16" else b"\r\x00\n\x00"
+    )
+
+
+@pytest.fixture
+def bundle(user) -> Bundle:
+    return bundle_create(owner=user, name="intake", target_table="intake", load_mode="append")
+
+
+def refused(user, bundle, content: bytes, **answers) -> str:
+    version = bundle.version
+    with pytest.raises(CsvRejected) as caught:
+        table_create_from_csv(owner=user, name="f.csv", content=content, bundle=bundle, **answers)
+    bundle.refresh_from_db()
+    assert Table.objects.count() == 0 and bundle.version == version, "nothing was stored"
+    return str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("delimiter", "encoding"), [(",", "utf-8"), (";", "cp1252"), ("\t", "utf-16")]
+)
+def test_a_row_with_another_field_count_is_refused_with_its_line(
+    user, bundle, delimiter, encoding
+):
+    lines = ["id,city,pop", "1,Paris,2", "2,Zürich,3", "3,Rome,4", "4,Oslo,5", "5,Lima,6"]
+    lines += ["6,Cairo,7,extra", "7,Kyiv,8"]
+    message = refused(user, bundle, csv_file(lines, delimiter=delimiter, encoding=encoding))
+    assert message.startswith("line 7 has 4 fields, the header (line 1) has 3"), message
+
+
+def test_an_unquoted_line_break_splits_a_record_and_both_halves_are_named(user, bundle):
+    content = b"id,note,pop\n1,first half\nsecond half,2\n2,ok,3\n3,ok,4\n"
+    message = refused(user, bundle, content)
+    assert "line 2 has 2 fields, line 3 has 2 fields, the header (line 1) has 3" in message
+
+
+@pytest.mark.parametrize("delimiter", [",", "|"])
+def test_an_unclosed_quote_is_named_by_the_line_that_opens_it(user, bundle, delimiter):
+    lines = ["id,city,pop", "1,Paris,2", '2,"Rome,3', "3,Madrid,4", "4,Lisbon,5", "5,Oslo,6"]
+    message = refused(user, bundle, csv_file(lines, delimiter=delimiter))
+    assert message == "line 3 opens a quote that is never closed"
+
+
+def test_a_quote_closed_lines_later_is_named_with_both_lines(user, bundle):
+    content = b'id,city,pop\n1,Paris,2\n2,"Rome,3\n3,Madrid,4\n4,"Lisbon",5\n'
+    message = refused(user, bundle, content)
+    assert message.startswith("line 3 opens a quote that is never closed where its field ends")
+    assert "runs on to line 5" in message
+
+
+def test_quoted_line_breaks_and_delimiters_are_one_field(user, bundle):
+    content = b'id,note\n1,"two\nlines, one field"\n2,plain\n'
+    table, layout = table_create_from_csv(owner=user, name="n.csv", content=content, bundle=bundle)
+    assert layout.rows == 2
+    assert [row for _, row in table_data_rows(table=table)] == [
+        ["1", "two\nlines, one field"],
+        ["2", "plain"],
+    ]
+
+
+def test_a_header_without_rows_is_refused(user, bundle):
+    assert refused(user, bundle, b"id;city;pop\r\n\r\n") == (
+        "line 1 is a header with no data rows below it"
+    )
+
+
+def test_blank_header_names_are_asked_for_then_stored(user, bundle):
+    content = csv_file(["id,,pop,", "1,Paris,2,x", "2,Rome,3,y"], delimiter="\t", encoding="utf-16")
+    assert csv_inspect(content).blank_names == [2, 4]
+    message = refused(user, bundle, content, names={2: "city"})
+    assert message == "the header (line 1) has no name for column 4: name it"
+    table, _ = table_create_from_csv(
+        owner=user, name="b.tsv", content=content, bundle=bundle, names={2: "city", 4: "tag"}
+    )
+    assert table_columns(table=table) == ["id", "city", "pop", "tag"]
+    assert list(bundle.tables.all()) == [table]
+
+
+def test_a_title_and_notes_around_the_table_are_shown_and_confirmed(user, bundle):
+    lines = ["Sales report 2024", "Generated on 2024-05-01", "", "region,amount,day"]
+    lines += ["north,10,2024-01-01", "south,12,2024-01-02", "", "Total: 22", "Source: finance"]
+    content = csv_file(lines, delimiter=";", encoding="cp1252")
+    layout = csv_inspect(content)
+    assert (layout.header_line, layout.last_line, layout.rows) == (4, 6, 2)
+    assert layout.above == [(1, "Sales report 2024"), (2, "Generated on 2024-05-01")]
+    assert layout.below == [(8, "Total: 22"), (9, "Source: finance")]
+    message = refused(user, bundle, content)
+    assert "the table seems to be lines 4-6" in message and "lines 1-2, 8-9" in message
+    table, _ = table_create_from_csv(
+        owner=user, name="r.csv", content=content, bundle=bundle, table_lines=(4, 6)
+    )
+    assert table_columns(table=table) == ["region", "amount", "day"]
+    assert [row for _, row in table_data_rows(table=table)] == [
+        ["north", "10", "2024-01-01"],
+        ["south", "12", "2024-01-02"],
+    ]
+
+
+def test_a_long_line_after_the_table_is_damage_not_a_note(user, bundle):
+    content = b"a,b\n1,2\n3,4\n5,6,7\n"
+    assert refused(user, bundle, content).startswith("line 4 has 3 fields, the header (line 1)")
+
+
+def test_rows_of_empty_fields_are_left_out_and_said(user, bundle):
+    content = b"a,b\n1,2\n,\n3,4\n,\n"
+    table, layout = table_create_from_csv(owner=user, name="e.csv", content=content)
+    assert layout.skipped_empty == [3] and layout.rows == 2
+    assert [row for _, row in table_data_rows(table=table)] == [["1", "2"], ["3", "4"]]
+
+
+def test_an_uploaded_row_like_the_header_is_data(user, bundle):
+    content = b"a,b,c\nx,y,z\na,b,c\n"
+    table, _ = table_create_from_csv(owner=user, name="h.csv", content=content)
+    assert len(list(table_data_rows(table=table))) == 2
