@@ -59,18 +59,53 @@ def _database(url: str | None) -> dict:
 
 DATABASES = {"default": _database(os.environ.get("DATABASE_URL"))}
 
+# S3, for files and for load staging. Without keys boto3 finds credentials itself
+# (instance role, AWS_* variables, profile); S3_ENDPOINT_URL is for S3-compatible stores.
+S3_REGION = os.environ.get("S3_REGION", "")
+S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")
+S3_ACCESS_KEY_ID = os.environ.get("S3_ACCESS_KEY_ID", "")
+S3_SECRET_ACCESS_KEY = os.environ.get("S3_SECRET_ACCESS_KEY", "")
+
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Uploaded PDFs and produced CSVs: on S3 when FILES_S3_BUCKET is set, so workers on
+# several machines share them; else under MEDIA_ROOT.
+FILES_S3_BUCKET = os.environ.get("FILES_S3_BUCKET", "")
+_S3_STORAGE = "storages.backends.s3.S3Storage"
 STORAGES = {
     "default": {
         "BACKEND": os.environ.get(
-            "FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"
+            "FILE_STORAGE_BACKEND",
+            _S3_STORAGE if FILES_S3_BUCKET else "django.core.files.storage.FileSystemStorage",
         ),
     },
 }
+if STORAGES["default"]["BACKEND"] == _S3_STORAGE:
+    STORAGES["default"]["OPTIONS"] = {
+        "bucket_name": FILES_S3_BUCKET,
+        "location": os.environ.get("FILES_S3_PREFIX", "files"),
+        "region_name": S3_REGION or None,
+        "endpoint_url": S3_ENDPOINT_URL or None,
+        "access_key": S3_ACCESS_KEY_ID or None,
+        "secret_key": S3_SECRET_ACCESS_KEY or None,
+        "addressing_style": "path" if S3_ENDPOINT_URL else None,
+        "file_overwrite": False,  # a second upload of report.pdf gets its own name
+    }
 # Both limits match .streamlit/config.toml's server.maxUploadSize (megabytes).
 UPLOAD_MAX_MB = int(os.environ.get("UPLOAD_MAX_MB", "200"))
 
 WAREHOUSE_URL = os.environ.get("WAREHOUSE_URL", f"sqlite:///{VAR_DIR / 'warehouse.sqlite3'}")
+# Redshift loads write gzip CSV parts to this bucket and COPY them (without a bucket they
+# INSERT). COPY reads as LOAD_S3_IAM_ROLE, or else with the S3 credentials above.
+LOAD_S3_STAGING = {
+    "bucket": os.environ.get("LOAD_S3_BUCKET", ""),
+    "prefix": os.environ.get("LOAD_S3_PREFIX", "load-staging/"),
+    "iam_role": os.environ.get("LOAD_S3_IAM_ROLE", ""),
+    "part_mb": float(os.environ.get("LOAD_S3_PART_MB", "16")),
+    "region": S3_REGION,
+    "endpoint_url": S3_ENDPOINT_URL,
+    "access_key_id": S3_ACCESS_KEY_ID,
+    "secret_access_key": S3_SECRET_ACCESS_KEY,
+}
 
 # The dashboard has no sign-in yet; it acts as this user, created on first start.
 DASHBOARD_USERNAME = os.environ.get("DASHBOARD_USERNAME", "local")
@@ -119,3 +154,11 @@ CONVERSION_SOFT_TIME_LIMIT_S = int(os.environ.get("CONVERSION_SOFT_TIME_LIMIT_S"
 LOAD_MAX_RETRIES = int(os.environ.get("LOAD_MAX_RETRIES", "4"))
 LOAD_RETRY_BASE_S = float(os.environ.get("LOAD_RETRY_BASE_S", "10"))
 LOAD_SOFT_TIME_LIMIT_S = int(os.environ.get("LOAD_SOFT_TIME_LIMIT_S", "3600"))
+# Beat sweeps away staged load files that a killed worker left behind.
+LOAD_S3_SWEEP_EVERY_S = float(os.environ.get("LOAD_S3_SWEEP_EVERY_S", "3600"))
+CELERY_BEAT_SCHEDULE = {}
+if LOAD_S3_STAGING["bucket"]:
+    CELERY_BEAT_SCHEDULE["sweep-load-staging"] = {
+        "task": "sweep_load_staging",
+        "schedule": LOAD_S3_SWEEP_EVERY_S,
+    }

@@ -62,3 +62,9 @@ def load_to_redshift(self, bundle_id: int, username: str) -> dict:
             message=f"Stopped after the {SOFT_LIMIT_S} s time limit; nothing was published.",
         )
         raise
+
+
+@shared_task(name=task_names.SWEEP_LOAD_STAGING, soft_time_limit=600, time_limit=660)
+def sweep_load_staging() -> int:
+    """Beat's periodic clean-up of staged load files that a killed worker left in S3."""
+    return loads.load_staging_sweep()

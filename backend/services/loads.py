@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -11,6 +12,7 @@ from backend import task_names
 from backend.integrations.warehouse import (
     LoadProgress,
     LoadResult,
+    S3Staging,
     SourceRow,
     WarehouseError,
     connect_warehouse,
@@ -22,6 +24,7 @@ from backend.services.runs import run_enqueue, run_finished, run_progress, run_s
 from backend.services.users import user_by_name
 
 ProgressCallback = Callable[[str, int], None]
+SWEEP_MARGIN_S = 600
 
 
 class LoadFailed(Exception):
@@ -156,7 +159,9 @@ def _publish(bundle: Bundle, schema: BundleSchema, task_id: str, on_progress) ->
         on_progress(progress.phase, progress.rows)
 
     try:
-        with connect_warehouse(settings.WAREHOUSE_URL, base_dir=settings.BASE_DIR) as warehouse:
+        with connect_warehouse(
+            settings.WAREHOUSE_URL, base_dir=settings.BASE_DIR, s3_staging=_s3_staging()
+        ) as warehouse:
             return warehouse.load(
                 target=bundle.target_table,
                 columns=schema.columns,
@@ -174,5 +179,35 @@ def _publish(bundle: Bundle, schema: BundleSchema, task_id: str, on_progress) ->
 
 def _source_rows(tables: list[Table]) -> Iterator[SourceRow]:
     for table in tables:
+        source = source_label(table=table)
         for number, row in table_data_rows(table=table):
-            yield SourceRow(row, number, table.name)
+            yield SourceRow(row, number, source)
+
+
+def source_label(*, table: Table) -> str:
+    """How load errors name a member: the uploaded CSV's name, or the PDF and its page."""
+    if table.document is None or table.first_page is None:
+        return table.name
+    last = table.last_page or table.first_page
+    pages = (
+        f"page {table.first_page}"
+        if last == table.first_page
+        else f"pages {table.first_page}-{last}"
+    )
+    return f"{table.document.name} {pages} ({table.name})"
+
+
+def _s3_staging() -> S3Staging | None:
+    return S3Staging.from_settings(settings.LOAD_S3_STAGING)
+
+
+def load_staging_sweep() -> int:
+    """Delete staged load files no running load can still need (a killed worker's); how many."""
+    staging = _s3_staging()
+    if staging is None:
+        return 0
+    from backend.integrations.warehouse.s3 import sweep_staged  # boto3 only where needed
+
+    # Older than a load's hard time limit: the load that wrote them has ended, one way or another.
+    age = timedelta(seconds=settings.LOAD_SOFT_TIME_LIMIT_S + 60 + SWEEP_MARGIN_S)
+    return sweep_staged(staging, older_than=age)

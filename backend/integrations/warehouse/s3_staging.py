@@ -17,7 +17,7 @@ class S3Staging:
     access_key_id: str = field(default="", repr=False)
     secret_access_key: str = field(default="", repr=False)
     iam_role: str = ""  # COPY reads as this role; without one it uses the upload credentials
-    part_mb: int = 16  # uncompressed CSV per part: several parts, so every slice has work
+    part_mb: float = 16  # uncompressed CSV per part: several parts, so every slice has work
 
     @classmethod
     def from_settings(cls, values: dict[str, Any]) -> S3Staging | None:
