@@ -70,6 +70,7 @@ def render_header_form(table: Table) -> None:
             hide_index=True,
             width="stretch",
             disabled=["#"],
+            column_config={"#": st.column_config.NumberColumn(width="small")},
             key=f"names-{table.pk}",
         )
         if st.form_submit_button("Save"):
