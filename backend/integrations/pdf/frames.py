@@ -9,15 +9,13 @@ past its outermost vertical ruling (or vice versa), we add the missing side.
 from __future__ import annotations
 
 from .rulings import Edge
-
-TOUCH = 3.0  # rulings this close are considered connected
-OVERHANG = 5.0  # a ruling must reach this far past the frame to imply a side
+from .settings import SETTINGS
 
 
 def _touches(h: Edge, v: Edge) -> bool:
     return (
-        h["x0"] - TOUCH <= v["x0"] <= h["x1"] + TOUCH
-        and v["top"] - TOUCH <= h["top"] <= v["bottom"] + TOUCH
+        h["x0"] - SETTINGS.frame_touch <= v["x0"] <= h["x1"] + SETTINGS.frame_touch
+        and v["top"] - SETTINGS.frame_touch <= h["top"] <= v["bottom"] + SETTINGS.frame_touch
     )
 
 
@@ -74,21 +72,21 @@ def _missing_sides(group: list[Edge]) -> list[Edge]:
         return []
     added = []
     left, right = min(h["x0"] for h in hs), max(h["x1"] for h in hs)
-    if min(v["x0"] for v in vs) - left > OVERHANG:
-        ends = [h for h in hs if h["x0"] <= left + TOUCH]
+    if min(v["x0"] for v in vs) - left > SETTINGS.frame_overhang:
+        ends = [h for h in hs if h["x0"] <= left + SETTINGS.frame_touch]
         if len(ends) >= 2:
             added.append(_v(left, min(h["top"] for h in ends), max(h["top"] for h in ends)))
-    if right - max(v["x0"] for v in vs) > OVERHANG:
-        ends = [h for h in hs if h["x1"] >= right - TOUCH]
+    if right - max(v["x0"] for v in vs) > SETTINGS.frame_overhang:
+        ends = [h for h in hs if h["x1"] >= right - SETTINGS.frame_touch]
         if len(ends) >= 2:
             added.append(_v(right, min(h["top"] for h in ends), max(h["top"] for h in ends)))
     top, bottom = min(v["top"] for v in vs), max(v["bottom"] for v in vs)
-    if min(h["top"] for h in hs) - top > OVERHANG:
-        ends = [v for v in vs if v["top"] <= top + TOUCH]
+    if min(h["top"] for h in hs) - top > SETTINGS.frame_overhang:
+        ends = [v for v in vs if v["top"] <= top + SETTINGS.frame_touch]
         if len(ends) >= 2:
             added.append(_h(top, min(v["x0"] for v in ends), max(v["x0"] for v in ends)))
-    if bottom - max(h["top"] for h in hs) > OVERHANG:
-        ends = [v for v in vs if v["bottom"] >= bottom - TOUCH]
+    if bottom - max(h["top"] for h in hs) > SETTINGS.frame_overhang:
+        ends = [v for v in vs if v["bottom"] >= bottom - SETTINGS.frame_touch]
         if len(ends) >= 2:
             added.append(_h(bottom, min(v["x0"] for v in ends), max(v["x0"] for v in ends)))
     return added

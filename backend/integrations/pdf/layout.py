@@ -13,11 +13,9 @@ from typing import Any
 
 from pdfplumber.utils import extract_words
 
-Char = dict[str, Any]
+from .settings import SETTINGS
 
-# A gap wider than this fraction of the font size separates two cells.  Word
-# spaces are ~0.25-0.33 em; tight tables still leave about half an em.
-SEGMENT_GAP_EM = 0.55
+Char = dict[str, Any]
 
 
 @dataclass
@@ -83,12 +81,24 @@ def _group_lines(words: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     return [g[2] for g in sorted(groups, key=lambda g: g[0])]
 
 
+def _pitch(words: list[dict[str, Any]]) -> float | None:
+    """Character width of a line set in a fixed-pitch font, else None."""
+    widths = [(w["x1"] - w["x0"]) / len(w["text"]) for w in words if len(w["text"]) >= 2]
+    if len(widths) < 3:
+        return None
+    lo, hi = min(widths), max(widths)
+    return median(widths) if hi - lo <= SETTINGS.fixed_pitch_spread * hi else None
+
+
 def _segments(words: list[dict[str, Any]]) -> list[Segment]:
     words = sorted(words, key=lambda w: w["x0"])
+    pitch = _pitch(words)
     segments: list[Segment] = []
     for w in words:
         last = segments[-1] if segments else None
-        limit = SEGMENT_GAP_EM * max(w["size"], last.size if last else 0)
+        limit = SETTINGS.segment_gap_em * max(w["size"], last.size if last else 0)
+        if pitch is not None:
+            limit = max(limit, SETTINGS.segment_gap_pitch * pitch)
         if last is not None and w["x0"] - last.x1 <= limit:
             last.words.append(w)
             last.x1 = max(last.x1, w["x1"])

@@ -23,13 +23,12 @@ from .cells import Box, Char, PageTable, chars_text, cluster_positions, nearest_
 from .frames import complete_frames
 from .layout import text_lines
 from .rulings import Edge
-
-SNAP = 3.0  # rulings closer than this are one ruling (double strokes, thin boxes)
+from .settings import SETTINGS
 
 
 def _grid(cells: list[Box]) -> tuple[list[float], list[float]]:
-    xs = cluster_positions([c[0] for c in cells] + [c[2] for c in cells], SNAP)
-    ys = cluster_positions([c[1] for c in cells] + [c[3] for c in cells], SNAP)
+    xs = cluster_positions([c[0] for c in cells] + [c[2] for c in cells], SETTINGS.snap)
+    ys = cluster_positions([c[1] for c in cells] + [c[3] for c in cells], SETTINGS.snap)
     return xs, ys
 
 
@@ -114,10 +113,10 @@ def find_lattice_tables(chars: list[Char], edges: list[Edge]) -> list[PageTable]
     """Ruled tables among the given rulings (all in the reading frame)."""
     if len(edges) < 4:
         return []
-    merged = merge_edges(edges, SNAP, SNAP, SNAP, SNAP)
+    merged = merge_edges(edges, SETTINGS.snap, SETTINGS.snap, SETTINGS.snap, SETTINGS.snap)
     merged = [e for e in merged if max(e["x1"] - e["x0"], e["bottom"] - e["top"]) >= 3]
     merged = complete_frames(merged)
-    points = edges_to_intersections(merged, SNAP, SNAP)
+    points = edges_to_intersections(merged, SETTINGS.snap, SETTINGS.snap)
     tables = []
     for cells in cells_to_tables(intersections_to_cells(points)):
         table = _build_table(cells, chars)

@@ -13,10 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .models import ExtractedTable
-
-# Column positions may drift a little between pages (right-aligned numbers
-# with a different widest value); this much slack is still the same column.
-SLACK = 6.0
+from .settings import SETTINGS
 
 
 def _same_columns(a: ExtractedTable, b: ExtractedTable) -> bool:
@@ -25,7 +22,7 @@ def _same_columns(a: ExtractedTable, b: ExtractedTable) -> bool:
     if not a.columns or not b.columns or len(a.columns) != len(b.columns):
         return a.strategy == b.strategy
     for (a0, a1), (b0, b1) in zip(a.columns, b.columns):
-        if min(a1, b1) + SLACK < max(a0, b0):
+        if min(a1, b1) + SETTINGS.column_slack < max(a0, b0):
             return False
     return True
 

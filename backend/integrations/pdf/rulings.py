@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from .settings import SETTINGS
+
 Edge = dict[str, Any]
 Box = tuple[float, float, float, float]
-
-THIN = 2.0  # a filled box thinner than this is a drawn rule, not a shaded area
-MIN_LENGTH = 3.0  # shorter strokes are glyph parts or dots, not rules
 
 
 def _is_white(color: Any) -> bool:
@@ -46,10 +45,10 @@ def _edge(x0: float, top: float, x1: float, bottom: float, kind: str) -> Edge:
 
 def _box_edges(obj: dict[str, Any]) -> list[Edge]:
     x0, top, x1, bottom = obj["x0"], obj["top"], obj["x1"], obj["bottom"]
-    if bottom - top < THIN:  # horizontal rule drawn as a box: use its centre line
+    if bottom - top < SETTINGS.thin_rule:  # horizontal rule drawn as a box: use its centre line
         y = (top + bottom) / 2
         return [_edge(x0, y, x1, y, "h")]
-    if x1 - x0 < THIN:
+    if x1 - x0 < SETTINGS.thin_rule:
         x = (x0 + x1) / 2
         return [_edge(x, top, x, bottom, "v")]
     return [
@@ -67,16 +66,19 @@ def _rect_edges(obj: dict[str, Any]) -> list[Edge]:
     inset box in the paper's colour): its sides are no ruling, or every
     shaded cell would add phantom columns beside the real rules.
     """
-    thin = obj["bottom"] - obj["top"] < THIN or obj["x1"] - obj["x0"] < THIN
+    thin = (
+        obj["bottom"] - obj["top"] < SETTINGS.thin_rule
+        or obj["x1"] - obj["x0"] < SETTINGS.thin_rule
+    )
     return _box_edges(obj) if thin or obj.get("stroke") else []
 
 
 def _line_edges(obj: dict[str, Any]) -> list[Edge]:
     x0, top, x1, bottom = obj["x0"], obj["top"], obj["x1"], obj["bottom"]
-    if bottom - top < THIN:
+    if bottom - top < SETTINGS.thin_rule:
         y = (top + bottom) / 2
         return [_edge(x0, y, x1, y, "h")]
-    if x1 - x0 < THIN:
+    if x1 - x0 < SETTINGS.thin_rule:
         x = (x0 + x1) / 2
         return [_edge(x, top, x, bottom, "v")]
     return []  # diagonal strokes never delimit cells
@@ -102,8 +104,8 @@ def collect_rulings(
         for r in rects + curves
         if r.get("fill")
         and not _is_white(r.get("non_stroking_color"))
-        and r["x1"] - r["x0"] >= THIN
-        and r["bottom"] - r["top"] >= THIN
+        and r["x1"] - r["x0"] >= SETTINGS.thin_rule
+        and r["bottom"] - r["top"] >= SETTINGS.thin_rule
     ]
     edges: list[Edge] = []
     sources = [(obj, _line_edges(obj), obj.get("stroking_color")) for obj in lines]
@@ -113,7 +115,7 @@ def collect_rulings(
             continue  # neither filled nor stroked: an invisible clipping/marking path
         white = _is_white(colour)
         for e in obj_edges:
-            if max(e["width"], e["height"]) < MIN_LENGTH:
+            if max(e["width"], e["height"]) < SETTINGS.min_rule_length:
                 continue
             if white and not _on_coloured_fill(e, fills):
                 continue

@@ -18,17 +18,15 @@ from pdfplumber.table import merge_edges
 
 from .cells import PageTable, trim
 from .columns import Span, column_of, find_columns
+from .header import header_length, header_rows
 from .layout import Char, TextLine, text_lines
 from .rulings import Edge
-
-MAX_GAP_LINES = 2.6  # vertical gap (in line heights) that ends a table block
-MAX_SINGLES = 3  # label-only lines allowed in a row inside a block
-MAX_WORDS_PER_CELL = 5.0  # above this on average the block is prose in columns
+from .settings import SETTINGS
 
 
 def _fits(line: TextLine, block: list[TextLine], size: float) -> bool:
     prev = block[-1]
-    if line.top - prev.bottom > MAX_GAP_LINES * max(prev.height, 1.0):
+    if line.top - prev.bottom > SETTINGS.block_gap_lines * max(prev.height, 1.0):
         return False
     if not 0.75 * size <= line.size <= 1.33 * size:
         return False
@@ -55,7 +53,7 @@ def find_blocks(lines: list[TextLine]) -> list[list[TextLine]]:
             if len(ln.segments) >= 2:
                 break
             singles += 1
-        if block and _fits(line, block, size) and singles < MAX_SINGLES:
+        if block and _fits(line, block, size) and singles < SETTINGS.block_max_singles:
             block.append(line)
             continue
         _close(block, blocks)
@@ -72,7 +70,7 @@ def _extend_up(block: list[TextLine], lines: list[TextLine]) -> list[TextLine]:
     added = 0
     while i > 0 and added < 3:
         line, first = lines[i - 1], block[0]
-        close = first.top - line.bottom <= 1.5 * max(first.height, 1.0)
+        close = first.top - line.bottom <= SETTINGS.header_reach_lines * max(first.height, 1.0)
         narrow = line.x1 - line.x0 < 0.5 * width and line.x0 > left + 0.1 * width
         if not (close and narrow and len(line.segments) == 1 and line.x1 <= left + width + 2):
             break
@@ -180,19 +178,30 @@ def _has_vertical_rules(lines: list[TextLine], v_rules: list[Edge]) -> bool:
     return any(x0 < e["x0"] < x1 and e["bottom"] > top and e["top"] < bottom for e in v_rules)
 
 
-def block_table(lines: list[TextLine], rules: list[Edge], strict: bool) -> PageTable | None:
-    columns = find_columns(lines)
-    if len(columns) < 2:
-        return None
+def _grid_rows(lines: list[TextLine], rules: list[Edge], columns: list[Span]) -> list[list[str]]:
+    """Header rows (wrapped lines joined, one row per level), then one row per record."""
+    head = header_length(lines, columns)
+    if head:
+        # Headings span columns; the gaps between columns show in the values.
+        columns = find_columns(lines[head:])
+        body = _group_rows(lines[head:], columns)
+        return header_rows(lines[:head], columns) + [_row_texts(r, columns) for r in body]
     rows = _group_rows(lines, columns)
     h_rules = [e for e in rules if e["orientation"] == "h"]
     v_rules = [e for e in rules if e["orientation"] == "v"]
     if not _has_vertical_rules(lines, v_rules):
         head = _header_rule(lines, h_rules, columns)
         if head >= 2:
-            header = [ln for ln in lines[:head]]
+            header = lines[:head]
             rows = [header] + [r for r in rows if r[0] not in header]
-    grid = trim([_row_texts(r, columns) for r in rows])
+    return [_row_texts(r, columns) for r in rows]
+
+
+def block_table(lines: list[TextLine], rules: list[Edge], strict: bool) -> PageTable | None:
+    columns = find_columns(lines)
+    if len(columns) < 2:
+        return None
+    grid = trim(_grid_rows(lines, rules, columns))
     if len(grid) < 2 or len(grid[0]) < 2:
         return None
     if strict and _is_prose(grid):
@@ -209,7 +218,7 @@ def block_table(lines: list[TextLine], rules: list[Edge], strict: bool) -> PageT
 def _is_prose(grid: list[list[str]]) -> bool:
     """Text laid out in columns that is not a table: prose, lists, sparse rows."""
     words = [len(c.split()) for r in grid for c in r if c.strip()]
-    if not words or median(words) > MAX_WORDS_PER_CELL:
+    if not words or median(words) > SETTINGS.prose_words_per_cell:
         return True
     multi = sum(1 for r in grid if sum(1 for c in r if c.strip()) >= 2)
     if multi < 0.5 * len(grid):

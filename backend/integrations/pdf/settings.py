@@ -1,0 +1,64 @@
+"""Every threshold of the table engine, named and explained in one place.
+
+Distances are in PDF points unless the name says otherwise (``_em``: times
+the font size; ``_lines``: times the line height; ``_share``: a fraction).
+The engine reads ``SETTINGS``; tests and benchmarks may build their own
+``TableSettings`` with ``dataclasses.replace``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class TableSettings:
+    # --- rulings (stage 1: words and rulings) ---
+    # A filled box thinner than this is a drawn rule, not a shaded area.
+    thin_rule: float = 2.0
+    # Shorter strokes are glyph parts, ticks or dots, not rules.
+    min_rule_length: float = 3.0
+    # Rulings closer than this are one ruling (double strokes, boxes per cell).
+    snap: float = 3.0
+    # Rulings this close are connected when looking for a table's frame.
+    frame_touch: float = 3.0
+    # A ruling reaching this far past the outermost cross rule implies a missing side.
+    frame_overhang: float = 5.0
+
+    # --- text layout (stage 1) ---
+    # A gap wider than this (times the font size) separates two cells; word
+    # spaces are 0.25-0.33 em in proportional fonts, tight tables leave 0.5 em.
+    segment_gap_em: float = 0.55
+    # In a fixed-pitch font a word space is a whole character cell: a cell gap
+    # is wider than this many character widths.
+    segment_gap_pitch: float = 1.5
+    # Word widths per character within this share of each other mark a fixed-pitch line.
+    fixed_pitch_spread: float = 0.08
+
+    # --- regions (stage 2: whitespace blocks, after Nurminen's text-block grouping) ---
+    # A vertical gap of this many line heights ends a table block.
+    block_gap_lines: float = 2.6
+    # Label-only lines allowed in a row inside a block.
+    block_max_singles: int = 3
+    # Above this median words per cell the block is prose laid out in columns.
+    prose_words_per_cell: float = 5.0
+
+    # --- rows and columns (stage 3) ---
+    # A spanning header line may sit this many line heights above a block.
+    header_reach_lines: float = 1.5
+    # At most this many lines above the first row of values are header lines.
+    max_header_lines: int = 6
+    # A heading segment covers a column when it overlaps it by more than this
+    # share of the narrower of the two.
+    header_span_overlap: float = 0.25
+    # Heading lines this close (times their height) are one wrapped heading.
+    header_wrap_gap: float = 0.8
+    # A wrapped heading keeps its font size within this share; a change is a new heading.
+    header_size_tolerance: float = 0.1
+
+    # --- merge across pages (stage 5) ---
+    # Column positions may drift this much between pages and still match.
+    column_slack: float = 6.0
+
+
+SETTINGS = TableSettings()
