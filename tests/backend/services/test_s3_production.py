@@ -1,0 +1,168 @@
+"""The production path end to end: files in S3 (django-storages), a worker that keeps nothing
+on its disk, and Redshift loads staged in S3 and COPYed (moto server + the PostgreSQL shim)."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from backend.celery_app import app
+from backend.integrations.warehouse import connect_warehouse
+from backend.models import Document, Run, Table
+from backend.selectors.tables import table_data_rows
+from backend.services.bundles import bundle_create, bundle_set_tables, table_create_from_csv
+from backend.services.loads import load_enqueue
+from tests.backend.services.test_conversion import finished, upload
+from tests.support.processes import celery_process, wait_for
+from tests.support.s3_server import KEYS, REGION, new_bucket, object_keys
+from tests.support.s3_warehouse import s3_server, s3_shim
+from tests.support.shim_copy import CopyRequest
+from tests.support.warehouse_fixtures import PG_DSN
+
+__all__ = ["s3_server", "s3_shim"]  # fixtures, imported for pytest
+ORDERS = "order id,customer,amount\r\n" + "".join(f"{i},c{i},{i}.50\r\n" for i in range(1, 41))
+
+
+class Production:
+    def __init__(self, endpoint: str, files: str, staging: str, warehouse_url: str) -> None:
+        self.endpoint, self.files, self.staging = endpoint, files, staging
+        self.warehouse_url = warehouse_url
+
+    def env(self, media: Path) -> dict[str, str]:
+        return {
+            "S3_ENDPOINT_URL": self.endpoint,
+            "S3_REGION": REGION,
+            "S3_ACCESS_KEY_ID": KEYS["aws_access_key_id"],
+            "S3_SECRET_ACCESS_KEY": KEYS["aws_secret_access_key"],
+            "FILES_S3_BUCKET": self.files,
+            "LOAD_S3_BUCKET": self.staging,
+            "LOAD_S3_PART_MB": "0.0005",  # a few hundred bytes: several parts per load
+            "WAREHOUSE_URL": self.warehouse_url,
+            "MEDIA_ROOT": str(media),
+        }
+
+    def storages(self) -> dict:
+        options = {
+            "bucket_name": self.files,
+            "location": "files",
+            "region_name": REGION,
+            "endpoint_url": self.endpoint,
+            "access_key": KEYS["aws_access_key_id"],
+            "secret_key": KEYS["aws_secret_access_key"],
+            "addressing_style": "path",
+            "file_overwrite": False,
+        }
+        return {"default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}}
+
+
+@pytest.fixture(scope="module")
+def production(s3_server: str, s3_shim, django_db_setup, tmp_path_factory) -> Iterator[Production]:
+    """Buckets, a warehouse schema and a worker configured as production would be."""
+    schema = f"prod_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_DSN, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+    url = f"redshift://postgres:unused@127.0.0.1:{s3_shim.port}/postgres?ssl=false&schema={schema}"
+    setup = Production(s3_server, new_bucket(s3_server), new_bucket(s3_server), url)
+    media = tmp_path_factory.mktemp("worker-media")  # must stay empty
+    log = tmp_path_factory.mktemp("s3-worker") / "worker.log"
+    args = ["worker", "-c", "1", "-n", "s3prod@%h"]
+    try:
+        with celery_process(args, log, **setup.env(media)) as proc:
+            wait_for(
+                lambda: app.control.ping(timeout=0.5), timeout_s=60, what="the worker", process=proc
+            )
+            yield setup
+        assert not [p for p in media.rglob("*") if p.is_file()], "the worker kept files locally"
+    finally:
+        s3_shim.copies.on_copy = None
+        with psycopg.connect(PG_DSN, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+
+
+@pytest.fixture
+def s3_files(production: Production, settings, tmp_path) -> Production:
+    """This process stores files in the same bucket as the worker, and nothing locally."""
+    settings.STORAGES = production.storages()
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return production
+
+
+def load_and_wait(bundle, user) -> Run:
+    run = load_enqueue(bundle=bundle, owner=user)
+    return wait_for(
+        lambda: Run.objects.filter(pk=run.pk, status__in=["succeeded", "failed"]).first(),
+        timeout_s=90,
+        what=f"the load of {bundle.name}",
+    )
+
+
+def test_a_pdf_and_a_csv_go_through_s3_into_redshift_by_copy(
+    s3_files, user, corpus, tmp_path, s3_shim
+):
+    copies = len(s3_shim.copies.statements)
+    document = upload(user, corpus / "camelot__us-020.pdf", pages="2-3")
+    assert finished(document).status == Run.Status.SUCCEEDED
+    (table,) = Table.objects.filter(document=document)
+    stored = object_keys(s3_files.endpoint, s3_files.files)
+    assert document.file.name in {k.removeprefix("files/") for k in stored}
+    assert table.file.name in {k.removeprefix("files/") for k in stored}
+    rows = list(table_data_rows(table=table))
+    assert rows and len(rows[0][1]) == 7  # the CSV the worker wrote, read back from S3
+
+    bundle = bundle_create(
+        owner=user, name="s3 orders", target_table="orders_s3", load_mode="append"
+    )
+    table_create_from_csv(owner=user, name="orders.csv", content=ORDERS.encode(), bundle=bundle)
+    run = load_and_wait(bundle, user)
+    assert run.status == Run.Status.SUCCEEDED, run.error
+    assert run.rows_loaded == 40
+    assert len(s3_shim.copies.statements) == copies + 1  # one COPY, no INSERT batches
+    with connect_warehouse(s3_files.warehouse_url) as warehouse:
+        assert warehouse.preview("orders_s3", 100).rows[0] == (1, "c1", pytest.approx(1.5))
+        assert len(warehouse.preview("orders_s3", 100).rows) == 40
+    assert object_keys(s3_files.endpoint, s3_files.staging) == []  # staged parts deleted
+    assert not [p for p in (tmp_path / "media").rglob("*") if p.is_file()]
+
+
+def test_a_value_copy_refuses_is_shown_by_pdf_page_row_and_column(s3_files, user, corpus, s3_shim):
+    document = upload(user, corpus / "camelot__us-020.pdf", pages="2-3")
+    assert finished(document).status == Run.Status.SUCCEEDED
+    (table,) = Table.objects.filter(document=document)
+    first_row = next(table_data_rows(table=table))[0]
+    bundle = bundle_create(
+        owner=user, name="s3 pdf", target_table=f"pdf_{uuid.uuid4().hex[:6]}", load_mode="append"
+    )
+    bundle_set_tables(bundle=bundle, table_ids=[table.pk])
+
+    def corrupt_first_value(request: CopyRequest) -> None:
+        bucket, key = request.bucket_key(request.parts[0])
+        body = request.client.get_object(Bucket=bucket, Key=key)["Body"].read()
+        lines = list(csv.reader(io.StringIO(gzip.decompress(body).decode())))
+        lines[0][0] = "x" * 300  # fits no column the table inferred
+        text = io.StringIO()
+        csv.writer(text, lineterminator="\n").writerows(lines)
+        request.client.put_object(
+            Bucket=bucket, Key=key, Body=gzip.compress(text.getvalue().encode())
+        )
+
+    s3_shim.copies.on_copy = corrupt_first_value
+    run = load_and_wait(bundle, user)
+    s3_shim.copies.on_copy = None
+    assert run.status == Run.Status.FAILED
+    where = f"'camelot__us-020.pdf pages 2-3 ({table.name})' row {first_row}, column '"
+    for part in ("Redshift refused", where, "value 'xxxx"):
+        assert part in run.error, (part, run.error)
+    assert "Traceback" not in run.error and "_stg_" not in run.error
+    assert object_keys(s3_files.endpoint, s3_files.staging) == []
+    with connect_warehouse(s3_files.warehouse_url) as warehouse:
+        assert not warehouse.table_exists(bundle.target_table)
+    document.refresh_from_db()
+    assert document.status == Document.Status.CONVERTED
