@@ -59,6 +59,8 @@ class Table(models.Model):
     # How far the extraction can be trusted: 0..1, with the reasons that lowered it.
     quality = models.FloatField(null=True, blank=True)
     quality_reasons = models.JSONField(default=list, blank=True)
+    # The decimal mark its numbers are written with, "." or ","; "" until found or chosen.
+    decimal_mark = models.CharField(max_length=1, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -84,6 +86,12 @@ class Bundle(models.Model):
     # Column names and types as the user confirmed them; empty until inferred.
     schema = models.JSONField(default=list, blank=True)
     tables = models.ManyToManyField(Table, blank=True, related_name="bundles")
+    # Widen text columns and add new nullable ones to the existing table during a load.
+    allow_schema_changes = models.BooleanField(default=True)
+    # The user's answer per date column whose values read both ways: month-first/day-first.
+    date_orders = models.JSONField(default=dict, blank=True)
+    # The schema inferred for one version ({"version": n, ...}), reused until the next.
+    inferred = models.JSONField(default=dict, blank=True)
     # Bumped on every change, so a repeated load of one version is recognised.
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -174,6 +182,8 @@ class Run(models.Model):
     # What the run was given, as it was when queued (a load: bundle version, mode, keys,
     # member tables, schedule), so its detail never shows today's bundle instead.
     inputs = models.JSONField(default=dict, blank=True)
+    # What a load changed in the existing warehouse table (widened or added columns).
+    schema_changes = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-queued_at"]
