@@ -14,6 +14,7 @@ from .models import ExtractedTable, ExtractionResult, PageReport
 from .pagespec import check_pages
 from .rotation import Frame, detect_direction, reframe
 from .rulings import clip_edges, collect_rulings, normalise
+from .settings import SETTINGS
 from .text import find_text_tables
 
 STRATEGIES = ("auto", "lines", "text")
@@ -26,7 +27,10 @@ def _page_objects(page: Any, area: Box | None) -> tuple[list[dict], list[dict]]:
         top, left, bottom, right = area
         box = (left, top, right, bottom)
         chars = [c for c in chars if center_in(c, box)]
-        edges = clip_edges(edges, box)
+        # An area drawn snugly around the text leaves the table's frame just
+        # outside it: rulings are read from a margin around the area.
+        m = SETTINGS.area_ruling_margin
+        edges = clip_edges(edges, (left - m, top - m, right + m, bottom + m))
     return chars, edges
 
 

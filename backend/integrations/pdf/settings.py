@@ -25,6 +25,10 @@ class TableSettings:
     # A ruling reaching this far past the outermost cross rule implies a missing side.
     frame_overhang: float = 5.0
 
+    # Rulings are read this far around a user's area: a snug area leaves the
+    # frame outside it (text is taken only where its centre is inside).
+    area_ruling_margin: float = 6.0
+
     # --- text layout (stage 1) ---
     # A gap wider than this (times the font size) separates two cells; word
     # spaces are 0.25-0.33 em in proportional fonts, tight tables leave 0.5 em.
