@@ -134,6 +134,7 @@ def csvsql_rate(path: Path, rows: int) -> float | None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument("--no-csvsql", action="store_true", help="skip the csvsql comparison")
     args = parser.parse_args()
     try:
         call_command("migrate", verbosity=0)
@@ -144,7 +145,7 @@ def main() -> None:
         rate = product_rate(path, args.rows)
         peak = peak_mb()
         print(f"upload + infer + load: {rate:,.0f} rows/s, peak {peak:.0f} MB")
-        theirs = csvsql_rate(path, args.rows)
+        theirs = None if args.no_csvsql else csvsql_rate(path, args.rows)
         if theirs is not None:
             print(f"csvsql --insert: {theirs:,.0f} rows/s")
         shown = f"{theirs:.0f}" if theirs is not None else "na"

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field, replace
 
 from django.db.models import F
 
 from backend.integrations.warehouse import ColumnSpec
-from backend.integrations.warehouse.columns import parse_sql_type
-from backend.integrations.warehouse.inference import TypeInferrer
+from backend.integrations.warehouse.columns import NUMERIC_KINDS, parse_sql_type
+from backend.integrations.warehouse.forms import (
+    DATE_FORM,
+    DATE_ORDERS,
+    NUMBER_FORM,
+    date_reader,
+    number_reader,
+)
+from backend.integrations.warehouse.inference import InferredColumn, TypeInferrer
 from backend.integrations.warehouse.schema import ddl_for, normalize_identifiers
 from backend.models import Bundle, Table
 from backend.selectors.tables import table_columns, table_data_rows
@@ -20,6 +28,7 @@ class MemberFit:
     name: str
     columns: list[str]
     problem: str = ""  # empty when the table fits the bundle's columns
+    decimal_mark: str = "."  # how its numbers are written: 1,234.5 (".") or 1.234,5 (",")
 
 
 @dataclass(frozen=True)
@@ -27,6 +36,9 @@ class BundleSchema:
     columns: list[ColumnSpec]
     members: list[MemberFit]
     problems: list[str] = field(default_factory=list)  # why the bundle cannot load now
+    # Per column, as inferred: the written form its values are read with, the date order,
+    # the longest value; `order` is "" where the values read both ways and nobody chose.
+    inferred: list[InferredColumn] = field(default_factory=list)
 
     def ddl(self, *, target: str, dialect: str) -> str:
         return ddl_for(target, self.columns, dialect) if self.columns else ""
@@ -40,23 +52,101 @@ def bundle_members(*, bundle: Bundle) -> list[Table]:
 
 
 def bundle_schema(*, bundle: Bundle) -> BundleSchema:
-    """Columns from the first member, types inferred over all fitting members, user edits applied;
-    a member whose columns differ is flagged with the reason and never loaded."""
+    """Columns from the first member, types inferred over all fitting members (once per bundle
+    version, then reused), the user's edits and date orders applied; a member whose columns
+    differ is flagged with the reason and never loaded."""
     members = bundle_members(bundle=bundle)
     if not members:
         return BundleSchema([], [], ["The bundle has no tables yet: add tables or upload CSVs."])
+    if bundle.inferred.get("version") == bundle.version:
+        inferred, fits = _from_json(bundle.inferred)
+    else:
+        inferred, fits = _infer(members)
+        _remember(bundle, inferred, fits)
+    inferred = [_with_order(c, bundle.date_orders) for c in inferred]
+    problems = [f"{m.name}: {m.problem}" for m in fits if m.problem]
+    problems += [
+        f"Column {c.spec.name!r}: every date in it reads both month-first and day-first "
+        "(e.g. 3/4/2024); choose the order on the Schema tab."
+        for c in inferred
+        if c.form == DATE_FORM and not c.order
+    ]
+    columns = _apply_edits([c.spec for c in inferred], bundle.schema)
+    return BundleSchema(columns, fits, problems, inferred)
+
+
+def _infer(members: list[Table]) -> tuple[list[InferredColumn], list[MemberFit]]:
     expected = normalize_identifiers(table_columns(table=members[0]))
     inferrer = TypeInferrer(expected)
     fits = []
     for table in members:
         names = normalize_identifiers(table_columns(table=table))
         problem = _mismatch(names, expected)
+        mark = table.decimal_mark or "."
         if not problem:
-            for _, row in table_data_rows(table=table):
-                inferrer.update(row)
-        fits.append(MemberFit(table.pk, table.name, names, problem))
-    problems = [f"{m.name}: {m.problem}" for m in fits if m.problem]
-    return BundleSchema(_apply_edits(inferrer.columns(), bundle.schema), fits, problems)
+            inferrer.feed(row for _, row in table_data_rows(table=table, padded=False))
+            mark = inferrer.table(table.decimal_mark or None)
+        fits.append(MemberFit(table.pk, table.name, names, problem, mark))
+    return inferrer.inferred(), fits
+
+
+def _remember(bundle: Bundle, inferred: list[InferredColumn], fits: list[MemberFit]) -> None:
+    """Keep the inference for this version; a change meanwhile (a newer version) wins."""
+    payload = {
+        "version": bundle.version,
+        "columns": [
+            {"name": c.spec.name, "type": c.spec.sql_type, "form": c.form, "order": c.order}
+            | {"longest": c.longest}
+            for c in inferred
+        ],
+        "members": [asdict(m) for m in fits],
+    }
+    Bundle.objects.filter(pk=bundle.pk, version=bundle.version).update(inferred=payload)
+    bundle.inferred = payload
+
+
+def _from_json(payload: dict) -> tuple[list[InferredColumn], list[MemberFit]]:
+    inferred = [
+        InferredColumn(parse_sql_type(c["name"], c["type"]), c["form"], c["order"], c["longest"])
+        for c in payload["columns"]
+    ]
+    return inferred, [MemberFit(**m) for m in payload["members"]]
+
+
+def _with_order(column: InferredColumn, chosen: dict[str, str]) -> InferredColumn:
+    if column.form != DATE_FORM or column.order or chosen.get(column.spec.name) not in DATE_ORDERS:
+        return column
+    return replace(column, order=chosen[column.spec.name])
+
+
+def member_rows(*, table: Table, schema: BundleSchema) -> Iterator[tuple[int, list[str]]]:
+    """(CSV row number, row) of a member, its numbers and dates read into canonical text
+    as its written forms say (`6,718` -> `6718`, `3/30/12` -> `2012-03-30`); rows are not
+    padded, so a short one is refused by the load with its number."""
+    mark = next((m.decimal_mark for m in schema.members if m.table_id == table.pk), ".")
+    readers = [
+        (index, reader)
+        for index, (column, final) in enumerate(zip(schema.inferred, schema.columns, strict=True))
+        if (reader := _reader(column, final, mark)) is not None
+    ]
+    rows = table_data_rows(table=table, padded=False)
+    if not readers:
+        yield from rows
+        return
+    for number, row in rows:
+        for index, reader in readers:
+            if index < len(row):
+                row[index] = reader(row[index])
+        yield number, row
+
+
+def _reader(column: InferredColumn, final: ColumnSpec, mark: str) -> Callable[[str], str] | None:
+    """The reader for a column still typed as inferred (a user's VARCHAR keeps the text)."""
+    if column.form == NUMBER_FORM and final.kind in NUMERIC_KINDS:
+        return number_reader(mark)
+    if column.form == DATE_FORM and column.order and final.kind in ("DATE", "TIMESTAMP"):
+        return date_reader(column.order)
+    return None
 
 
 def _mismatch(names: list[str], expected: list[str]) -> str:

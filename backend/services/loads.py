@@ -18,8 +18,12 @@ from backend.integrations.warehouse import (
     connect_warehouse,
 )
 from backend.models import Bundle, BundleSchedule, Run, Table
-from backend.selectors.bundle_schema import BundleSchema, bundle_members, bundle_schema
-from backend.selectors.tables import table_data_rows
+from backend.selectors.bundle_schema import (
+    BundleSchema,
+    bundle_members,
+    bundle_schema,
+    member_rows,
+)
 from backend.services.runs import run_enqueue, run_finished, run_progress, run_started
 from backend.services.users import user_by_name
 
@@ -165,7 +169,7 @@ def _publish(bundle: Bundle, schema: BundleSchema, task_id: str, on_progress) ->
             return warehouse.load(
                 target=bundle.target_table,
                 columns=schema.columns,
-                rows=_source_rows(bundle_members(bundle=bundle)),
+                rows=_source_rows(bundle_members(bundle=bundle), schema),
                 mode=bundle.load_mode,
                 keys=bundle.key_columns,
                 load_id=f"bundle-{bundle.pk}-v{bundle.version}",
@@ -177,10 +181,10 @@ def _publish(bundle: Bundle, schema: BundleSchema, task_id: str, on_progress) ->
         _fail(task_id, str(exc))
 
 
-def _source_rows(tables: list[Table]) -> Iterator[SourceRow]:
+def _source_rows(tables: list[Table], schema: BundleSchema) -> Iterator[SourceRow]:
     for table in tables:
         source = source_label(table=table)
-        for number, row in table_data_rows(table=table):
+        for number, row in member_rows(table=table, schema=schema):
             yield SourceRow(row, number, source)
 
 

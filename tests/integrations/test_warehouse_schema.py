@@ -89,10 +89,10 @@ def test_inference_picks_the_narrowest_type_per_column() -> None:
         "BOOLEAN",
         "DATE",
         "TIMESTAMP",
-        "VARCHAR(4)",  # UTF-8 bytes, not characters
-        "VARCHAR(5)",  # leading zeros: a code, not a number
+        "VARCHAR(16)",  # 4 UTF-8 bytes, with headroom
+        "VARCHAR(16)",  # leading zeros: a code, not a number
         "NUMERIC(19,0)",  # beyond BIGINT
-        "VARCHAR(40)",  # beyond NUMERIC(38): digits kept as text
+        "VARCHAR(128)",  # beyond NUMERIC(38): digits kept as text, 40 bytes with headroom
         "VARCHAR(256)",  # never seen a value
         "VARCHAR(256)",
     ]
@@ -105,7 +105,7 @@ def test_inference_streams_over_several_tables() -> None:
     inferrer.feed(iter([["2.75"]]))  # the next member table widens the type
     assert kinds(inferrer.columns()) == ["NUMERIC(3,2)"]
     inferrer.feed(iter([["n/a"]]))
-    assert kinds(inferrer.columns()) == ["VARCHAR(4)"]
+    assert kinds(inferrer.columns()) == ["VARCHAR(16)"]
 
 
 def test_inference_accepts_python_values_and_ragged_rows() -> None:
@@ -128,7 +128,7 @@ def test_varchar_is_capped_at_65535_bytes() -> None:
 
 
 def test_every_inferred_value_converts_to_its_own_type() -> None:
-    rows = [["7", "0.5", "1e-3", "y", "2024-12-31", "2024-12-31 23:59:59.5", "héllo"]]
+    rows = [["7", "0.5", "1e-3", "yes", "2024-12-31", "2024-12-31 23:59:59.5", "héllo"]]
     columns = infer_column_types(list("abcdefg"), rows)
     assert [coerce(v, c) for v, c in zip(rows[0], columns, strict=True)] == [
         7,

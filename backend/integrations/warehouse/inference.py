@@ -1,35 +1,152 @@
-"""Streaming type inference: one pass over rows, a few running facts per column, no row kept."""
+"""Streaming type inference: one pass over rows, a few running facts per column, no row kept.
+
+A type is chosen only when every value of the column agrees with it. Numbers and dates may be
+written as people write them (see forms.py): the column then carries a `form` the load reads
+its values with. Each member table's decimal mark is decided from its own values.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import islice
 
 from .coercion import FALSE_TOKENS, TRUE_TOKENS, to_text
 from .columns import MAX_NUMERIC_PRECISION, MAX_VARCHAR_BYTES, ColumnSpec
+from .forms import (
+    DATE_FORM,
+    DAY_FIRST,
+    DECIMAL_MARKS,
+    MONTH_FIRST,
+    NUMBER_FORM,
+    date_parts,
+    day_facts,
+    grouped_number,
+)
 
 # Width for a column that was empty everywhere: room for the values a later load may bring.
 EMPTY_COLUMN_BYTES = 256
+# Text columns are declared twice as wide as their longest value (at least 16 bytes, rounded
+# up to a power of two), so next week's slightly longer value still fits the table a first
+# load created. Redshift compresses VARCHAR storage, so unused width costs no disk.
+TEXT_HEADROOM, MIN_TEXT_BYTES = 2, 16
 BIGINT_DIGITS = 18  # any integer with at most 18 digits fits BIGINT without a range check
+CHUNK_ROWS = 2048
 _NUMBER_RE = re.compile(r"[+-]?(\d*)(?:\.(\d*))?([eE][+-]?\d+)?\Z", re.ASCII)
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z", re.ASCII)
 _TIMESTAMP_RE = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?\Z", re.ASCII)
+_INT_BLOCK = re.compile(r"-?(?:0|[1-9][0-9]{0,17})(?:\n-?(?:0|[1-9][0-9]{0,17}))*\Z", re.ASCII)
+_DECIMAL_BLOCK = re.compile(
+    r"-?(?:0|[1-9][0-9]{0,37})(?:\.[0-9]{1,38})?(?:\n-?(?:0|[1-9][0-9]{0,37})(?:\.[0-9]{1,38})?)*\Z",
+    re.ASCII,
+)
+# A line reading as a number under a decimal comma too: 1.500 (one thousand five hundred).
+_COMMA_NUMBER_LINE = re.compile(r"^-?\d{1,3}(?:\.\d{3})+$", re.ASCII | re.MULTILINE)
 _BOOL_TOKENS = TRUE_TOKENS | FALSE_TOKENS
+_LETTER_PAIRS = ({"t", "f"}, {"y", "n"})
+
+
+def text_width(longest: int) -> int:
+    """Declared VARCHAR width for a longest value of `longest` UTF-8 bytes (with headroom)."""
+    wanted = max(longest * TEXT_HEADROOM, MIN_TEXT_BYTES)
+    return min(1 << (wanted - 1).bit_length(), MAX_VARCHAR_BYTES)
+
+
+@dataclass(frozen=True)
+class InferredColumn:
+    spec: ColumnSpec
+    form: str = ""  # "" (canonical text), NUMBER_FORM or DATE_FORM: how the load reads values
+    order: str = ""  # DATE_FORM: MONTH_FIRST or DAY_FIRST; "" when the values can't tell
+    longest: int = 0  # longest value seen, in UTF-8 bytes
+
+
+class _Numbers:
+    """Facts about numbers in one written form."""
+
+    __slots__ = ("digits", "integer", "ok", "scale")
+
+    def __init__(self) -> None:
+        self.ok = self.integer = True
+        self.digits = self.scale = 0
+
+    def add(self, whole: str, fraction: str | None) -> None:
+        if len(whole) > 1 and whole[0] == "0":
+            self.ok = False  # a code with leading zeros (zip, account): keep it as text
+            return
+        self.digits = max(self.digits, len(whole.lstrip("0")))
+        if fraction is not None:
+            self.integer = False
+            self.scale = max(self.scale, len(fraction))
+
+    def merge(self, other: _Numbers) -> None:
+        self.ok &= other.ok
+        self.integer &= other.integer
+        self.digits, self.scale = max(self.digits, other.digits), max(self.scale, other.scale)
+
+    def spec(self, name: str) -> ColumnSpec | None:
+        if self.integer and self.digits <= BIGINT_DIGITS:
+            return ColumnSpec(name, "BIGINT")
+        precision = max(self.digits + self.scale, 1)
+        if precision > MAX_NUMERIC_PRECISION:
+            return None
+        return ColumnSpec(name, "NUMERIC", precision=precision, scale=self.scale)
+
+
+class _Dates:
+    """Facts about dates written month-first or day-first."""
+
+    __slots__ = ("differ", "dmy", "mdy", "ok", "timed")
+
+    def __init__(self) -> None:
+        self.ok = self.mdy = self.dmy = True
+        self.timed = self.differ = False
+
+    def add(self, text: str) -> None:
+        parts = date_parts(text)
+        if parts is None:
+            self.ok = False
+            return
+        mdy, dmy, differ = day_facts(parts[0])
+        self.mdy, self.dmy = self.mdy and mdy, self.dmy and dmy
+        self.ok = self.mdy or self.dmy
+        self.differ = self.differ or differ
+        self.timed = self.timed or parts[1] is not None
+
+    def merge(self, other: _Dates) -> None:
+        self.mdy &= other.mdy
+        self.dmy &= other.dmy
+        self.ok = self.ok and other.ok and (self.mdy or self.dmy)
+        self.differ |= other.differ
+        self.timed |= other.timed
 
 
 class _Column:
-    """Running facts about one column. A flag, once False, stays False."""
+    """Running facts about one column of one table. A flag, once False, stays False."""
 
-    __slots__ = ("boolean", "dates", "int_digits", "integer", "max_bytes", "number", "plain")
-    __slots__ += ("scale", "timestamps", "values")
+    __slots__ = ("canonical", "dates", "exponent", "grouped", "max_bytes", "people_dates")
+    __slots__ += ("timestamps", "tokens", "values")
 
     def __init__(self) -> None:
         self.values = 0  # non-empty values seen
         self.max_bytes = 0
-        self.boolean = self.integer = self.plain = self.number = True
-        self.dates = self.timestamps = True
-        self.int_digits = self.scale = 0
+        self.tokens: set[str] | None = set()  # lower-cased values while they could be booleans
+        self.canonical = _Numbers()  # digits as the warehouse reads them: 1234.5
+        self.exponent = False  # some canonical number has an exponent: a measurement
+        self.grouped = {mark: _Numbers() for mark in DECIMAL_MARKS}  # 1,234.5 / 1.234,5
+        self.dates = self.timestamps = True  # ISO forms
+        self.people_dates = _Dates()
+
+    def dead(self) -> bool:
+        """Only text is left: nothing but the width can change."""
+        return (
+            self.tokens is None
+            and not self.canonical.ok
+            and not any(g.ok for g in self.grouped.values())
+            and not self.timestamps
+            and not self.people_dates.ok
+        )
 
     def add(self, text: str) -> None:
         size = len(text) if text.isascii() else len(text.encode("utf-8"))
@@ -38,32 +155,75 @@ class _Column:
         if not text:
             return  # blank: NULL in typed columns, kept as is in VARCHAR ones
         self.values += 1
-        if self.boolean and text.lower() not in _BOOL_TOKENS:
-            self.boolean = False
-        if self.number:
-            self._add_number(text)
+        if self.tokens is not None:
+            self.tokens.add(text.lower())
+            if len(self.tokens) > len(_BOOL_TOKENS) or text.lower() not in _BOOL_TOKENS:
+                self.tokens = None
+        if self.canonical.ok:
+            self._add_canonical(text)
+        for mark, numbers in self.grouped.items():
+            if numbers.ok:
+                parts = grouped_number(text, mark)
+                if parts is None:
+                    numbers.ok = False
+                else:
+                    numbers.add(parts[1], parts[2] or None)
         if self.timestamps:
-            self._add_temporal(text)
+            self._add_iso(text)
+        if self.people_dates.ok:
+            self.people_dates.add(text)
 
-    def _add_number(self, text: str) -> None:
+    def add_integers(self, texts: Sequence[str]) -> None:
+        """A block of canonical integers of at most 18 digits (checked by the caller)."""
+        self.values += len(texts)
+        self.max_bytes = max(self.max_bytes, max(map(len, texts)))
+        digits = max(len(t) - (t[0] == "-") for t in texts)
+        for numbers in (self.canonical, *self.grouped.values()):
+            numbers.digits = max(numbers.digits, digits)
+        self.tokens = None
+        self.dates = self.timestamps = self.people_dates.ok = False
+
+    def add_decimals(self, texts: Sequence[str]) -> None:
+        """A block of canonical decimals (checked by the caller) none of which reads as a
+        number with a decimal comma (1.500 would: the caller leaves those to add())."""
+        self.values += len(texts)
+        self.max_bytes = max(self.max_bytes, max(map(len, texts)))
+        parts = [t.lstrip("-").partition(".") for t in texts]
+        digits = max(len(whole.lstrip("0")) for whole, _, _ in parts)
+        scale = max(len(fraction) for _, _, fraction in parts)
+        for numbers in (self.canonical, self.grouped["."]):
+            numbers.digits, numbers.scale = max(numbers.digits, digits), max(numbers.scale, scale)
+            numbers.integer = numbers.integer and not any(dot for _, dot, _ in parts)
+        self.grouped[","].ok = False
+        self.tokens = None
+        self.dates = self.timestamps = self.people_dates.ok = False
+
+    def add_booleans(self, texts: Sequence[str], tokens: set[str]) -> None:
+        """A block of boolean tokens (`tokens`, lower-cased, checked by the caller)."""
+        self.add_width(texts)
+        self.tokens = None if self.tokens is None else self.tokens | tokens
+        self.canonical.ok = False
+        for numbers in self.grouped.values():
+            numbers.ok = False
+        self.dates = self.timestamps = self.people_dates.ok = False
+
+    def add_width(self, texts: Sequence[str]) -> None:
+        self.values += len(texts)
+        joined = "".join(texts)
+        size = max(map(len, texts)) if joined.isascii() else max(len(t.encode()) for t in texts)
+        self.max_bytes = max(self.max_bytes, size)
+
+    def _add_canonical(self, text: str) -> None:
         match = _NUMBER_RE.match(text)
         whole, fraction, exponent = match.groups() if match else ("", None, None)
-        if not (whole or fraction) or (len(whole) > 1 and whole[0] == "0"):
-            # Not a number, or a code with leading zeros (zip, account): keep it as text.
-            self.number = self.integer = self.plain = False
-            return
-        if exponent:
-            self.integer = self.plain = False
-            return
-        digits = len(whole.lstrip("0"))
-        self.int_digits = max(self.int_digits, digits)
-        if fraction is not None:
-            self.integer = False
-            self.scale = max(self.scale, len(fraction))
-        elif digits > BIGINT_DIGITS and not -(2**63) <= int(text) < 2**63:
-            self.integer = False
+        if not (whole or fraction):
+            self.canonical.ok = False
+        elif exponent:
+            self.exponent = True
+        else:
+            self.canonical.add(whole, fraction)
 
-    def _add_temporal(self, text: str) -> None:
+    def _add_iso(self, text: str) -> None:
         try:
             if _DATE_RE.match(text):
                 date.fromisoformat(text)
@@ -76,52 +236,197 @@ class _Column:
             pass
         self.dates = self.timestamps = False
 
-    def spec(self, name: str) -> ColumnSpec:
+    def settle(self, mark: str) -> _Column:
+        """This table's facts with its decimal mark chosen: the other mark's are dropped."""
+        self.grouped = {mark: self.grouped[mark]}
+        return self
+
+    def merge(self, other: _Column) -> None:
+        self.values += other.values
+        self.max_bytes = max(self.max_bytes, other.max_bytes)
+        if self.tokens is not None and other.tokens is not None:
+            self.tokens |= other.tokens
+        else:
+            self.tokens = None
+        self.canonical.merge(other.canonical)
+        self.exponent |= other.exponent
+        [mine], [theirs] = self.grouped.values(), other.grouped.values()
+        mine.merge(theirs)
+        self.dates &= other.dates
+        self.timestamps &= other.timestamps
+        self.people_dates.merge(other.people_dates)
+
+    def infer(self, name: str) -> InferredColumn:
         if not self.values:
-            return ColumnSpec(name, "VARCHAR", length=max(self.max_bytes, EMPTY_COLUMN_BYTES))
-        if self.boolean:
-            return ColumnSpec(name, "BOOLEAN")
-        if self.integer:
-            return ColumnSpec(name, "BIGINT")
-        precision = max(self.int_digits + self.scale, 1)
-        if self.plain and precision <= MAX_NUMERIC_PRECISION:
-            return ColumnSpec(name, "NUMERIC", precision=precision, scale=self.scale)
-        if self.number and not self.plain:
-            return ColumnSpec(name, "DOUBLE PRECISION")  # exponent notation: a measurement
+            spec = ColumnSpec(name, "VARCHAR", length=max(self.max_bytes, EMPTY_COLUMN_BYTES))
+            return InferredColumn(spec, longest=self.max_bytes)
+        if _boolean(self.tokens):
+            return InferredColumn(ColumnSpec(name, "BOOLEAN"), longest=self.max_bytes)
+        if self.canonical.ok and (spec := self._canonical_number(name)):
+            return InferredColumn(spec, longest=self.max_bytes)
+        [grouped] = self.grouped.values()
+        if grouped.ok and (spec := grouped.spec(name)):
+            return InferredColumn(spec, NUMBER_FORM, longest=self.max_bytes)
+        if self.dates or self.timestamps:
+            kind = "DATE" if self.dates else "TIMESTAMP"
+            return InferredColumn(ColumnSpec(name, kind), longest=self.max_bytes)
+        if self.people_dates.ok:
+            return self._people_date(name)
+        spec = ColumnSpec(name, "VARCHAR", length=text_width(self.max_bytes))
+        return InferredColumn(spec, longest=self.max_bytes)
+
+    def _canonical_number(self, name: str) -> ColumnSpec | None:
+        if self.exponent:
+            return ColumnSpec(name, "DOUBLE PRECISION")
         # Plain digits too long for NUMERIC are identifiers: text keeps every digit.
-        if self.dates:
-            return ColumnSpec(name, "DATE")
-        if self.timestamps:
-            return ColumnSpec(name, "TIMESTAMP")
-        return ColumnSpec(name, "VARCHAR", length=min(max(self.max_bytes, 1), MAX_VARCHAR_BYTES))
+        return self.canonical.spec(name)
+
+    def _people_date(self, name: str) -> InferredColumn:
+        dates = self.people_dates
+        if dates.mdy and dates.dmy and dates.differ:
+            order = ""  # every value reads both ways: the user says which
+        else:
+            order = MONTH_FIRST if dates.mdy else DAY_FIRST
+        spec = ColumnSpec(name, "TIMESTAMP" if dates.timed else "DATE")
+        return InferredColumn(spec, DATE_FORM, order, self.max_bytes)
+
+
+def _boolean(tokens: set[str] | None) -> bool:
+    """Only unambiguous tokens: words, or a column holding both t and f (or both y and n)."""
+    if not tokens:
+        return False
+    letters = {t for t in tokens if len(t) == 1}
+    return not letters or letters in _LETTER_PAIRS
+
+
+def decimal_mark(columns: Sequence[_Column]) -> str:
+    """',' when some column reads as numbers only with a decimal comma and none only with a
+    decimal point; else '.' (so `6,718` is six thousand seven hundred and eighteen)."""
+    only = {
+        mark: any(c.values and c.grouped[mark].ok and not c.grouped[other].ok for c in columns)
+        for mark, other in (DECIMAL_MARKS, DECIMAL_MARKS[::-1])
+    }
+    return "," if only[","] and not only["."] else "."
 
 
 class TypeInferrer:
-    """Feed rows from every member table of a bundle, then ask for the column specs."""
+    """Feed the rows of every member table of a bundle (`table()` between members), then ask
+    for the columns."""
 
     def __init__(self, names: Sequence[str]) -> None:
         self.names = list(names)
-        self._columns = [_Column() for _ in self.names]
+        self.marks: list[str] = []  # the decimal mark of each finished table
+        self._done: list[_Column] | None = None
+        self._current = [_Column() for _ in self.names]
+
+    def table(self, decimal: str | None = None) -> str:
+        """Close the current member table; its decimal mark is `decimal`, or found from its
+        values. Returns the mark."""
+        mark = decimal or decimal_mark(self._current)
+        settled = [column.settle(mark) for column in self._current]
+        if self._done is None:
+            self._done = settled
+        else:
+            for done, column in zip(self._done, settled, strict=True):
+                done.merge(column)
+        self.marks.append(mark)
+        self._current = [_Column() for _ in self.names]
+        return mark
 
     def update(self, row: Sequence[object]) -> None:
-        for column, value in zip(self._columns, row, strict=False):
+        for column, value in zip(self._current, row, strict=False):
             if value is None or value == "":
                 continue
             column.add(value if isinstance(value, str) else to_text(value))
 
     def feed(self, rows: Iterable[Sequence[object]]) -> TypeInferrer:
-        for row in rows:
-            self.update(row)
+        iterator = iter(rows)
+        while chunk := list(islice(iterator, CHUNK_ROWS)):
+            self._chunk(chunk)
         return self
 
+    def _chunk(self, chunk: list[Sequence[object]]) -> None:
+        width = len(self.names)
+        if any(len(row) != width for row in chunk):
+            for row in chunk:
+                self.update(row)
+            return
+        for column, values in zip(self._current, zip(*chunk, strict=True), strict=True):
+            _add_block(column, values)
+
+    def inferred(self) -> list[InferredColumn]:
+        """The columns as inferred over every table fed so far."""
+        pending = [_copy(c).settle(decimal_mark(self._current)) for c in self._current]
+        if self._done is None:
+            merged = pending
+        else:
+            merged = [_copy(done) for done in self._done]
+            if any(c.values or c.max_bytes for c in pending):
+                for done, column in zip(merged, pending, strict=True):
+                    done.merge(column)
+        return [column.infer(name) for name, column in zip(self.names, merged, strict=True)]
+
     def columns(self) -> list[ColumnSpec]:
-        return [state.spec(name) for name, state in zip(self.names, self._columns, strict=True)]
+        return [column.spec for column in self.inferred()]
+
+
+def _add_block(column: _Column, values: Sequence[object]) -> None:
+    """Many values at once: whole-block checks for the common cases, else value by value."""
+    try:
+        joined = "\n".join(values)  # type: ignore[arg-type]  # raises unless all are str
+    except TypeError:
+        joined = None
+    if joined is None or joined.count("\n") != len(values) - 1:
+        for value in values:
+            if value is not None and value != "":
+                column.add(value if isinstance(value, str) else to_text(value))
+        return
+    texts = [v for v in values if v] if "" in values else values
+    if not texts:
+        return
+    block = "\n".join(texts)  # type: ignore[arg-type]
+    if column.dead():
+        column.add_width(texts)  # type: ignore[arg-type]
+    elif _INT_BLOCK.match(block) and column.canonical.ok and column.tokens is None:
+        column.add_integers(texts)  # type: ignore[arg-type]
+    elif _canonical_decimals(column, block):
+        column.add_decimals(texts)  # type: ignore[arg-type]
+    elif column.tokens is not None and (tokens := _bool_tokens(texts)) is not None:
+        column.add_booleans(texts, tokens)  # type: ignore[arg-type]
+    else:
+        for text in texts:
+            column.add(text)  # type: ignore[arg-type]
+
+
+def _canonical_decimals(column: _Column, block: str) -> bool:
+    return (
+        column.canonical.ok
+        and column.grouped["."].ok
+        and _DECIMAL_BLOCK.match(block) is not None
+        and _COMMA_NUMBER_LINE.search(block) is None
+    )
+
+
+def _bool_tokens(texts: Sequence[str]) -> set[str] | None:
+    tokens = {t.strip().lower() for t in set(texts)}
+    return tokens if tokens <= _BOOL_TOKENS else None
+
+
+def _copy(column: _Column) -> _Column:
+    import copy
+
+    return copy.deepcopy(column)
+
+
+def infer_columns(names: Sequence[str], rows: Iterable[Sequence[object]]) -> list[InferredColumn]:
+    """Inferred columns (type, form, longest value) of one table's rows."""
+    return TypeInferrer(names).feed(rows).inferred()
 
 
 def infer_column_types(names: Sequence[str], rows: Iterable[Sequence[object]]) -> list[ColumnSpec]:
     """Column specs for `rows` (any iterable, e.g. several member tables chained).
 
     Prefers, in order: BOOLEAN, BIGINT, NUMERIC(p,s), DOUBLE PRECISION, DATE, TIMESTAMP,
-    VARCHAR(longest value in UTF-8 bytes, at most 65535). Empty strings are NULL.
+    VARCHAR (twice the longest value in UTF-8 bytes, see text_width). Empty strings are NULL.
     """
     return TypeInferrer(names).feed(rows).columns()

@@ -1,46 +1,45 @@
 """The embedded SQLite warehouse: one file on the laptop, the default for local use.
 
 Types are declared as in Redshift (BIGINT, NUMERIC(p,s), VARCHAR(n)...) so schemas compare
-the same way; SQLite stores them by affinity (NUMERIC values as exact as a REAL allows,
-dates and timestamps as ISO text, booleans as 0/1). VARCHAR widths are enforced on load.
+the same way; SQLite stores them by affinity (dates and timestamps as ISO text, booleans as
+0/1). VARCHAR widths are enforced on load. NUMERIC values are bound as numbers, never as
+text: SQLite's own text-to-REAL conversion is not correctly rounded (0.609597 became
+0.6095969999999999) and turns long decimals into lossy integers. NUMERIC(p,0) is stored as
+an INTEGER; other NUMERIC values as the REAL Python's correctly rounded conversion gives,
+which prints back as the same digits up to 15 significant digits (a REAL holds no more;
+Redshift keeps all 38).
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
-from decimal import Decimal
 from pathlib import Path
 
 from .batching import batches
-from .chunks import ChunkEncoder, per_value_encoder
-from .coercion import converter_for, to_text
-from .columns import ColumnSpec, parse_sql_type
+from .chunks import ChunkEncoder
+from .columns import FLOAT_KINDS, INTEGER_KINDS, ColumnSpec, parse_sql_type
+from .encoding import ColumnEncoder, encode_chunk
 from .errors import WarehouseError, WarehouseUnreachable
 from .plan import LoadPlan
 from .schema import ddl_for, quote_ident
 from .sql import SqlWarehouse
 
 SCHEMA = "main"
-_ADAPT: dict[str, Callable[[object], object]] = {
-    "BOOLEAN": int,
-    "NUMERIC": lambda value: format(value, "f") if isinstance(value, Decimal) else value,
-    "DATE": to_text,
-    "TIMESTAMP": to_text,
-}
 
 
-def _encoder(column: ColumnSpec) -> Callable[[object], object]:
-    """Raw value -> the Python value SQLite stores; raises CoercionError."""
-    convert, adapt = converter_for(column), _ADAPT.get(column.kind)
-    if adapt is None:
-        return convert
-
-    def encode(value: object) -> object:
-        converted = convert(value)
-        return None if converted is None else adapt(converted)
-
-    return encode
+def _column_adapter(column: ColumnSpec) -> Callable[[Sequence[str]], list[object]]:
+    """Canonical texts of a column ('' for NULL) -> the values SQLite stores."""
+    kind = column.kind
+    if kind in INTEGER_KINDS or (kind == "NUMERIC" and not column.scale):
+        read: Callable[[str], object] = int
+    elif kind in FLOAT_KINDS or kind == "NUMERIC":
+        read = float  # correctly rounded, unlike SQLite's own parsing of text (see above)
+    elif kind == "BOOLEAN":
+        read = {"true": 1, "false": 0}.__getitem__
+    else:
+        return lambda texts: [text or None for text in texts]
+    return lambda texts: [read(text) if text else None for text in texts]
 
 
 def _sizes(rows: list[Sequence[object]]) -> list[int]:
@@ -111,7 +110,14 @@ class SqliteWarehouse(SqlWarehouse):
 
     # -- staging ----------------------------------------------------------------------------
     def _chunk_encoder(self, columns: list[ColumnSpec]) -> ChunkEncoder:
-        return per_value_encoder([c.name for c in columns], [_encoder(c) for c in columns])
+        # Whole columns are checked at once as canonical text (as for Redshift), then turned
+        # into the Python values SQLite stores, column by column.
+        encoders = [ColumnEncoder(c) for c in columns]
+        adapters = [_column_adapter(c) for c in columns]
+        return lambda rows: [
+            adapt(texts)
+            for adapt, texts in zip(adapters, encode_chunk(encoders, rows), strict=True)
+        ]
 
     def _create_staging(self, staging: str, columns: list[ColumnSpec]) -> None:
         # The staging transaction touches only the temp database, so it takes no lock on
