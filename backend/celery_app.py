@@ -12,3 +12,6 @@ app = Celery("dataops")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 # Task modules are named by string so that backend never imports tasks.
 app.conf.imports = ("tasks.conversion", "tasks.loads", "tasks.system")
+if app.conf.broker_url.startswith("filesystem"):
+    # The stock filesystem transport lets a worker read a message before it is written.
+    app.conf.broker_transport = "backend.broker:Transport"
