@@ -1,4 +1,5 @@
-"""Warehouse load throughput: the Redshift backend, SQLite, and the driver's write_dataframe.
+"""Warehouse load throughput: Redshift by INSERT and by S3 + COPY, SQLite, raw PostgreSQL
+COPY, and the driver's write_dataframe.
 
 Writes a 12-column CSV of mixed types (streamed to a temp file), infers its types in one
 pass, then loads it through the `redshift` backend (real redshift-connector, through the
@@ -7,9 +8,14 @@ the first rows (20,000 by default) of the same data into the same target with
 redshift-connector's cursor.write_dataframe, and scales its rate. Peak memory (VmHWM) is
 read before pandas is imported, so it is the loaders' own.
 
+The S3 + COPY path stages gzip CSV parts in a moto S3 server on 127.0.0.1; the shim turns
+COPY FROM 's3://...' into PostgreSQL's COPY FROM PROGRAM that fetches them. PostgreSQL's own
+COPY of the same CSV file (psycopg, COPY FROM STDIN) is this machine's limit.
+
     .venv/bin/python bench/load.py [--rows 1000000] [--dataframe-rows 20000]
 
-Last line: redshift_rows_per_s=N write_dataframe_rows_per_s=N ratio=R peak_mb=M
+Last line: insert_rows_per_s=N s3_copy_rows_per_s=N pg_copy_rows_per_s=N peak_mb=M
+    s3_copy_vs_insert=R s3_copy_vs_pg_copy=R s3_copy_peak_mb=M write_dataframe_rows_per_s=N
 """
 
 from __future__ import annotations
@@ -35,8 +41,9 @@ sys.path.insert(0, str(REPO))
 import psycopg  # noqa: E402
 from psycopg import sql  # noqa: E402
 
-from backend.integrations.warehouse import connect_warehouse  # noqa: E402
+from backend.integrations.warehouse import S3Staging, connect_warehouse  # noqa: E402
 from backend.integrations.warehouse.schema import TypeInferrer, ddl_for  # noqa: E402
+from tests.support.s3_server import moto_server, new_bucket, staging_for  # noqa: E402
 
 PG_DSN = "host=127.0.0.1 port=5432 dbname=postgres user=postgres"
 HEADER = ["id", "qty", "price", "amount", "active", "day", "seen_at"]
@@ -91,8 +98,10 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def timed_load(url: str, columns: list, path: Path, rows: int) -> float:
-    with connect_warehouse(url) as warehouse:
+def timed_load(
+    url: str, columns: list, path: Path, rows: int, s3_staging: S3Staging | None = None
+) -> float:
+    with connect_warehouse(url, s3_staging=s3_staging) as warehouse:
         started = time.perf_counter()
         result = warehouse.load(
             target="bench_rows", columns=columns, rows=read_csv(path), load_id=uuid.uuid4().hex
@@ -102,10 +111,10 @@ def timed_load(url: str, columns: list, path: Path, rows: int) -> float:
     return rows / elapsed
 
 
-def start_shim() -> tuple[subprocess.Popen, int]:
+def start_shim(s3_endpoint: str) -> tuple[subprocess.Popen, int]:
     # Its own process: the proxy's work doesn't share this process's GIL (or its memory).
     shim = subprocess.Popen(
-        [sys.executable, "-m", "tests.support.redshift_shim"],
+        [sys.executable, "-m", "tests.support.redshift_shim", "--s3-endpoint", s3_endpoint],
         cwd=REPO,
         stdout=subprocess.PIPE,
         text=True,
@@ -113,6 +122,24 @@ def start_shim() -> tuple[subprocess.Popen, int]:
     )
     assert shim.stdout is not None
     return shim, int(shim.stdout.readline())
+
+
+def pg_copy_rate(schema: str, columns: list, path: Path, rows: int) -> float:
+    """PostgreSQL's own COPY of the CSV file into a table of the same types."""
+    ddl = ddl_for("bench_pg_copy", columns, "redshift", schema=schema)
+    with psycopg.connect(PG_DSN) as conn:
+        conn.execute(ddl)
+        target = sql.Identifier(schema, "bench_pg_copy")
+        started = time.perf_counter()
+        statement = sql.SQL("COPY {} FROM STDIN WITH (FORMAT csv, HEADER)").format(target)
+        with conn.cursor().copy(statement) as copy, path.open("rb") as handle:
+            while block := handle.read(1 << 20):
+                copy.write(block)
+        conn.commit()
+        elapsed = time.perf_counter() - started
+        count = conn.execute(sql.SQL("SELECT COUNT(*) FROM {}").format(target)).fetchone()
+    assert count is not None and count[0] == rows, count
+    return rows / elapsed
 
 
 def write_dataframe_rate(port: int, schema: str, columns: list, path: Path, rows: int) -> float:
@@ -142,12 +169,15 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="warehouse-bench-"))
     path = work / "rows.csv"
     schema = f"bench_{uuid.uuid4().hex[:8]}"
-    shim, port = start_shim()
+    s3 = moto_server()
+    endpoint = s3.__enter__()
+    shim, port = start_shim(endpoint)
     admin = psycopg.connect(PG_DSN, autocommit=True)
     admin.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
     try:
-        run(args, path, schema, port)
+        run(args, path, schema, port, staging_for(endpoint, new_bucket(endpoint)))
     finally:
+        s3.__exit__(None, None, None)
         admin.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
         admin.close()
         shim.terminate()
@@ -156,7 +186,7 @@ def main() -> None:
         work.rmdir()
 
 
-def run(args: argparse.Namespace, path: Path, schema: str, port: int) -> None:
+def run(args: argparse.Namespace, path: Path, schema: str, port: int, staging: S3Staging) -> None:
     started = time.perf_counter()
     write_csv(path, args.rows)
     size_mb = path.stat().st_size / 2**20
@@ -166,8 +196,13 @@ def run(args: argparse.Namespace, path: Path, schema: str, port: int) -> None:
     print(f"inference: {time.perf_counter() - started:.1f}s")
     print(ddl_for("bench_rows", columns, "redshift"))
     url = f"redshift://postgres@127.0.0.1:{port}/postgres?ssl=false&schema={schema}"
+    s3_copy = timed_load(url, columns, path, args.rows, staging)
+    s3_peak = peak_mb()  # first, so the high-water mark is this path's own
+    print(f"redshift backend, S3 + COPY: {s3_copy:,.0f} rows/s, peak {s3_peak:.0f} MB")
     redshift = timed_load(url, columns, path, args.rows)
-    print(f"redshift backend: {redshift:,.0f} rows/s")
+    print(f"redshift backend, INSERT: {redshift:,.0f} rows/s")
+    pg_copy = pg_copy_rate(schema, columns, path, args.rows)
+    print(f"PostgreSQL COPY of the file: {pg_copy:,.0f} rows/s")
     sqlite = timed_load(f"sqlite:///{path.parent / 'warehouse.sqlite3'}", columns, path, args.rows)
     (path.parent / "warehouse.sqlite3").unlink()
     print(f"sqlite backend: {sqlite:,.0f} rows/s")
@@ -176,8 +211,11 @@ def run(args: argparse.Namespace, path: Path, schema: str, port: int) -> None:
     frame_rate = write_dataframe_rate(port, schema, columns, path, args.dataframe_rows)
     print(f"write_dataframe ({args.dataframe_rows} rows): {frame_rate:,.0f} rows/s")
     print(
-        f"redshift_rows_per_s={redshift:.0f} write_dataframe_rows_per_s={frame_rate:.0f} "
-        f"ratio={redshift / frame_rate:.1f} peak_mb={peak:.0f}"
+        f"insert_rows_per_s={redshift:.0f} s3_copy_rows_per_s={s3_copy:.0f} "
+        f"pg_copy_rows_per_s={pg_copy:.0f} peak_mb={peak:.0f} "
+        f"s3_copy_vs_insert={s3_copy / redshift:.1f} s3_copy_vs_pg_copy={s3_copy / pg_copy:.2f} "
+        f"s3_copy_peak_mb={s3_peak:.0f} write_dataframe_rows_per_s={frame_rate:.0f} "
+        f"insert_vs_write_dataframe={redshift / frame_rate:.1f}"
     )
 
 

@@ -299,3 +299,21 @@ def test_a_bucket_s3_refuses_is_a_clear_error_and_changes_nothing(s3_backend: S3
         assert "'no-such-bucket'" in str(caught.value) and "NoSuchBucket" in str(caught.value)
         assert "testing" not in str(caught.value)  # no key in the message
         assert not warehouse.table_exists("people")
+
+
+def test_origins_map_a_row_index_back_to_its_file_and_row() -> None:
+    from backend.integrations.warehouse.copy_errors import Origins
+
+    rows = source_rows("a.csv", 1, 5000) + source_rows("b.csv", 1, 10)
+    rows += [SourceRow(["x"], 40, "b.csv"), ["plain"], SourceRow(["y"], 41, "b.csv")]
+    origins = Origins(first_row=2)
+    assert list(origins.track(iter(rows))) == rows
+    assert origins.locate(0) == ("a.csv", 2)
+    assert origins.locate(4999) == ("a.csv", 5001)
+    assert origins.locate(5000) == ("b.csv", 2)
+    assert origins.locate(5010) == ("b.csv", 40)
+    assert origins.locate(5011) == ("", 2 + 5011)  # a plain row: numbered by position
+    assert origins.locate(5012) == ("b.csv", 41)
+    plain = Origins(first_row=2)
+    list(plain.track([["1"]] * 9000))
+    assert plain.locate(8999) == ("", 9001) and len(plain._starts) == 1

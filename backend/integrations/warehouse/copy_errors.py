@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
+from itertools import islice
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 import redshift_connector
@@ -21,6 +23,8 @@ if TYPE_CHECKING:
     from .redshift import RedshiftWarehouse
 
 SHOWN_ERRORS = 5
+BLOCK_ROWS = 4096
+_SOURCE, _ROW = attrgetter("source"), attrgetter("row")
 _QUERIES = {  # the same five fields from either table; both pad text with blanks
     "sys_load_error_detail": "TRIM(file_name), line_number, TRIM(column_name), "
     "TRIM(raw_field_value), TRIM(error_message)",
@@ -30,27 +34,54 @@ _QUERIES = {  # the same five fields from either table; both pad text with blank
 
 
 class Origins:
-    """Row index within a load -> (source, row number)."""
+    """Row index within a load -> (source, row number).
+
+    Checked a block at a time with C-level operations (a block of one source with
+    consecutive numbers is one comparison), as this runs for every row of a million-row load.
+    """
 
     def __init__(self, first_row: int) -> None:
         self.first_row = first_row
         self._starts: list[int] = []
         self._labels: list[tuple[str, int]] = []
+        self._next: tuple[str, int] | None = None  # the label continuing the last run
 
     def track(self, rows: Iterable[object]) -> Iterator[object]:
         """The rows unchanged, noting where each run of consecutive rows starts."""
-        starts, labels = self._starts, self._labels
-        expected: tuple[str, int] | None = None
-        for index, row in enumerate(rows):
-            if isinstance(row, SourceRow):
-                key = (row.source, row.row)
-            else:
-                key = ("", self.first_row + index)
-            if key != expected:
-                starts.append(index)
-                labels.append(key)
-            expected = (key[0], key[1] + 1)
-            yield row
+        iterator, index = iter(rows), 0
+        while block := list(islice(iterator, BLOCK_ROWS)):
+            self._note(block, index)
+            index += len(block)
+            yield from block
+
+    def _note(self, block: list, start: int) -> None:
+        kinds = set(map(type, block))
+        if kinds == {SourceRow}:
+            sources = list(map(_SOURCE, block))
+            numbers = list(map(_ROW, block))
+            first = numbers[0]
+            if sources.count(sources[0]) == len(block) and numbers == list(
+                range(first, first + len(block))
+            ):
+                self._run(start, (sources[0], first), len(block))
+                return
+        elif SourceRow not in kinds:
+            self._run(start, ("", self.first_row + start), len(block))
+            return
+        for offset, row in enumerate(block):  # mixed or broken runs: row by row
+            index = start + offset
+            key = (
+                (row.source, row.row)
+                if isinstance(row, SourceRow)
+                else ("", self.first_row + index)
+            )
+            self._run(index, key, 1)
+
+    def _run(self, start: int, label: tuple[str, int], count: int) -> None:
+        if label != self._next:
+            self._starts.append(start)
+            self._labels.append(label)
+        self._next = (label[0], label[1] + count)
 
     def locate(self, index: int) -> tuple[str, int]:
         at = bisect_right(self._starts, index) - 1
