@@ -317,3 +317,20 @@ def test_origins_map_a_row_index_back_to_its_file_and_row() -> None:
     plain = Origins(first_row=2)
     list(plain.track([["1"]] * 9000))
     assert plain.locate(8999) == ("", 9001) and len(plain._starts) == 1
+
+
+def test_many_refusals_show_the_first_ones_each_on_its_line() -> None:
+    from backend.integrations.warehouse.copy_errors import Origins, rejections
+
+    origins = Origins(first_row=2)
+    list(origins.track(source_rows("jan.csv", 1, 30)))
+    part = "s3://b/load-staging/_stg_1/part-00002.csv.gz"
+    found = [(part, n, "amount", "x", "Invalid digit, Value 'x', Pos 0", 12) for n in (1, 2)]
+    found.append(("s3://b/elsewhere.csv.gz", 3, "day", "y", "Invalid date", 12))
+    shown, total = rejections(found, {part: 10}, origins)
+    assert [(r.source, r.row) for r in shown[:2]] == [("jan.csv", 12), ("jan.csv", 13)]
+    assert shown[2].source == "staged file s3://b/elsewhere.csv.gz"
+    message = str(CopyRejected("people", shown, total))
+    assert "(the first 3 of 12)" in message
+    assert "\n- 'jan.csv' row 12, column 'amount', value 'x': Invalid digit" in message
+    assert message.count("\n- ") == 3

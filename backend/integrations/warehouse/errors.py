@@ -70,12 +70,13 @@ class CopyRejected(WarehouseError):
 
     def __init__(self, table: str, rejections: list[Rejection], total: int) -> None:
         self.table, self.rejections, self.total = table, rejections, total
-        shown = "; ".join(map(str, rejections))
-        more = f" (first {len(rejections)} of {total})" if total > len(rejections) else ""
+        # One line per value, so a page showing the message as Markdown lists them.
+        shown = "".join(f"\n- {rejection}" for rejection in rejections)
+        more = f" (the first {len(rejections)} of {total})" if total > len(rejections) else ""
         super().__init__(
-            f"Redshift refused values loading table {table!r}{more}: {shown}. "
-            "Nothing was published. Fix the values in the source file or change the column "
-            "types, then load again."
+            f"Redshift refused values loading table {table!r}{more}; nothing was published:"
+            f"{shown}\nFix the values in the source file or change the column types, then "
+            "load again."
         )
 
 
