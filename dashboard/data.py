@@ -32,6 +32,12 @@ def bundle_schema(*, bundle_id: int, version: int) -> dict[str, Any]:
     return bundles.bundle_schema_view(bundle_id=bundle_id)
 
 
+@st.cache_data(ttl=5, max_entries=16, show_spinner=False)
+def bundle_table_changes(*, bundle_id: int, version: int) -> dict[str, Any]:
+    """The bundle against its table in the warehouse; short-lived: other loads change it."""
+    return bundles.bundle_table_changes(bundle_id=bundle_id)
+
+
 @st.cache_data(ttl=5, max_entries=1, show_spinner=False)
 def warehouse_tables() -> dict[str, Any]:
     return warehouse.warehouse_tables()

@@ -43,6 +43,10 @@ class BundleSchema:
     def ddl(self, *, target: str, dialect: str) -> str:
         return ddl_for(target, self.columns, dialect) if self.columns else ""
 
+    def longest(self) -> dict[str, int]:
+        """The longest value of each column (UTF-8 bytes), by its final name."""
+        return {c.name: i.longest for c, i in zip(self.columns, self.inferred, strict=False)}
+
 
 def bundle_members(*, bundle: Bundle) -> list[Table]:
     """Member tables in the order they load: converted ones by document and page, then

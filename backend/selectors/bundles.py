@@ -7,6 +7,11 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 
+from backend.integrations.warehouse import WarehouseError, connect_warehouse
+from backend.integrations.warehouse.evolution import schema_diff
+from backend.integrations.warehouse.forms import DATE_FORM, MONTH_FIRST, NUMBER_FORM
+from backend.integrations.warehouse.inference import TEXT_HEADROOM, InferredColumn
+from backend.integrations.warehouse.schema import quote_ident
 from backend.models import Bundle, Run, Table
 from backend.selectors.bundle_schema import bundle_schema
 from backend.selectors.tables import table_summary
@@ -54,11 +59,55 @@ def bundle_schema_view(*, bundle_id: int) -> dict[str, Any]:
         "columns": [{"name": c.name, "type": c.sql_type} for c in schema.columns],
         "members": [
             {"table_id": m.table_id, "name": m.name, "columns": m.columns, "problem": m.problem}
+            | {"decimal_mark": m.decimal_mark}
             for m in schema.members
         ],
+        "written_as": [
+            {"column": c.name, "written as": _written_as(i)}
+            for c, i in zip(schema.columns, schema.inferred, strict=False)
+            if i.form
+        ],
+        "date_questions": [
+            c.name
+            for c, i in zip(schema.columns, schema.inferred, strict=False)
+            if i.form == DATE_FORM and not i.order
+        ],
+        "text_headroom": TEXT_HEADROOM,
+        "allow_schema_changes": bundle.allow_schema_changes,
         "problems": schema.problems,
         "dialect": dialect,
         "ddl": schema.ddl(target=bundle.target_table, dialect=dialect),
+    }
+
+
+def _written_as(column: InferredColumn) -> str:
+    if column.form == NUMBER_FORM:
+        return "numbers with thousands separators, each file's decimal mark (below)"
+    if not column.order:
+        return "dates that read both month-first and day-first: choose below"
+    example = "3/30/2012" if column.order == MONTH_FIRST else "30/3/2012"
+    return f"{column.order} dates ({example}), read as ISO dates"
+
+
+def bundle_table_changes(*, bundle_id: int) -> dict[str, Any]:
+    """How the bundle's schema compares with its target table already in the warehouse:
+    the changes a load would make, and what would stop it."""
+    bundle = Bundle.objects.get(pk=bundle_id)
+    schema = bundle_schema(bundle=bundle)
+    try:
+        with connect_warehouse(settings.WAREHOUSE_URL, base_dir=settings.BASE_DIR) as warehouse:
+            existing = warehouse.table_columns(bundle.target_table)
+    except WarehouseError as exc:
+        return {"error": str(exc), "exists": False, "changes": [], "refusals": []}
+    if existing is None or not schema.columns:
+        return {"error": "", "exists": existing is not None, "changes": [], "refusals": []}
+    diff = schema_diff(existing, schema.columns, schema.longest())
+    return {
+        "error": "",
+        "exists": True,
+        "changes": [c.describe(done=False) for c in diff.changes],
+        "sql": [c.sql(quote_ident(bundle.target_table)) for c in diff.changes],
+        "refusals": diff.refusals,
     }
 
 

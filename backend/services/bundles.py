@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from backend.integrations.warehouse.columns import parse_sql_type
+from backend.integrations.warehouse.forms import DATE_ORDERS, DAY_FIRST, DECIMAL_MARKS, MONTH_FIRST  # noqa: F401 (for pages)
 from backend.integrations.warehouse.schema import normalize_identifier
 from backend.models import Bundle, Table
 from backend.services.csv_import import CsvLayout, CsvRejected, csv_inspect, iter_table_rows
@@ -84,6 +85,37 @@ def bundle_set_schema(*, bundle: Bundle, columns: list[dict]) -> Bundle:
     bundle.schema = [{"name": c.get("name", ""), "type": c.get("type", "")} for c in columns]
     bundle.version += 1
     bundle.save(update_fields=["schema", "version"])
+    return bundle
+
+
+def bundle_set_date_order(*, bundle: Bundle, column: str, order: str) -> Bundle:
+    """Say how a date column whose values read both ways is written (month- or day-first)."""
+    if order not in DATE_ORDERS:
+        raise BundleInvalid(f"a date order is one of {', '.join(DATE_ORDERS)}")
+    bundle.date_orders = {**bundle.date_orders, column: order}
+    bundle.version += 1
+    bundle.save(update_fields=["date_orders", "version"])
+    return bundle
+
+
+def bundle_set_decimal_mark(*, bundle: Bundle, table_id: int, mark: str) -> Bundle:
+    """Say which decimal mark a member table's numbers are written with; every bundle holding
+    the table gets a new version, as its values now read differently."""
+    if mark not in DECIMAL_MARKS:
+        raise BundleInvalid("a decimal mark is '.' (1,234.5) or ',' (1.234,5)")
+    table = bundle.tables.get(pk=table_id)
+    with transaction.atomic():
+        Table.objects.filter(pk=table.pk).update(decimal_mark=mark)
+        Bundle.objects.filter(tables=table).update(version=F("version") + 1)
+    bundle.refresh_from_db()
+    return bundle
+
+
+def bundle_set_schema_changes(*, bundle: Bundle, allowed: bool) -> Bundle:
+    """Let loads widen text columns and add new nullable columns to the existing table."""
+    bundle.allow_schema_changes = allowed
+    bundle.version += 1
+    bundle.save(update_fields=["allow_schema_changes", "version"])
     return bundle
 
 

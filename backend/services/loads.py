@@ -112,12 +112,15 @@ def load_run(
         _fail(task_id, "The bundle cannot load: " + " ".join(schema.problems))
     result = _publish(bundle, schema, task_id, on_progress)
     note = f"This version was already loaded on {result.loaded_at:%Y-%m-%d %H:%M}; nothing added."
+    if result.schema_changes:
+        note = "Changed the table: " + "; ".join(result.schema_changes) + "."
     run_finished(
         task_id=task_id,
         status=Run.Status.SUCCEEDED,
         rows_loaded=0 if result.skipped else result.rows,
         target=result.target,
-        message=note if result.skipped else "",
+        message=note[:255] if result.skipped or result.schema_changes else "",
+        schema_changes=result.schema_changes,
     )
     return {"target": result.target, "rows": result.rows, "skipped": result.skipped}
 
@@ -174,6 +177,8 @@ def _publish(bundle: Bundle, schema: BundleSchema, task_id: str, on_progress) ->
                 keys=bundle.key_columns,
                 load_id=f"bundle-{bundle.pk}-v{bundle.version}",
                 on_progress=report,
+                evolve=bundle.allow_schema_changes,
+                longest=schema.longest(),
             )
     except WarehouseError as exc:
         if exc.retryable:

@@ -8,10 +8,16 @@ from backend.selectors.bundles import (
     tables_available,
 )
 from backend.services.bundles import (
+    DATE_ORDERS,
+    DAY_FIRST,
+    MONTH_FIRST,
     BundleInvalid,
     bundle_create,
     bundle_delete,
+    bundle_set_date_order,
+    bundle_set_decimal_mark,
     bundle_set_schema,
+    bundle_set_schema_changes,
     bundle_set_tables,
     bundle_update,
     table_create_from_csv,
@@ -204,6 +210,7 @@ def render_schema(bundle) -> None:
         st.error(problem, icon=":material/warning:")
     if not view["columns"]:
         return
+    render_date_questions(bundle, view["date_questions"])
     with st.form("schema"):
         st.markdown("**Columns and types** (edit before loading)")
         edited = st.data_editor(pd.DataFrame(view["columns"]), hide_index=True, width="stretch")
@@ -213,8 +220,85 @@ def render_schema(bundle) -> None:
                 st.rerun()
             except BundleInvalid as exc:
                 st.error(str(exc))
-    st.markdown(f"**DDL that will run** on the {view['dialect']} warehouse")
-    st.code(view["ddl"], language="sql")
+    st.caption(
+        f"Text columns are declared {view['text_headroom']}× as wide as their longest value "
+        "(at least 16 bytes, rounded up to a power of two), so a slightly longer value in a "
+        "later file still fits the table the first load creates."
+    )
+    render_reading(bundle, view)
+    render_table_changes(bundle, view)
+
+
+def render_date_questions(bundle, columns: list[str]) -> None:
+    for column in columns:
+        with st.form(f"date-order-{column}"):
+            order = st.radio(
+                f"How are the dates in **{column}** written? Every value reads both ways.",
+                list(DATE_ORDERS),
+                format_func={
+                    MONTH_FIRST: "month first (3/4/2024 is March 4)",
+                    DAY_FIRST: "day first (3/4/2024 is 3 April)",
+                }.get,
+                index=None,
+                horizontal=True,
+            )
+            if st.form_submit_button("Save date order") and order:
+                bundle_set_date_order(bundle=bundle, column=column, order=order)
+                st.rerun()
+
+
+def render_reading(bundle, view: dict) -> None:
+    """How numbers and dates written by people are read, and each file's decimal mark."""
+    if view["written_as"]:
+        st.markdown("**Values written as people write them**, loaded as what they mean")
+        st.dataframe(pd.DataFrame(view["written_as"]), hide_index=True, width="stretch")
+    marks = {".": "1,234.5 (decimal point)", ",": "1.234,5 (decimal comma)"}
+    with st.form("decimal-marks"):
+        st.markdown("**Number format of each file**, found from its values")
+        chosen = {
+            m["table_id"]: st.selectbox(
+                m["name"],
+                list(marks),
+                index=list(marks).index(m["decimal_mark"]),
+                format_func=marks.get,
+                key=f"mark-{m['table_id']}",
+            )
+            for m in view["members"]
+            if not m["problem"]
+        }
+        if st.form_submit_button("Save number formats"):
+            for member in view["members"]:
+                mark = chosen.get(member["table_id"])
+                if mark and mark != member["decimal_mark"]:
+                    bundle_set_decimal_mark(bundle=bundle, table_id=member["table_id"], mark=mark)
+            st.rerun()
+
+
+def render_table_changes(bundle, view: dict) -> None:
+    changes = data.bundle_table_changes(bundle_id=bundle.pk, version=bundle.version)
+    if changes["error"]:
+        st.warning(f"Can't compare with the warehouse: {changes['error']}")
+    if not changes["exists"]:
+        st.markdown(f"**DDL that will run** on the {view['dialect']} warehouse")
+        st.code(view["ddl"], language="sql")
+        return
+    st.markdown(f"**Table {bundle.target_table} already exists** in the warehouse")
+    for refusal in changes["refusals"]:
+        st.error(f"A load would be refused: {refusal}.", icon=":material/block:")
+    for change in changes["changes"]:
+        st.info(f"The next load will {change}.", icon=":material/table_edit:")
+    if changes["changes"]:
+        st.code(";\n".join(changes["sql"]), language="sql")
+    if not changes["refusals"] and not changes["changes"]:
+        st.success("The bundle's columns fit the table as it is.", icon=":material/check:")
+    allowed = st.toggle(
+        "Let loads widen text columns and add new columns to the table",
+        value=view["allow_schema_changes"],
+        help="Done inside the load's transaction and recorded on the run.",
+    )
+    if allowed != view["allow_schema_changes"]:
+        bundle_set_schema_changes(bundle=bundle, allowed=allowed)
+        st.rerun()
 
 
 @st.fragment(run_every=2)

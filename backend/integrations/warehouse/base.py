@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
@@ -40,6 +40,7 @@ class LoadResult:
     rows: int
     loaded_at: datetime
     skipped: bool = False
+    schema_changes: list[str] = field(default_factory=list)  # what it changed in the table
 
 
 @dataclass(frozen=True)
@@ -88,12 +89,17 @@ class Warehouse(Protocol):
         load_id: str,
         on_progress: ProgressCallback | None = None,
         first_row: int = 2,
+        evolve: bool = False,
+        longest: Mapping[str, int] | None = None,
     ) -> LoadResult:
         """Load rows into `target`, all or nothing, once per `load_id`.
 
         Rows are raw values (CSV text or Python values), converted to `columns`' types (or to
         the existing table's). Plain rows are numbered from `first_row` (the header is row 1)
-        in error messages; SourceRow carries its own number and file name.
+        in error messages; SourceRow carries its own number and file name. With `evolve`, a
+        text column too narrow for the longest value (`longest`, UTF-8 bytes per column) is
+        widened and a new column added in the load's transaction (evolution.py); otherwise
+        either is refused before anything is written.
         """
         ...
 

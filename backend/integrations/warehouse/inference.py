@@ -191,10 +191,15 @@ class _Column:
         parts = [t.lstrip("-").partition(".") for t in texts]
         digits = max(len(whole.lstrip("0")) for whole, _, _ in parts)
         scale = max(len(fraction) for _, _, fraction in parts)
-        for numbers in (self.canonical, self.grouped["."]):
+        dotted = any(dot for _, dot, _ in parts)
+        readings = [self.canonical, self.grouped["."]]
+        if dotted:
+            self.grouped[","].ok = False  # 12.5 is no number with a decimal comma
+        else:
+            readings.append(self.grouped[","])  # whole numbers read the same either way
+        for numbers in readings:
             numbers.digits, numbers.scale = max(numbers.digits, digits), max(numbers.scale, scale)
-            numbers.integer = numbers.integer and not any(dot for _, dot, _ in parts)
-        self.grouped[","].ok = False
+            numbers.integer = numbers.integer and not dotted
         self.tokens = None
         self.dates = self.timestamps = self.people_dates.ok = False
 
@@ -239,6 +244,8 @@ class _Column:
     def settle(self, mark: str) -> _Column:
         """This table's facts with its decimal mark chosen: the other mark's are dropped."""
         self.grouped = {mark: self.grouped[mark]}
+        if mark == "," and not self.canonical.integer:
+            self.canonical.ok = False  # with a decimal comma, 1.250 is one thousand 250
         return self
 
     def merge(self, other: _Column) -> None:

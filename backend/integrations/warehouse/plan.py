@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from .base import LEDGER_TABLE, MODES, STAGING_PREFIX
 from .columns import ColumnSpec
@@ -26,6 +26,8 @@ class LoadPlan:
     mode: str
     keys: list[str]
     load_id: str
+    evolve: bool = False  # may widen text columns and add columns to the existing table
+    longest: Mapping[str, int] = field(default_factory=dict)  # per column, UTF-8 bytes
 
 
 def check_request(

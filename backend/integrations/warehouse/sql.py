@@ -12,7 +12,8 @@ from __future__ import annotations
 import contextlib
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from .base import (
@@ -26,8 +27,9 @@ from .base import (
     TableInfo,
 )
 from .chunks import CHUNK_ROWS, Assembler, ChunkEncoder, encoded_chunks, transpose
-from .columns import ColumnSpec, schema_differences
+from .columns import ColumnSpec
 from .errors import EmptyLoad, SchemaMismatch, TableNotFound, WarehouseError
+from .evolution import SchemaChange, SchemaDiff, describe, schema_diff
 from .plan import LEDGER_COLUMNS, LoadPlan, check_request, duplicate_key_error
 from .schema import ddl_for, quote_ident
 
@@ -169,10 +171,13 @@ class SqlWarehouse(ABC):
         load_id: str,
         on_progress: ProgressCallback | None = None,
         first_row: int = 2,
+        evolve: bool = False,
+        longest: Mapping[str, int] | None = None,
     ) -> LoadResult:
         report = on_progress or (lambda progress: None)
+        request = LoadPlan(target, list(columns), mode, list(keys), load_id, evolve, longest or {})
         with self._errors():
-            plan = self._plan(target, list(columns), mode, list(keys), load_id)
+            plan = self._plan(request)
             if isinstance(plan, LoadResult):
                 return plan
             staging = f"{STAGING_PREFIX}{uuid.uuid4().hex[:16]}"
@@ -184,21 +189,27 @@ class SqlWarehouse(ABC):
         report(LoadProgress("done", result.rows))
         return result
 
-    def _plan(
-        self, target: str, columns: list[ColumnSpec], mode: str, keys: list[str], load_id: str
-    ) -> LoadPlan | LoadResult:
-        check_request(target, columns, mode, keys, load_id)
-        done = self._ledger_entry(load_id)
+    def _plan(self, request: LoadPlan) -> LoadPlan | LoadResult:
+        check_request(request.target, request.columns, request.mode, request.keys, request.load_id)
+        done = self._ledger_entry(request.load_id)
         self._rollback()  # end the read transaction: nothing is held while staging
         if done is not None:
             return done
-        existing = self._describe(target)
-        if existing is not None:
-            if diffs := schema_differences(existing, columns):
-                raise SchemaMismatch(target, diffs)
-            by_name = {c.name: c for c in existing}
-            columns = [by_name[c.name] for c in columns]
-        return LoadPlan(target, columns, mode, keys, load_id)
+        existing = self._describe(request.target)
+        if existing is None:
+            return request
+        diff = self._diff(request, existing)
+        return replace(request, columns=diff.columns)
+
+    def _diff(self, plan: LoadPlan, existing: list[ColumnSpec]) -> SchemaDiff:
+        """The existing table against the data; raises SchemaMismatch saying what to do."""
+        diff = schema_diff(existing, plan.columns, plan.longest)
+        refusals = list(diff.refusals)
+        if not plan.evolve:
+            refusals += [change.refusal(self._table(plan.target)) for change in diff.changes]
+        if refusals:
+            raise SchemaMismatch(plan.target, refusals)
+        return diff
 
     def _stage_and_publish(
         self, plan: LoadPlan, staging: str, rows: Iterable, report: ProgressCallback, first: int
@@ -222,7 +233,7 @@ class SqlWarehouse(ABC):
         if done is not None:  # a concurrent attempt published while we were staging
             self._abort(staging)
             return done
-        self._ensure_target(plan)
+        changes = self._ensure_target(plan)
         if plan.mode == "replace":
             self._execute(f"DELETE FROM {self._table(plan.target)}")
         elif plan.mode == "upsert":
@@ -236,15 +247,27 @@ class SqlWarehouse(ABC):
         self._record(plan, count, loaded_at)
         self._execute(f"DROP TABLE {staging}")
         self._commit()
-        return LoadResult(plan.load_id, plan.target, plan.mode, count, loaded_at)
+        return LoadResult(plan.load_id, plan.target, plan.mode, count, loaded_at, False, changes)
 
-    def _ensure_target(self, plan: LoadPlan) -> None:
-        """Create the target, or re-check it: it may have appeared since the plan was made."""
+    def _ensure_target(self, plan: LoadPlan) -> list[str]:
+        """Create the target, or re-check it (it may have changed since the plan was made) and
+        make the changes the plan allows; returns them, described."""
         existing = self._describe(plan.target)
         if existing is None:
             self._execute(ddl_for(plan.target, plan.columns, self.dialect, schema=self._schema))
-        elif diffs := schema_differences(existing, plan.columns):
-            raise SchemaMismatch(plan.target, diffs)
+            return []
+        changes = self._diff(plan, existing).changes
+        if changes:
+            self._apply_changes(plan.target, existing, changes)
+        return describe(changes)
+
+    def _apply_changes(
+        self, target: str, existing: list[ColumnSpec], changes: list[SchemaChange]
+    ) -> None:
+        """Widen and add columns inside the publish transaction (Redshift and PostgreSQL
+        alter in place; SQLite overrides this)."""
+        for change in changes:
+            self._execute(change.sql(self._table(target)))
 
     def _check_unique_keys(self, plan: LoadPlan, staging: str) -> None:
         by_name = {c.name: c for c in plan.columns}

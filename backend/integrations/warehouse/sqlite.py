@@ -13,6 +13,7 @@ Redshift keeps all 38).
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from .chunks import ChunkEncoder
 from .columns import FLOAT_KINDS, INTEGER_KINDS, ColumnSpec, parse_sql_type
 from .encoding import ColumnEncoder, encode_chunk
 from .errors import WarehouseError, WarehouseUnreachable
+from .evolution import SchemaChange
 from .plan import LoadPlan
 from .schema import ddl_for, quote_ident
 from .sql import SqlWarehouse
@@ -146,6 +148,23 @@ class SqliteWarehouse(SqlWarehouse):
     def _begin_publish(self) -> None:
         self._execute("BEGIN IMMEDIATE")  # the file's write lock, held until commit
         self._ensure_ledger()
+
+    def _apply_changes(
+        self, target: str, existing: list[ColumnSpec], changes: list[SchemaChange]
+    ) -> None:
+        """SQLite can add a column but not retype one: a widening rebuilds the table under
+        its declared new type (copy, drop, rename), inside the publish transaction."""
+        wider = {c.column.name: c.column for c in changes if c.action == "widen"}
+        if wider:
+            columns = [wider.get(c.name, c) for c in existing]
+            rebuilt = f"_widen_{uuid.uuid4().hex[:12]}"
+            self._execute(ddl_for(rebuilt, columns, self.dialect, schema=SCHEMA))
+            self._execute(f"INSERT INTO {self._table(rebuilt)} SELECT * FROM {self._table(target)}")
+            self._execute(f"DROP TABLE {self._table(target)}")
+            self._execute(f"ALTER TABLE {self._table(rebuilt)} RENAME TO {quote_ident(target)}")
+        for change in changes:
+            if change.action == "add":
+                self._execute(change.sql(self._table(target)))
 
     def _staged(self, staging: str, column: ColumnSpec) -> str:
         return f"{staging}.{quote_ident(column.name)}"

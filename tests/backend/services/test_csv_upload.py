@@ -35,9 +35,7 @@ def refused(user, bundle, content: bytes, **answers) -> str:
 @pytest.mark.parametrize(
     ("delimiter", "encoding"), [(",", "utf-8"), (";", "cp1252"), ("\t", "utf-16")]
 )
-def test_a_row_with_another_field_count_is_refused_with_its_line(
-    user, bundle, delimiter, encoding
-):
+def test_a_row_with_another_field_count_is_refused_with_its_line(user, bundle, delimiter, encoding):
     lines = ["id,city,pop", "1,Paris,2", "2,Zürich,3", "3,Rome,4", "4,Oslo,5", "5,Lima,6"]
     lines += ["6,Cairo,7,extra", "7,Kyiv,8"]
     message = refused(user, bundle, csv_file(lines, delimiter=delimiter, encoding=encoding))
