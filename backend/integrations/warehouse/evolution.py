@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .columns import MAX_VARCHAR_BYTES, NUMERIC_KINDS, ColumnSpec, accepts
+from .columns import MAX_VARCHAR_BYTES, ColumnSpec, accepts
 from .schema import quote_ident
 
 
@@ -97,22 +97,14 @@ def _wider(old: ColumnSpec, column: ColumnSpec, size: int) -> int:
 
 
 def _type_problem(old: ColumnSpec, new: ColumnSpec) -> str:
+    """A type the existing column can't take. Precision and scale are not compared: each
+    value is checked against the existing column on load, which names its row."""
     if not accepts(old, new):
         return (
             f"column {new.name!r} is {old.sql_type} in the table, the data needs "
             f"{new.sql_type}: set the column's type to {old.sql_type} on the Schema tab if "
             "its values fit it, fix the values, or load into another table"
         )
-    if old.kind == "NUMERIC" and new.kind in NUMERIC_KINDS and new.kind == "NUMERIC":
-        old_scale, new_scale = old.scale or 0, new.scale or 0
-        old_whole = (old.precision or 18) - old_scale
-        new_whole = (new.precision or 18) - new_scale
-        if new_scale > old_scale or new_whole > old_whole:
-            return (
-                f"column {new.name!r} is {old.sql_type} in the table, the data needs "
-                f"{new.sql_type}; a warehouse can't widen a NUMERIC column in place: load "
-                "into another table, or recreate this one with the wider type"
-            )
     return ""
 
 
