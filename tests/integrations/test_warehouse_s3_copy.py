@@ -159,9 +159,18 @@ def test_odd_text_survives_csv_and_every_mode_publishes(s3_backend: S3Backend) -
     assert s3_backend.staged_keys() == []
 
 
-def test_a_value_redshift_refuses_is_named_by_file_row_and_column(s3_backend: S3Backend) -> None:
-    """Part 3, line 4 is changed in S3 before COPY reads it: the error names the source row."""
+@pytest.mark.parametrize("line_breaks", [False, True])
+def test_a_value_redshift_refuses_is_named_by_file_row_and_column(
+    s3_backend: S3Backend, line_breaks: bool
+) -> None:
+    """Row 4 of part 3 is changed in S3 before COPY reads it: the error names the source row,
+    also when values before it hold line breaks (COPY counts lines of the file, not rows)."""
     rows = source_rows("jan.csv", 1, 120) + source_rows("feb.csv", 500, 80)
+    if line_breaks:
+        # Not the first row: PostgreSQL (under the shim) misses a line break that comes
+        # before the input's first end of line.
+        for row in rows[1::3]:
+            row.values[1] = "two\nlines"
     bad: dict = {}
 
     def on_copy(request: CopyRequest) -> None:
@@ -327,7 +336,7 @@ def test_many_refusals_show_the_first_ones_each_on_its_line() -> None:
     part = "s3://b/load-staging/_stg_1/part-00002.csv.gz"
     found = [(part, n, "amount", "x", "Invalid digit, Value 'x', Pos 0", 12) for n in (1, 2)]
     found.append(("s3://b/elsewhere.csv.gz", 3, "day", "y", "Invalid date", 12))
-    shown, total = rejections(found, {part: 10}, origins)
+    shown, total = rejections(found, lambda url, line: 9 + line if url == part else None, origins)
     assert [(r.source, r.row) for r in shown[:2]] == [("jan.csv", 12), ("jan.csv", 13)]
     assert shown[2].source == "staged file s3://b/elsewhere.csv.gz"
     message = str(CopyRejected("people", shown, total))

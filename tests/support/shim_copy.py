@@ -11,9 +11,7 @@ client then gets Redshift's "Check 'sys_load_error_detail'" error instead of Pos
 
 from __future__ import annotations
 
-import csv
 import gzip
-import io
 import json
 import re
 import shlex
@@ -173,14 +171,15 @@ class ConnectionCopies:
 
 
 def _locate(request: CopyRequest, line: int) -> tuple[str, int, str]:
-    """The part and line within it of the Nth CSV record of the concatenated parts."""
+    """The part, and the line within it, of line N of the parts read one after another
+    (PostgreSQL counts the lines of the input, as Redshift counts those of a file)."""
     for url in request.parts:
         bucket, key = request.bucket_key(url)
         body = request.client.get_object(Bucket=bucket, Key=key)["Body"].read()
-        records = list(csv.reader(io.StringIO(gzip.decompress(body).decode())))
-        if line <= len(records):
-            return url, line, ",".join(records[line - 1])
-        line -= len(records)
+        lines = gzip.decompress(body).decode().split("\n")[:-1]
+        if line <= len(lines):
+            return url, line, lines[line - 1]
+        line -= len(lines)
     return request.url, line, ""
 
 

@@ -9,7 +9,7 @@ file, not one per row), so a part and line lead back to the CSV upload or PDF pa
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from operator import attrgetter
 from typing import TYPE_CHECKING
@@ -109,15 +109,16 @@ def read_load_errors(warehouse: RedshiftWarehouse, url_prefix: str) -> list[tupl
 
 
 def rejections(
-    found: list[tuple], part_starts: dict[str, int], origins: Origins
+    found: list[tuple], row_index: Callable[[str, int], int | None], origins: Origins
 ) -> tuple[list[Rejection], int]:
-    """Load-error rows as Rejections naming the source row; and the total error count."""
+    """Load-error rows as Rejections naming the source row; and the total error count.
+    row_index(file URL, line) is the load's row at that line of that staged file."""
     out = []
     for url, line, column, value, reason, _ in found:
-        start = part_starts.get(url.strip())
-        if start is None or not line:
+        index = row_index(url.strip(), int(line)) if line else None
+        if index is None:
             source, row = f"staged file {url.strip()}", int(line or 0)
         else:
-            source, row = origins.locate(start + int(line) - 1)
+            source, row = origins.locate(index)
         out.append(Rejection(source, row, column or "?", value or "", reason or "rejected"))
     return out, int(found[0][5]) if found else 0

@@ -17,10 +17,12 @@ import contextlib
 import gzip
 import json
 import logging
+from bisect import bisect_left
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
 import redshift_connector
@@ -57,6 +59,11 @@ def _quoted(values: Sequence[str]) -> Sequence[str]:
     ]
 
 
+def _line_breaks(row: str) -> int:
+    """Line breaks inside a row, as COPY counts lines of the file (LF; CRLF holds one)."""
+    return row.count("\n")
+
+
 def copy_statement(table: str, columns: Sequence[str], manifest: str, auth: str, region: str):
     names = ", ".join(map(quote_ident, columns))
     return (
@@ -71,6 +78,13 @@ class Part:
     key: str
     first: int  # index of its first row within the load
     rows: int
+    # Where each row ends, in lines of the file, when a value holds a line break (COPY
+    # reports lines of the file); empty when every row is one line.
+    line_ends: tuple[int, ...] = ()
+
+    def row_at(self, line: int) -> int:
+        """Index within the load of the row on this line (1-based) of the part."""
+        return self.first + (bisect_left(self.line_ends, line) if self.line_ends else line - 1)
 
 
 class S3CopyStager:
@@ -128,8 +142,9 @@ class S3CopyStager:
                 found = read_load_errors(warehouse, self.staging.url(prefix))
             if not found:
                 raise
-            starts = {self.staging.url(p.key): p.first for p in parts}
-            shown, total = rejections(found, starts, warehouse._origins)
+            by_url = {self.staging.url(p.key): p for p in parts}
+            index = lambda url, line: by_url[url].row_at(line) if url in by_url else None  # noqa: E731
+            shown, total = rejections(found, index, warehouse._origins)
             raise CopyRejected(warehouse._target, shown, total) from None
 
 
@@ -146,23 +161,30 @@ class _PartWriter:
         """Upload the rows as parts; on_batch(rows uploaded) runs on the caller's thread."""
         parts: list[Part] = []
         lines: list[str] = []
+        breaks: list[int] = []  # line breaks inside each row, once a part has any
         size = rows = 0
         for chunk in chunks:
+            text = "".join(chunk)
+            if breaks or "\n" in text:
+                breaks += [0] * (len(lines) - len(breaks)) + [_line_breaks(r) for r in chunk]
             lines += chunk
-            size += sum(map(len, chunk)) + len(chunk)
+            size += len(text) + len(chunk)
             if size >= self.part_chars:
-                parts.append(self._submit(lines, rows, len(parts), on_batch))
-                rows, lines, size = rows + len(lines), [], 0
+                parts.append(self._submit(lines, rows, len(parts), breaks, on_batch))
+                rows, lines, breaks, size = rows + len(lines), [], [], 0
         if lines:
-            parts.append(self._submit(lines, rows, len(parts), on_batch))
+            parts.append(self._submit(lines, rows, len(parts), breaks, on_batch))
         while self._pending:
             self._finish_oldest(on_batch)
         return parts
 
-    def _submit(self, lines: list[str], first: int, number: int, on_batch: Callable) -> Part:
+    def _submit(
+        self, lines: list[str], first: int, number: int, breaks: list[int], on_batch: Callable
+    ) -> Part:
         while len(self._pending) >= IN_FLIGHT:
             self._finish_oldest(on_batch)
-        part = Part(f"{self.prefix}part-{number + 1:05d}.csv.gz", first, len(lines))
+        ends = tuple(accumulate(1 + n for n in breaks))
+        part = Part(f"{self.prefix}part-{number + 1:05d}.csv.gz", first, len(lines), ends)
         self.keys.append(part.key)
         self._pending.append((self._pool.submit(self._upload, part.key, lines), part))
         return part
