@@ -136,7 +136,9 @@ class ConnectionCopies:
                     "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=600
                 )
             )
-        command = " ".join(map(shlex.quote, [self.copies.python, str(FETCH_SCRIPT), *urls]))
+        # The script's text, not its path: the server's OS user may not read this checkout.
+        script = FETCH_SCRIPT.read_text()
+        command = " ".join(map(shlex.quote, [self.copies.python, "-c", script, *urls]))
         program = command.replace("'", "''")
         table, columns = found.group("table"), found.group("columns")
         return b"COPY %s (%s) FROM PROGRAM '%s' WITH (FORMAT csv)" % (
