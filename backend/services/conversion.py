@@ -276,6 +276,8 @@ def _finish(document: Document, task_id: str, tables: list[ExtractedTable], imag
                 last_page=table.last_page,
                 bbox=list(table.bbox),
                 strategy=table.strategy,
+                quality=table.quality,
+                quality_reasons=table.quality_reasons,
             )
         warning = _warning(len(tables), sorted(set(image_only)))
         _close_document(document, status=Document.Status.CONVERTED, warning=warning)

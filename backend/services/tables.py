@@ -28,7 +28,7 @@ def table_file_name(*, stem: str, first_page: int, last_page: int, number: int) 
 def table_create_extracted(
     *, document: Document, rows: list[list[str]], number: int, **layout
 ) -> Table:
-    """Store one extracted table's CSV and its row; layout: pages, bbox, strategy."""
+    """Store one extracted table's CSV and its row; layout: pages, bbox, strategy, quality."""
     stem = document.name.rsplit(".", 1)[0] or "document"
     name = table_file_name(
         stem=stem, first_page=layout["first_page"], last_page=layout["last_page"], number=number

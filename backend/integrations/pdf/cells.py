@@ -62,3 +62,4 @@ class PageTable:
     bbox: Box  # reading-frame bbox
     strategy: str
     columns: list[tuple[float, float]] = field(default_factory=list)  # x-extent per column
+    split_words: int = 0  # words that a column boundary cuts in two

@@ -12,6 +12,7 @@ from .lines import find_lattice_tables
 from .merge import merge_continued_tables
 from .models import ExtractedTable, ExtractionResult, PageReport
 from .pagespec import check_pages
+from .quality import Quality, assess
 from .rotation import Frame, detect_direction, reframe
 from .rulings import clip_edges, collect_rulings, normalise
 from .settings import SETTINGS
@@ -54,10 +55,21 @@ def find_page_tables(page: Any, strategy: str, area: Box | None) -> list[Extract
         whole = area is not None and not found
         found += find_text_tables(rest, edges, whole)
     found.sort(key=lambda t: (t.bbox[1], t.bbox[0]))
-    return [_to_extracted(t, i, len(found), page.page_number, frame) for i, t in enumerate(found)]
+    return [
+        _to_extracted(t, i, len(found), page.page_number, frame, _quality(t, chars))
+        for i, t in enumerate(found)
+    ]
 
 
-def _to_extracted(t: PageTable, i: int, n: int, page_no: int, frame: Frame) -> ExtractedTable:
+def _quality(table: PageTable, chars: list[dict]) -> Quality:
+    """The table's quality, judged against the characters inside its region."""
+    inside = sum(1 for c in chars if c["text"].strip() and center_in(c, table.bbox))
+    return assess(table.rows, inside, table.split_words)
+
+
+def _to_extracted(
+    t: PageTable, i: int, n: int, page_no: int, frame: Frame, quality: Quality
+) -> ExtractedTable:
     return ExtractedTable(
         rows=t.rows,
         first_page=page_no,
@@ -68,6 +80,8 @@ def _to_extracted(t: PageTable, i: int, n: int, page_no: int, frame: Frame) -> E
         page_width=frame.size[0],
         first_on_page=i == 0,
         last_on_page=i == n - 1,
+        quality=quality.score,
+        quality_reasons=quality.reasons,
     )
 
 

@@ -21,8 +21,7 @@ from .layout import Segment, TextLine
 from .settings import SETTINGS
 
 # A value cell: digits with the usual marks around them, or a placeholder for
-# a missing value.  Years count too: a header line of years is a header only
-# when lines of values follow, which the caller checks.
+# a missing value.
 _NUMBER = re.compile(r"[*(+\-–−$€£¥]*\d[\d\s,.'\u00a0]*[%)*]*|[-–—]|n/?a|\(x\)", re.IGNORECASE)
 
 
@@ -41,12 +40,29 @@ class _Heading:
 
 
 def header_length(lines: list[TextLine], columns: list[Span]) -> int:
-    """How many leading lines form the header (0: the table has none to join)."""
+    """How many leading lines form the header (0: the table has none to join).
+
+    The header ends at the first line of values; a line of years followed by a
+    line of words over the value columns is still header.
+    """
     for i, line in enumerate(lines[: SETTINGS.max_header_lines + 1]):
-        values = [s for s in line.segments if column_of(s, columns) > 0 and is_value(s.text)]
-        if values and len(values) >= 0.5 * sum(column_of(s, columns) > 0 for s in line.segments):
+        after = lines[i + 1] if i + 1 < len(lines) else None
+        if _values(line, columns) and not (after and _words(after, columns)):
             return i if i >= 2 else 0
     return 0
+
+
+def _values(line: TextLine, columns: list[Span]) -> bool:
+    """Most segments of the line in value columns (after the stub) are values."""
+    cells = [s for s in line.segments if column_of(s, columns) > 0]
+    values = [s for s in cells if is_value(s.text)]
+    return bool(values) and len(values) >= 0.5 * len(cells)
+
+
+def _words(line: TextLine, columns: list[Span]) -> bool:
+    """Words and no values over two or more value columns: a line of headings."""
+    cells = [s for s in line.segments if column_of(s, columns) > 0]
+    return len(cells) >= 2 and not any(is_value(s.text) for s in cells)
 
 
 def _span(segment: Segment, columns: list[Span], below: list[Segment]) -> tuple[int, int]:

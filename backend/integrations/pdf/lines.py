@@ -21,7 +21,7 @@ from pdfplumber.table import (
 
 from .cells import Box, Char, PageTable, chars_text, cluster_positions, nearest_index, trim
 from .frames import complete_frames
-from .layout import text_lines
+from .layout import page_words, text_lines
 from .rulings import Edge
 from .settings import SETTINGS
 
@@ -106,7 +106,21 @@ def _build_table(cells: list[Box], chars: list[Char]) -> PageTable | None:
     if len(rows) < 2 or len(rows[0]) < 2:
         return None
     bbox = (xs[0], ys[0], xs[-1], ys[-1])
-    return PageTable(rows, bbox, "lines", [(a, b) for a, b in itertools.pairwise(xs)])
+    columns = list(itertools.pairwise(xs))
+    return PageTable(rows, bbox, "lines", columns, _cut_words(chars, cells))
+
+
+def _cut_words(chars: list[Char], cells: list[Box]) -> int:
+    """Words that run out of the cell holding their middle: a rule cuts them."""
+    tol = SETTINGS.snap
+    cut = 0
+    for w in page_words(chars):
+        cx, cy = (w["x0"] + w["x1"]) / 2, (w["top"] + w["bottom"]) / 2
+        for x0, top, x1, bottom in cells:
+            if x0 <= cx < x1 and top <= cy < bottom:
+                cut += w["x0"] < x0 - tol or w["x1"] > x1 + tol
+                break
+    return cut
 
 
 def find_lattice_tables(chars: list[Char], edges: list[Edge]) -> list[PageTable]:

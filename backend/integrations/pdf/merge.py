@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .models import ExtractedTable
+from .quality import Quality, combine
 from .settings import SETTINGS
 
 
@@ -49,7 +50,13 @@ def _join(a: ExtractedTable, b: ExtractedTable) -> ExtractedTable:
         page_width=a.page_width,
         first_on_page=a.first_on_page,
         last_on_page=b.last_on_page,
+        **_joined_quality(a, b),
     )
+
+
+def _joined_quality(a: ExtractedTable, b: ExtractedTable) -> dict:
+    joined = combine(Quality(a.quality, a.quality_reasons), Quality(b.quality, b.quality_reasons))
+    return {"quality": joined.score, "quality_reasons": joined.reasons}
 
 
 def merge_continued_tables(tables: Iterable[ExtractedTable]) -> list[ExtractedTable]:

@@ -24,6 +24,8 @@ class ExtractedTable:
     page_width: float = 0.0
     first_on_page: bool = True  # nothing table-like above it on first_page
     last_on_page: bool = True  # nothing table-like below it on last_page
+    quality: float = 1.0  # 0..1, see quality.py
+    quality_reasons: list[str] = field(default_factory=list)
 
     @property
     def n_rows(self) -> int:

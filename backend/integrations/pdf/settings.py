@@ -60,6 +60,17 @@ class TableSettings:
     # A wrapped heading keeps its font size within this share; a change is a new heading.
     header_size_tolerance: float = 0.1
 
+    # --- quality (each sign of a known failure takes off quality_penalty) ---
+    quality_penalty: float = 0.25
+    # Text in the table's region but in no cell, above this share of its characters.
+    quality_lost_text_share: float = 0.02
+    # Column and row checks need this many rows to mean anything.
+    quality_min_rows: int = 4
+    # A column with text in at most this share of the rows is almost empty.
+    quality_empty_column_share: float = 0.1
+    # A row is stacked when this many of its cells hold several values each.
+    quality_stacked_cells: int = 2
+
     # --- merge across pages (stage 5) ---
     # Column positions may drift this much between pages and still match.
     column_slack: float = 6.0

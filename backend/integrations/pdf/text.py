@@ -72,7 +72,7 @@ def _extend_up(block: list[TextLine], lines: list[TextLine]) -> list[TextLine]:
         line, first = lines[i - 1], block[0]
         close = first.top - line.bottom <= SETTINGS.header_reach_lines * max(first.height, 1.0)
         narrow = line.x1 - line.x0 < 0.5 * width and line.x0 > left + 0.1 * width
-        if not (close and narrow and len(line.segments) == 1 and line.x1 <= left + width + 2):
+        if not (close and narrow and len(line.segments) == 1 and line.x0 < left + width):
             break
         block = [line, *block]
         i, added = i - 1, added + 1

@@ -62,6 +62,7 @@ def test_a_batch_with_bad_files_converts_the_good_one_and_explains_the_rest(
     assert good.status == Document.Status.CONVERTED
     (table,) = good.tables.all()
     assert (table.first_page, table.last_page, table.n_cols) == (2, 3, 7)
+    assert (table.quality, table.quality_reasons) == (1.0, []), "no sign of trouble was seen"
 
     expected = {
         "truncated": "damaged or truncated",

@@ -1,0 +1,78 @@
+"""The table engine's stages on tables drawn in the test, one failure class each."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from backend.integrations.pdf import extract_tables
+from tests.support import table_pdfs
+
+BODY = [["Wheat", "1,204", "12.5"], ["Barley", "877", "9.1"], ["Oats", "90", "0.9"]]
+
+
+def only_table(path: Path, **options) -> list[list[str]]:
+    (table,) = extract_tables(path, **options).tables
+    return [[" ".join(cell.split()) for cell in row] for row in table.rows]
+
+
+def test_a_wrapped_header_is_one_header_row(tmp_path):
+    header = [["Crop"], ["Area", "sown (ha)"], ["Share of", "all land", "(%)"]]
+    pdf = table_pdfs.whitespace_table(tmp_path / "wrapped.pdf", header, BODY)
+    assert only_table(pdf) == [["Crop", "Area sown (ha)", "Share of all land (%)"], *BODY]
+
+
+def test_a_heading_over_two_columns_sits_in_its_span_top_left(tmp_path):
+    header = [["Crop"], ["Tonnes"], ["Share"]]
+    pdf = table_pdfs.whitespace_table(
+        tmp_path / "levels.pdf", header, BODY, group=("Harvest of the year 2023", 185)
+    )
+    assert only_table(pdf) == [
+        ["Crop", "Harvest of the year 2023", ""],
+        ["", "Tonnes", "Share"],
+        *BODY,
+    ]
+
+
+ROWS = [["Crop", "Tonnes", "Share"], *BODY]
+
+
+@pytest.mark.parametrize(
+    "style", [{"boxes": True}, {"shaded": True}, {}], ids=["boxed", "shaded", "plain"]
+)
+def test_ruled_tables_have_no_phantom_columns(tmp_path, style):
+    pdf = table_pdfs.ruled_table(tmp_path / "ruled.pdf", ROWS, **style)
+    assert only_table(pdf) == ROWS
+
+
+def test_a_spanning_cell_keeps_its_text_top_left(tmp_path):
+    rows = [["Crop", "Harvest 2023", ""], ["", "Tonnes", "Share"], *BODY]
+    pdf = table_pdfs.ruled_table(tmp_path / "span.pdf", rows, spans={(0, 1): 2})
+    assert only_table(pdf) == rows
+
+
+@pytest.mark.parametrize("angle", [90, -90], ids=["anticlockwise", "clockwise"])
+def test_a_sideways_whitespace_table_is_read_in_its_own_direction(tmp_path, angle):
+    pdf = table_pdfs.rotated_whitespace_table(tmp_path / "turned.pdf", ROWS, angle)
+    assert only_table(pdf) == ROWS
+
+
+def test_a_snug_area_keeps_every_corner_cell(tmp_path):
+    pdf = table_pdfs.ruled_table(tmp_path / "snug.pdf", ROWS)
+    # Just inside the frame: the rules fall outside the area, the text inside it.
+    left, top = 60 + 3, 100 + 2
+    right, bottom = 60 + 300 - 3, 100 + 4 * table_pdfs.ROW - 2
+    assert only_table(pdf, area=(top, left, bottom, right)) == ROWS
+
+
+def test_rows_without_rules_are_flagged_not_hidden(tmp_path):
+    pdf = table_pdfs.ruled_table(tmp_path / "stacked.pdf", ROWS, row_rules=False)
+    (table,) = extract_tables(pdf).tables
+    assert table.quality < 1
+    assert any("several values per cell" in reason for reason in table.quality_reasons)
+
+
+def test_a_clean_table_has_no_reasons(tmp_path):
+    (table,) = extract_tables(table_pdfs.ruled_table(tmp_path / "clean.pdf", ROWS)).tables
+    assert (table.quality, table.quality_reasons) == (1.0, [])

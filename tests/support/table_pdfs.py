@@ -1,0 +1,124 @@
+"""Small PDFs of one table each, drawn in the test with fpdf2, for the engine's stages.
+
+Every table is drawn at a known place so a test can state the exact grid it
+expects.  Units are PDF points; y grows downwards as on the displayed page.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fpdf import FPDF
+
+ROW = 16.0  # row height of the generated tables
+SIZE = 9  # font size
+
+
+def _pdf() -> FPDF:
+    pdf = FPDF(unit="pt", format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=SIZE)
+    return pdf
+
+
+def _text(pdf: FPDF, x: float, y: float, text: str) -> None:
+    """Text whose top-left corner is at (x, y)."""
+    pdf.text(x, y + SIZE * 0.8, text)
+
+
+def whitespace_table(
+    target: Path,
+    header: list[list[str]],
+    body: list[list[str]],
+    group: tuple[str, float] | None = None,
+) -> Path:
+    """Columns 110 pt apart, no rules; each header cell may hold several lines.
+
+    group: a heading (text, x) on a line of its own above the header.
+    """
+    pdf = _pdf()
+    y = 100.0
+    if group is not None:
+        _text(pdf, group[1], y, group[0])
+        y += 13
+    depth = max(len(cell) for cell in header)
+    for i in range(depth):
+        for c, cell in enumerate(header):
+            offset = depth - len(cell)  # bottom-aligned, as most headers are
+            if i >= offset:
+                _text(pdf, 60 + 110 * c, y + i * 11, cell[i - offset])
+    y += depth * 11 + 6
+    for r, row in enumerate(body):
+        for c, cell in enumerate(row):
+            _text(pdf, 60 + 110 * c, y + r * ROW, cell)
+    pdf.output(str(target))
+    return target
+
+
+def ruled_table(
+    target: Path,
+    rows: list[list[str]],
+    *,
+    boxes: bool = False,
+    shaded: bool = False,
+    spans: dict[tuple[int, int], int] | None = None,
+    row_rules: bool = True,
+) -> Path:
+    """A grid 100 pt per column at (60, 100).
+
+    boxes: every cell is its own stroked rectangle, 1 pt inside the grid line,
+    so neighbouring boxes leave a 2 pt channel between them.  shaded: every
+    cell has a grey background and an inset white box behind its text, with
+    thin black rules between cells.  spans: (row, col) -> columns the cell spans.
+    row_rules=False draws horizontal rules only around the header and the table.
+    """
+    pdf = _pdf()
+    spans = spans or {}
+    covered = {(r, c + k) for (r, c), n in spans.items() for k in range(1, n)}
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            if (r, c) in covered:
+                continue
+            x, y, w = 60 + 100 * c, 100 + ROW * r, 100 * spans.get((r, c), 1)
+            _cell(pdf, x, y, w, boxes, shaded)
+            _text(pdf, x + 4, y + 3, text)
+    if not boxes:
+        _grid_rules(pdf, rows, spans, covered, row_rules)
+    pdf.output(str(target))
+    return target
+
+
+def _cell(pdf: FPDF, x: float, y: float, w: float, boxes: bool, shaded: bool) -> None:
+    if boxes:
+        pdf.rect(x + 1, y + 1, w - 2, ROW - 2, style="D")
+    if shaded:
+        pdf.set_fill_color(200, 200, 200)
+        pdf.rect(x, y, w, ROW, style="F")
+        pdf.set_fill_color(255, 255, 255)
+        pdf.rect(x + 2, y + 2, w - 4, ROW - 4, style="F")
+
+
+def _grid_rules(
+    pdf: FPDF, rows: list[list[str]], spans: dict, covered: set, row_rules: bool
+) -> None:
+    pdf.set_line_width(0.5)
+    n_cols, n_rows = len(rows[0]), len(rows)
+    for r in range(n_rows + 1) if row_rules else (0, 1, n_rows):
+        pdf.line(60, 100 + ROW * r, 60 + 100 * n_cols, 100 + ROW * r)
+    for r in range(n_rows):
+        for c in range(n_cols + 1):
+            if (r, c) not in covered:  # no rule inside a spanning cell
+                x = 60 + 100 * c
+                pdf.line(x, 100 + ROW * r, x, 100 + ROW * (r + 1))
+
+
+def rotated_whitespace_table(target: Path, rows: list[list[str]], angle: int) -> Path:
+    """A whitespace table typeset sideways: angle 90 reads bottom-to-top, -90 top-to-bottom."""
+    pdf = _pdf()
+    with pdf.rotation(angle, x=300, y=420):
+        for r, row in enumerate(rows):
+            for c, cell in enumerate(row):
+                _text(pdf, 200 + 90 * c, 380 + r * ROW, cell)
+    pdf.output(str(target))
+    return target
