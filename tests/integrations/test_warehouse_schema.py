@@ -227,3 +227,41 @@ def test_batches_are_powers_of_two_within_the_byte_limit() -> None:
     assert list(batches([[("a" * 50,)]], max_rows=8, max_bytes=10, sizes=text_sizes)) == [
         [("a" * 50,)]
     ]
+
+
+def test_whole_block_inference_agrees_with_value_by_value() -> None:
+    names = ["i", "d", "g", "c", "day", "ts", "pm", "b", "t", "z", "mixed"]
+    rows = [
+        [
+            str(n - 2500),
+            f"{n / 7:.3f}",
+            f"{n * 1001:,}.5",
+            f"{n % 999 + 1}.500",
+            f"{n % 12 + 1}/{n % 28 + 1}/20{n % 30:02d}",
+            f"{n % 28 + 1}.{n % 12 + 1}.1999 {n % 24}:{n % 60:02d}:07",
+            f"{n % 12 + 1}/3/2024 {n % 12 + 1}:05 {'PM' if n % 2 else 'AM'}",
+            "tf"[n % 2],
+            f"word {n}",
+            f"{n:05d}",
+            str(n) if n % 1000 else "n/a",
+        ]
+        for n in range(5000)
+    ]
+    by_block = TypeInferrer(names).feed(rows).inferred()
+    by_value = TypeInferrer(names)
+    for row in rows:
+        by_value.update(row)
+    assert by_block == by_value.inferred()
+    assert [c.spec.sql_type for c in by_block] == [
+        "BIGINT",
+        "NUMERIC(6,3)",
+        "NUMERIC(8,1)",
+        "NUMERIC(6,3)",
+        "DATE",
+        "TIMESTAMP",
+        "TIMESTAMP",
+        "BOOLEAN",
+        "VARCHAR(32)",
+        "VARCHAR(16)",
+        "VARCHAR(16)",
+    ]

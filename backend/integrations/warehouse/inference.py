@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import islice
 
+from .blocks import add_block
 from .coercion import FALSE_TOKENS, TRUE_TOKENS, to_text
 from .columns import MAX_NUMERIC_PRECISION, MAX_VARCHAR_BYTES, ColumnSpec
 from .forms import (
@@ -37,13 +38,6 @@ CHUNK_ROWS = 2048
 _NUMBER_RE = re.compile(r"[+-]?(\d*)(?:\.(\d*))?([eE][+-]?\d+)?\Z", re.ASCII)
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z", re.ASCII)
 _TIMESTAMP_RE = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?\Z", re.ASCII)
-_INT_BLOCK = re.compile(r"-?(?:0|[1-9][0-9]{0,17})(?:\n-?(?:0|[1-9][0-9]{0,17}))*\Z", re.ASCII)
-_DECIMAL_BLOCK = re.compile(
-    r"-?(?:0|[1-9][0-9]{0,37})(?:\.[0-9]{1,38})?(?:\n-?(?:0|[1-9][0-9]{0,37})(?:\.[0-9]{1,38})?)*\Z",
-    re.ASCII,
-)
-# A line reading as a number under a decimal comma too: 1.500 (one thousand five hundred).
-_COMMA_NUMBER_LINE = re.compile(r"^-?\d{1,3}(?:\.\d{3})+$", re.ASCII | re.MULTILINE)
 _BOOL_TOKENS = TRUE_TOKENS | FALSE_TOKENS
 _LETTER_PAIRS = ({"t", "f"}, {"y", "n"})
 
@@ -172,51 +166,6 @@ class _Column:
             self._add_iso(text)
         if self.people_dates.ok:
             self.people_dates.add(text)
-
-    def add_integers(self, texts: Sequence[str]) -> None:
-        """A block of canonical integers of at most 18 digits (checked by the caller)."""
-        self.values += len(texts)
-        self.max_bytes = max(self.max_bytes, max(map(len, texts)))
-        digits = max(len(t) - (t[0] == "-") for t in texts)
-        for numbers in (self.canonical, *self.grouped.values()):
-            numbers.digits = max(numbers.digits, digits)
-        self.tokens = None
-        self.dates = self.timestamps = self.people_dates.ok = False
-
-    def add_decimals(self, texts: Sequence[str]) -> None:
-        """A block of canonical decimals (checked by the caller) none of which reads as a
-        number with a decimal comma (1.500 would: the caller leaves those to add())."""
-        self.values += len(texts)
-        self.max_bytes = max(self.max_bytes, max(map(len, texts)))
-        parts = [t.lstrip("-").partition(".") for t in texts]
-        digits = max(len(whole.lstrip("0")) for whole, _, _ in parts)
-        scale = max(len(fraction) for _, _, fraction in parts)
-        dotted = any(dot for _, dot, _ in parts)
-        readings = [self.canonical, self.grouped["."]]
-        if dotted:
-            self.grouped[","].ok = False  # 12.5 is no number with a decimal comma
-        else:
-            readings.append(self.grouped[","])  # whole numbers read the same either way
-        for numbers in readings:
-            numbers.digits, numbers.scale = max(numbers.digits, digits), max(numbers.scale, scale)
-            numbers.integer = numbers.integer and not dotted
-        self.tokens = None
-        self.dates = self.timestamps = self.people_dates.ok = False
-
-    def add_booleans(self, texts: Sequence[str], tokens: set[str]) -> None:
-        """A block of boolean tokens (`tokens`, lower-cased, checked by the caller)."""
-        self.add_width(texts)
-        self.tokens = None if self.tokens is None else self.tokens | tokens
-        self.canonical.ok = False
-        for numbers in self.grouped.values():
-            numbers.ok = False
-        self.dates = self.timestamps = self.people_dates.ok = False
-
-    def add_width(self, texts: Sequence[str]) -> None:
-        self.values += len(texts)
-        joined = "".join(texts)
-        size = max(map(len, texts)) if joined.isascii() else max(len(t.encode()) for t in texts)
-        self.max_bytes = max(self.max_bytes, size)
 
     def _add_canonical(self, text: str) -> None:
         match = _NUMBER_RE.match(text)
@@ -359,7 +308,7 @@ class TypeInferrer:
                 self.update(row)
             return
         for column, values in zip(self._current, zip(*chunk, strict=True), strict=True):
-            _add_block(column, values)
+            add_block(column, values)
 
     def inferred(self) -> list[InferredColumn]:
         """The columns as inferred over every table fed so far."""
@@ -375,48 +324,6 @@ class TypeInferrer:
 
     def columns(self) -> list[ColumnSpec]:
         return [column.spec for column in self.inferred()]
-
-
-def _add_block(column: _Column, values: Sequence[object]) -> None:
-    """Many values at once: whole-block checks for the common cases, else value by value."""
-    try:
-        joined = "\n".join(values)  # type: ignore[arg-type]  # raises unless all are str
-    except TypeError:
-        joined = None
-    if joined is None or joined.count("\n") != len(values) - 1:
-        for value in values:
-            if value is not None and value != "":
-                column.add(value if isinstance(value, str) else to_text(value))
-        return
-    texts = [v for v in values if v] if "" in values else values
-    if not texts:
-        return
-    block = "\n".join(texts)  # type: ignore[arg-type]
-    if column.dead():
-        column.add_width(texts)  # type: ignore[arg-type]
-    elif _INT_BLOCK.match(block) and column.canonical.ok and column.tokens is None:
-        column.add_integers(texts)  # type: ignore[arg-type]
-    elif _canonical_decimals(column, block):
-        column.add_decimals(texts)  # type: ignore[arg-type]
-    elif column.tokens is not None and (tokens := _bool_tokens(texts)) is not None:
-        column.add_booleans(texts, tokens)  # type: ignore[arg-type]
-    else:
-        for text in texts:
-            column.add(text)  # type: ignore[arg-type]
-
-
-def _canonical_decimals(column: _Column, block: str) -> bool:
-    return (
-        column.canonical.ok
-        and column.grouped["."].ok
-        and _DECIMAL_BLOCK.match(block) is not None
-        and _COMMA_NUMBER_LINE.search(block) is None
-    )
-
-
-def _bool_tokens(texts: Sequence[str]) -> set[str] | None:
-    tokens = {t.strip().lower() for t in set(texts)}
-    return tokens if tokens <= _BOOL_TOKENS else None
 
 
 def _copy(column: _Column) -> _Column:
