@@ -75,7 +75,7 @@ class CopyRejected(WarehouseError):
         more = f" (the first {len(rejections)} of {total})" if total > len(rejections) else ""
         super().__init__(
             f"Redshift refused values loading table {table!r}{more}; nothing was published:"
-            f"{shown}\nFix the values in the source file or change the column types, then "
+            f"{shown}\n\nFix the values in the source file or change the column types, then "
             "load again."
         )
 
