@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
+from itertools import islice
 
 from django.db.models import F
 
@@ -13,13 +14,16 @@ from backend.integrations.warehouse.forms import (
     DATE_FORM,
     DATE_ORDERS,
     NUMBER_FORM,
-    date_reader,
-    number_reader,
+    ColumnReader,
+    dates_reader,
+    numbers_reader,
 )
 from backend.integrations.warehouse.inference import InferredColumn, TypeInferrer
 from backend.integrations.warehouse.schema import ddl_for, normalize_identifiers
 from backend.models import Bundle, Table
 from backend.selectors.tables import table_columns, table_data_rows
+
+READ_CHUNK_ROWS = 4096  # rows whose people-written values are read column by column
 
 
 @dataclass(frozen=True)
@@ -137,19 +141,21 @@ def member_rows(*, table: Table, schema: BundleSchema) -> Iterator[tuple[int, li
     if not readers:
         yield from rows
         return
-    for number, row in rows:
-        for index, reader in readers:
-            if index < len(row):
-                row[index] = reader(row[index])
-        yield number, row
+    while chunk := list(islice(rows, READ_CHUNK_ROWS)):
+        for index, read_many in readers:
+            present = [row for _, row in chunk if index < len(row)]
+            values = read_many([row[index] for row in present])
+            for row, value in zip(present, values, strict=True):
+                row[index] = value
+        yield from chunk
 
 
-def _reader(column: InferredColumn, final: ColumnSpec, mark: str) -> Callable[[str], str] | None:
+def _reader(column: InferredColumn, final: ColumnSpec, mark: str) -> ColumnReader | None:
     """The reader for a column still typed as inferred (a user's VARCHAR keeps the text)."""
     if column.form == NUMBER_FORM and final.kind in NUMERIC_KINDS:
-        return number_reader(mark)
+        return numbers_reader(mark)
     if column.form == DATE_FORM and column.order and final.kind in ("DATE", "TIMESTAMP"):
-        return date_reader(column.order)
+        return dates_reader(column.order)
     return None
 
 

@@ -21,10 +21,17 @@ DECIMAL_MARKS = (".", ",")
 MONTH_FIRST, DAY_FIRST = "month-first", "day-first"
 DATE_ORDERS = (MONTH_FIRST, DAY_FIRST)
 NUMBER_FORM, DATE_FORM = "number", "date"
-_GROUPED = {
-    ".": re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\Z", re.ASCII),
-    ",": re.compile(r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?\Z", re.ASCII),
+_GROUPED_TEXT = {
+    ".": r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?",
+    ",": r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?",
 }
+_GROUPED = {mark: re.compile(rf"{text}\Z", re.ASCII) for mark, text in _GROUPED_TEXT.items()}
+_GROUPED_LINES = {
+    mark: re.compile(rf"(?:{text})(?:\n(?:{text}))*\Z", re.ASCII)
+    for mark, text in _GROUPED_TEXT.items()
+}
+_CANONICAL_CLOCK = re.compile(r"(?:[0-9]|[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\Z", re.ASCII)
+ColumnReader = Callable[[list[str]], list[str]]
 _GROUP_SEPARATOR = {".": ",", ",": "."}
 _DAY = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})\Z", re.ASCII)
 _CLOCK = re.compile(
@@ -55,6 +62,22 @@ def number_reader(decimal: str) -> Callable[[str], str]:
         return plain.replace(",", ".") if decimal == "," else plain
 
     return read
+
+
+def numbers_reader(decimal: str) -> ColumnReader:
+    """number_reader over a whole column of a chunk: one regex decides the common case."""
+    read, lines = number_reader(decimal), _GROUPED_LINES[decimal]
+
+    def read_many(values: list[str]) -> list[str]:
+        texts = [v for v in values if v]
+        joined = "\n".join(texts)
+        if joined.count("\n") != len(texts) - 1 or not lines.match(joined):
+            return [read(v) if v else v for v in values]
+        if decimal == ".":
+            return [v.replace(",", "") for v in values]
+        return [v.replace(".", "").replace(",", ".") for v in values]
+
+    return read_many
 
 
 @lru_cache(maxsize=65536)
@@ -114,7 +137,16 @@ def valid_date(year: int, month: int, day: int) -> bool:
 
 def date_reader(order: str) -> Callable[[str], str]:
     """Text in a people's date form -> ISO date or timestamp text in the given order."""
+    return _date_readers(order)[0]
 
+
+def dates_reader(order: str) -> ColumnReader:
+    """date_reader over a whole column of a chunk; the days of a file repeat, so each is read
+    once, and an H:MM:SS clock only needs padding."""
+    return _date_readers(order)[1]
+
+
+def _date_readers(order: str) -> tuple[Callable[[str], str], ColumnReader]:
     @lru_cache(maxsize=65536)
     def iso_day(day: tuple[int, int, int]) -> str | None:
         first, second, year = day
@@ -129,7 +161,21 @@ def date_reader(order: str) -> Callable[[str], str]:
         clock = parts[1]  # type: ignore[index]
         return iso if clock is None else f"{iso} {_clock_text(clock)}"
 
-    return read
+    def read_many(values: list[str]) -> list[str]:
+        out = []
+        for value in values:
+            head, space, clock = value.partition(" ")
+            day = day_parts(head) if value else None
+            iso = iso_day(day) if day else None
+            if iso is not None and not space:
+                out.append(iso)
+            elif iso is not None and _CANONICAL_CLOCK.match(clock):
+                out.append(f"{iso} {clock}" if len(clock) == 8 else f"{iso} 0{clock}")
+            else:
+                out.append(read(value) if value else value)
+        return out
+
+    return read, read_many
 
 
 def _clock_text(clock: Clock) -> str:
