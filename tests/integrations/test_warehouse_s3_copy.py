@@ -25,6 +25,7 @@ from backend.integrations.warehouse import (
 )
 from backend.integrations.warehouse.s3 import sweep_staged
 from tests.support.processes import REPO, wait_for
+from tests.support.s3_server import s3_client
 from tests.support.s3_warehouse import S3Backend, s3_backend, s3_server, s3_shim
 from tests.support.shim_copy import CopyRequest
 from tests.support.warehouse_fixtures import contents, staging_tables
@@ -285,10 +286,18 @@ def test_a_killed_load_leaves_files_that_the_sweep_removes(s3_backend: S3Backend
     left = s3_backend.staged_keys()
     assert len(left) >= 3 and any(key.endswith("/manifest") for key in left)
     staging = s3_backend.staging
+    client = s3_client(s3_backend.endpoint)
+    for other in ("load-staging/notes.txt", "elsewhere/_stg_0123456789abcdef/manifest"):
+        client.put_object(Bucket=staging.bucket, Key=other, Body=b"not a load's")
     assert sweep_staged(staging, older_than=timedelta(hours=1)) == 0  # could be a live load's
-    assert s3_backend.staged_keys() == left
+    assert s3_backend.staged_keys() == sorted(
+        [*left, "load-staging/notes.txt", "elsewhere/_stg_0123456789abcdef/manifest"]
+    )
     assert sweep_staged(staging, older_than=timedelta(0)) == len(left)
-    assert s3_backend.staged_keys() == []
+    assert s3_backend.staged_keys() == [
+        "elsewhere/_stg_0123456789abcdef/manifest",
+        "load-staging/notes.txt",
+    ]  # not a load's: kept
     wait_for(
         lambda: (
             "people" not in s3_backend.snapshot() and not s3_backend.snapshot()["(staging left)"]

@@ -8,6 +8,7 @@ traceback.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,6 +21,7 @@ from .errors import WarehouseError, WarehouseUnreachable, redact
 from .s3_staging import S3Staging
 
 DELETE_BATCH = 1000  # DeleteObjects takes at most this many keys
+STAGED_NAME = r"_stg_[0-9a-f]{16}/(?:part-[0-9]{5}\.csv\.gz|manifest)"  # see copy_stager
 
 
 def s3_client(staging: S3Staging) -> Any:
@@ -87,9 +89,11 @@ def delete_keys(client: Any, bucket: str, keys: list[str]) -> None:
 
 def sweep_staged(staging: S3Staging, *, older_than: timedelta) -> int:
     """Delete staged objects older than `older_than` (left by a worker that was killed);
-    returns how many went. A load still running is never that old: its time limit ends it."""
+    returns how many went. A load still running is never that old: its time limit ends it.
+    Only names a load writes are touched, whatever else shares the bucket or prefix."""
     client = s3_client(staging)
     cutoff = datetime.now(UTC) - older_than
+    staged = re.compile(re.escape(staging.prefix) + STAGED_NAME)
     with s3_errors(staging):
         pages = client.get_paginator("list_objects_v2").paginate(
             Bucket=staging.bucket, Prefix=staging.prefix
@@ -98,7 +102,7 @@ def sweep_staged(staging: S3Staging, *, older_than: timedelta) -> int:
             item["Key"]
             for page in pages
             for item in page.get("Contents", ())
-            if item["LastModified"] < cutoff
+            if item["LastModified"] < cutoff and staged.fullmatch(item["Key"])
         ]
         delete_keys(client, staging.bucket, stale)
     return len(stale)
