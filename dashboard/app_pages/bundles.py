@@ -118,8 +118,8 @@ def render_members(bundle) -> None:
         added = st.form_submit_button("Add to bundle", icon=":material/add:")
     if added:
         add_csvs(bundle, uploads)
-    render_csv_questions(bundle)
     outcomes_render("csv")
+    render_csv_questions(bundle)
 
 
 def add_csvs(bundle, uploads) -> None:
@@ -141,19 +141,20 @@ def add_csvs(bundle, uploads) -> None:
     st.rerun()
 
 
-def store_csv(bundle, name: str, content: bytes, **answers) -> None:
+def store_csv(bundle, name: str, content: bytes, **answers) -> bool:
     try:
         _, layout = table_create_from_csv(
             owner=user, name=name, content=content, bundle=bundle, **answers
         )
     except CsvRejected as exc:
         outcome_add("csv", "error", f"{name}: {exc}")
-        return
+        return False
     text = f"{name}: a header and {layout.rows} rows, read as {layout.dialect.describe()}"
     if layout.skipped_empty:
         text += f"; empty rows left out: lines {', '.join(map(str, layout.skipped_empty[:10]))}"
         text += " …" if len(layout.skipped_empty) > 10 else ""
     outcome_add("csv", "success", text)
+    return True
 
 
 def render_csv_questions(bundle) -> None:
@@ -171,10 +172,10 @@ def render_csv_questions(bundle) -> None:
             confirmed = add.form_submit_button("Add with these answers", type="primary")
             discarded = drop.form_submit_button("Don't add this file")
         if confirmed or discarded:
-            pending.pop(name)
             outcomes_start("csv")
-            if confirmed:
-                store_csv(bundle, name, content, **answers)
+            # Kept while an answer is missing, so the user can complete it.
+            if discarded or store_csv(bundle, name, content, **answers):
+                pending.pop(name)
             st.rerun()
 
 
@@ -187,7 +188,8 @@ def csv_question_fields(file: str, layout) -> dict:
             "are left out:",
             icon=":material/table_rows:",
         )
-        st.code("\n".join(f"{line:>5} | {text}" for line, text in layout.above + layout.below))
+        around = layout.above + layout.below
+        st.code("\n".join(f"{line:>5} | {text}" for line, text in around), language="text")
         if st.checkbox(f"The table is lines {layout.header_line}-{layout.last_line}", value=True):
             answers["table_lines"] = (layout.header_line, layout.last_line)
     if layout.blank_names:
