@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from backend.integrations.pdf import extract_tables
+from backend.integrations.pdf.quality import assess
 from tests.support import table_pdfs
 
 BODY = [["Wheat", "1,204", "12.5"], ["Barley", "877", "9.1"], ["Oats", "90", "0.9"]]
@@ -66,11 +67,26 @@ def test_a_snug_area_keeps_every_corner_cell(tmp_path):
     assert only_table(pdf, area=(top, left, bottom, right)) == ROWS
 
 
-def test_rows_without_rules_are_flagged_not_hidden(tmp_path):
+def test_body_rows_without_rules_are_one_record_each(tmp_path):
     pdf = table_pdfs.ruled_table(tmp_path / "stacked.pdf", ROWS, row_rules=False)
-    (table,) = extract_tables(pdf).tables
-    assert table.quality < 1
-    assert any("several values per cell" in reason for reason in table.quality_reasons)
+    assert only_table(pdf) == ROWS
+
+
+@pytest.mark.parametrize(
+    ("rows", "region_chars", "cut", "reason"),
+    [
+        (ROWS, 80, 0, "characters inside the table are in no cell"),
+        ([[*r, ""] for r in ROWS * 3] + [["Rye", "5", "0.1", "x"]], 0, 0, "almost empty"),
+        ([*ROWS, ["", "and oats", ""]], 0, 0, "wrapped end of the row above"),
+        ([ROWS[0], ["Wheat\nOats", "1,204\n90", "12.5\n0.9"]], 0, 0, "several values"),
+        (ROWS, 0, 2, "cut by a column boundary"),
+    ],
+    ids=["lost text", "empty column", "wrapped tail", "stacked", "cut words"],
+)
+def test_each_sign_of_trouble_lowers_the_score_with_its_reason(rows, region_chars, cut, reason):
+    quality = assess(rows, region_chars, cut)
+    assert quality.score < 1
+    assert len(quality.reasons) == 1 and reason in quality.reasons[0]
 
 
 def test_a_clean_table_has_no_reasons(tmp_path):

@@ -21,6 +21,7 @@ from pdfplumber.table import (
 
 from .cells import Box, Char, PageTable, chars_text, cluster_positions, nearest_index, trim
 from .frames import complete_frames
+from .header import is_value
 from .layout import page_words, text_lines
 from .rulings import Edge
 from .settings import SETTINGS
@@ -102,12 +103,45 @@ def _build_table(cells: list[Box], chars: list[Char]) -> PageTable | None:
             _place(grid, cell, cell_chars, xs, ys)
     if filled < 2:
         return None
-    rows = trim(grid)
+    rows = trim(_unstack(grid, chars, xs, ys))
     if len(rows) < 2 or len(rows[0]) < 2:
         return None
     bbox = (xs[0], ys[0], xs[-1], ys[-1])
     columns = list(itertools.pairwise(xs))
     return PageTable(rows, bbox, "lines", columns, _cut_words(chars, cells))
+
+
+def _unstack(
+    grid: list[list[str]], chars: list[Char], xs: list[float], ys: list[float]
+) -> list[list[str]]:
+    """Grid rows that hold several records, split into one row per text line.
+
+    Producers often rule only the header and the outer frame: the body then
+    comes out of the grid as one row whose cells stack a value per record.
+    Where two or more cells of a row hold nothing but values, one per line,
+    the row's text lines are its records (the whitespace strategy's rows,
+    inside the ruled columns).
+    """
+    rows: list[list[str]] = []
+    for r, row in enumerate(grid):
+        stacked = sum(1 for cell in row if several_values(cell))
+        if stacked < SETTINGS.quality_stacked_cells:
+            rows.append(row)
+            continue
+        band = [ch for ch in chars if ys[r] <= (ch["top"] + ch["bottom"]) / 2 < ys[r + 1]]
+        band = [ch for ch in band if xs[0] <= (ch["x0"] + ch["x1"]) / 2 < xs[-1]]
+        for line in text_lines(band):
+            record = [""] * len(row)
+            for seg in line.segments:
+                col = _column_at(xs, (seg.x0 + seg.x1) / 2)
+                record[col] = f"{record[col]} {seg.text}".strip()
+            rows.append(record)
+    return rows
+
+
+def several_values(cell: str) -> bool:
+    lines = cell.split("\n")
+    return len(lines) >= 2 and all(is_value(line) for line in lines)
 
 
 def _cut_words(chars: list[Char], cells: list[Box]) -> int:

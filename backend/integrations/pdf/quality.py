@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .header import is_value
+from .lines import several_values
 from .settings import SETTINGS
 
 
@@ -80,17 +80,12 @@ def _stacked_rows(rows: list[list[str]], _: int) -> tuple[float, str] | None:
     stacked = [
         i + 1
         for i, row in enumerate(rows)
-        if sum(1 for cell in row if _several_values(cell)) >= SETTINGS.quality_stacked_cells
+        if sum(1 for cell in row if several_values(cell)) >= SETTINGS.quality_stacked_cells
     ]
     if not stacked:
         return None
     listed = ", ".join(map(str, stacked[:5]))
     return SETTINGS.quality_penalty, f"row(s) {listed} hold several values per cell"
-
-
-def _several_values(cell: str) -> bool:
-    lines = cell.split("\n")
-    return len(lines) >= 2 and all(is_value(line) for line in lines)
 
 
 def _split_words(split_words: int) -> tuple[float, str] | None:

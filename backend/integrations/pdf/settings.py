@@ -42,6 +42,10 @@ class TableSettings:
     # --- regions (stage 2: whitespace blocks, after Nurminen's text-block grouping) ---
     # A vertical gap of this many line heights ends a table block.
     block_gap_lines: float = 2.6
+    # A line whose font size differs from the block's by more than this factor
+    # (a title, a caption in display type) ends the block; headers are often
+    # set a size or two smaller than the body (9 pt over 12).
+    block_size_ratio: float = 1.45
     # Label-only lines allowed in a row inside a block.
     block_max_singles: int = 3
     # Above this median words per cell the block is prose laid out in columns.
@@ -68,7 +72,8 @@ class TableSettings:
     quality_min_rows: int = 4
     # A column with text in at most this share of the rows is almost empty.
     quality_empty_column_share: float = 0.1
-    # A row is stacked when this many of its cells hold several values each.
+    # A row is stacked (several records read as one) when this many of its
+    # cells hold several values each; ruled grids split such rows by text line.
     quality_stacked_cells: int = 2
 
     # --- merge across pages (stage 5) ---

@@ -28,7 +28,7 @@ def _fits(line: TextLine, block: list[TextLine], size: float) -> bool:
     prev = block[-1]
     if line.top - prev.bottom > SETTINGS.block_gap_lines * max(prev.height, 1.0):
         return False
-    if not 0.75 * size <= line.size <= 1.33 * size:
+    if not size / SETTINGS.block_size_ratio <= line.size <= size * SETTINGS.block_size_ratio:
         return False
     if len(line.segments) >= 2:
         return True
@@ -246,5 +246,23 @@ def find_text_tables(chars: list[Char], rules: list[Edge], whole: bool) -> list[
     if not lines:
         return []
     blocks = [lines] if whole else [_extend_up(b, lines) for b in find_blocks(lines)]
-    tables = [block_table(b, rules, strict=not whole) for b in blocks]
+    tables = [block_table(_below_caption(b), rules, strict=not whole) for b in blocks]
     return [t for t in tables if t is not None]
+
+
+# A caption names the table ("Table 5:", "Fig. 2", "Tableau 3"); it sits above
+# the table and is no row of it.  Tabula's detection (Nurminen 2013) uses the
+# same labels to tell tables from other text.
+_CAPTION = re.compile(
+    r"(table|tab\.|figure|fig\.|exhibit|chart|tabelle|tableau|tabla|cuadro)\s*[:.]?\s*"
+    r"([0-9]+|[ivxlc]+)\b",
+    re.IGNORECASE,
+)
+
+
+def _below_caption(block: list[TextLine]) -> list[TextLine]:
+    """The block without a caption line at its top (and what is above it)."""
+    for i, line in enumerate(block[:3]):
+        if _CAPTION.match(line.segments[0].text):
+            return block[i + 1 :] or block
+    return block
