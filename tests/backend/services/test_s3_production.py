@@ -47,6 +47,9 @@ class Production:
             "LOAD_S3_PART_MB": "0.0005",  # a few hundred bytes: several parts per load
             "WAREHOUSE_URL": self.warehouse_url,
             "MEDIA_ROOT": str(media),
+            # Every document in one-page parts: the parts wait for the join in S3 too.
+            "CONVERSION_PARALLEL_MIN_PAGES": "1",
+            "CONVERSION_PART_PAGES": "1",
         }
 
     def storages(self) -> dict:
@@ -112,6 +115,7 @@ def test_a_pdf_and_a_csv_go_through_s3_into_redshift_by_copy(
     assert finished(document).status == Run.Status.SUCCEEDED
     (table,) = Table.objects.filter(document=document)
     stored = object_keys(s3_files.endpoint, s3_files.files)
+    assert not [key for key in stored if "/conversions/" in key]  # parts joined and deleted
     assert document.file.name in {k.removeprefix("files/") for k in stored}
     assert table.file.name in {k.removeprefix("files/") for k in stored}
     rows = list(table_data_rows(table=table))
