@@ -50,6 +50,14 @@ class TableSettings:
     block_max_singles: int = 3
     # Above this median words per cell the block is prose laid out in columns.
     prose_words_per_cell: float = 5.0
+    # Justified prose split at wide spaces: above this share of the text cells
+    # after the first column start in lower case (needs this many cells).
+    prose_lower_share: float = 0.4
+    prose_min_cells: int = 4
+    # Above this share of one- or two-letter cells, using at least this many
+    # different letters, the text is a chart's label set letter by letter.
+    prose_letter_share: float = 0.5
+    prose_letter_kinds: int = 4
 
     # --- rows and columns (stage 3) ---
     # A spanning header line may sit this many line heights above a block.

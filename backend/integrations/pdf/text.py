@@ -18,7 +18,7 @@ from pdfplumber.table import merge_edges
 
 from .cells import PageTable, trim
 from .columns import Span, column_of, find_columns
-from .header import header_length, header_rows
+from .header import header_length, header_rows, is_value
 from .layout import Char, TextLine, text_lines
 from .rulings import Edge
 from .settings import SETTINGS
@@ -223,7 +223,36 @@ def _is_prose(grid: list[list[str]]) -> bool:
     multi = sum(1 for r in grid if sum(1 for c in r if c.strip()) >= 2)
     if multi < 0.5 * len(grid):
         return True  # mostly one-cell rows: running text with a stray aligned line
-    return len(grid[0]) == 2 and _is_list(grid)
+    return _runs_on(grid) or _letters(grid) or _has_bullet_column(grid) or _is_list(grid)
+
+
+def _runs_on(grid: list[list[str]]) -> bool:
+    """Justified prose split at its wide spaces: most cells after the first
+    column carry on a sentence in lower case, which table cells rarely do."""
+    cells = [c.strip() for r in grid for c in r[1:] if len(c.strip()) >= 3 and not is_value(c)]
+    lower = sum(1 for c in cells if c[0].islower())
+    enough = len(cells) >= SETTINGS.prose_min_cells
+    return enough and lower > SETTINGS.prose_lower_share * len(cells)
+
+
+def _letters(grid: list[list[str]]) -> bool:
+    """Mostly lone letters, and many different ones: a chart's axis title set
+    letter by letter.  (A table's check marks are lone letters too, but one
+    letter over and over.)"""
+    cells = [c.replace(" ", "") for r in grid for c in r if c.strip()]
+    lone = [c for c in cells if len(c) <= 2 and c.isalpha()]
+    varied = len(set(lone)) >= SETTINGS.prose_letter_kinds
+    return varied and len(lone) > SETTINGS.prose_letter_share * len(cells)
+
+
+def _has_bullet_column(grid: list[list[str]]) -> bool:
+    """A column of nothing but bullets: lists set side by side."""
+    width = max(len(r) for r in grid)
+    for c in range(width):
+        marks = [r[c].strip() for r in grid if c < len(r) and r[c].strip()]
+        if len(marks) >= 2 and all(m in _BULLETS for m in marks):
+            return True
+    return False
 
 
 _ENUMERATOR = re.compile(r"^[(\[]?([0-9]{1,3}|[a-zA-Z]|[ivxIVX]{1,4})([.)\]]|\.[0-9]{1,3})*[.)]?$")
@@ -234,6 +263,8 @@ _BULLETS = {"\u2022", "\u00b7", "-", "\u2013", "\u2014", "*", "\u25aa", "\u25e6"
 
 def _is_list(grid: list[list[str]]) -> bool:
     """Numbered or bulleted items (and numbered headings) are lists, not tables."""
+    if len(grid[0]) != 2:
+        return False
     marks = [r[0].strip() for r in grid if r[0].strip()]
     bullets = all(m in _BULLETS or _ENUMERATOR.match(m) for m in marks)
     texts = [len(r[1].split()) for r in grid if r[1].strip()]
@@ -261,8 +292,11 @@ _CAPTION = re.compile(
 
 
 def _below_caption(block: list[TextLine]) -> list[TextLine]:
-    """The block without a caption line at its top (and what is above it)."""
+    """The block without a caption at its top (and what is above it)."""
     for i, line in enumerate(block[:3]):
         if _CAPTION.match(line.segments[0].text):
-            return block[i + 1 :] or block
+            rest = block[i + 1 :]
+            while rest and len(rest[0].segments) == 1:  # the caption's wrapped lines
+                rest = rest[1:]
+            return rest or block
     return block
