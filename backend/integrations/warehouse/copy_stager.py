@@ -148,6 +148,23 @@ class S3CopyStager:
             raise CopyRejected(warehouse._target, shown, total) from None
 
 
+class _Buffer:
+    """A part's rows as they arrive: one text per chunk, so the rows' own strings can go."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+        self.breaks: list[int] = []  # line breaks inside each row, once a row has any
+        self.rows = self.size = 0
+
+    def add(self, chunk: list[str]) -> None:
+        text = "\n".join(chunk) + "\n"
+        if self.breaks or text.count("\n") != len(chunk):
+            self.breaks += [0] * (self.rows - len(self.breaks)) + list(map(_line_breaks, chunk))
+        self.texts.append(text)
+        self.rows += len(chunk)
+        self.size += len(text)
+
+
 class _PartWriter:
     def __init__(self, client: Any, staging: S3Staging, prefix: str) -> None:
         self.client, self.staging, self.prefix = client, staging, prefix
@@ -160,33 +177,25 @@ class _PartWriter:
     def write(self, chunks: Iterator[list[str]], on_batch: Callable[[int], None]) -> list[Part]:
         """Upload the rows as parts; on_batch(rows uploaded) runs on the caller's thread."""
         parts: list[Part] = []
-        lines: list[str] = []
-        breaks: list[int] = []  # line breaks inside each row, once a part has any
-        size = rows = 0
+        buffer, first = _Buffer(), 0
         for chunk in chunks:
-            text = "".join(chunk)
-            if breaks or "\n" in text:
-                breaks += [0] * (len(lines) - len(breaks)) + [_line_breaks(r) for r in chunk]
-            lines += chunk
-            size += len(text) + len(chunk)
-            if size >= self.part_chars:
-                parts.append(self._submit(lines, rows, len(parts), breaks, on_batch))
-                rows, lines, breaks, size = rows + len(lines), [], [], 0
-        if lines:
-            parts.append(self._submit(lines, rows, len(parts), breaks, on_batch))
+            buffer.add(chunk)
+            if buffer.size >= self.part_chars:
+                parts.append(self._submit(buffer, first, len(parts), on_batch))
+                buffer, first = _Buffer(), first + buffer.rows
+        if buffer.rows:
+            parts.append(self._submit(buffer, first, len(parts), on_batch))
         while self._pending:
             self._finish_oldest(on_batch)
         return parts
 
-    def _submit(
-        self, lines: list[str], first: int, number: int, breaks: list[int], on_batch: Callable
-    ) -> Part:
+    def _submit(self, buffer: _Buffer, first: int, number: int, on_batch: Callable) -> Part:
         while len(self._pending) >= IN_FLIGHT:
             self._finish_oldest(on_batch)
-        ends = tuple(accumulate(1 + n for n in breaks))
-        part = Part(f"{self.prefix}part-{number + 1:05d}.csv.gz", first, len(lines), ends)
+        ends = tuple(accumulate(1 + n for n in buffer.breaks))
+        part = Part(f"{self.prefix}part-{number + 1:05d}.csv.gz", first, buffer.rows, ends)
         self.keys.append(part.key)
-        self._pending.append((self._pool.submit(self._upload, part.key, lines), part))
+        self._pending.append((self._pool.submit(self._upload, part.key, buffer.texts), part))
         return part
 
     def _finish_oldest(self, on_batch: Callable[[int], None]) -> None:
@@ -195,8 +204,8 @@ class _PartWriter:
         self._uploaded += part.rows
         on_batch(self._uploaded)
 
-    def _upload(self, key: str, lines: list[str]) -> None:
-        body = gzip.compress(("\n".join(lines) + "\n").encode(), GZIP_LEVEL)
+    def _upload(self, key: str, texts: list[str]) -> None:
+        body = gzip.compress("".join(texts).encode(), GZIP_LEVEL)
         with s3_errors(self.staging):
             self.client.put_object(Bucket=self.staging.bucket, Key=key, Body=body)
 
