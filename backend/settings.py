@@ -79,7 +79,7 @@ STORAGES = {
         ),
     },
 }
-if STORAGES["default"]["BACKEND"] == _S3_STORAGE:
+if FILES_S3_BUCKET and STORAGES["default"]["BACKEND"] == _S3_STORAGE:
     STORAGES["default"]["OPTIONS"] = {
         "bucket_name": FILES_S3_BUCKET,
         "location": os.environ.get("FILES_S3_PREFIX", "files"),
