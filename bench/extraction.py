@@ -119,14 +119,16 @@ def report(name: str, cases: list[dict], by_mode: dict[str, dict]) -> dict[str, 
     return figures
 
 
-def whole_documents(base: Path, cases: list[dict]) -> tuple[int, float, int, int]:
-    """Pages, seconds, tables found on pages with references, and on pages without."""
+def whole_documents(base: Path, cases: list[dict]) -> tuple[int, float, int, int, int]:
+    """Pages, seconds, tables found on pages with references, on pages without,
+    and in documents without any reference (not counted either way)."""
     refs: Counter[tuple[str, int]] = Counter()
     for c in cases:
         if c.get("expected_csv"):
             refs[(c["pdf"], c["pages"][0])] += 1
+    referenced = {pdf for pdf, _ in refs}
     pages = seconds = 0.0
-    hits = misses = 0
+    hits = misses = unreferenced = 0
     for pdf in sorted({c["pdf"] for c in cases if c["kind"] not in ("encrypted", "corrupt")}):
         start = time.perf_counter()
         try:
@@ -135,11 +137,14 @@ def whole_documents(base: Path, cases: list[dict]) -> tuple[int, float, int, int
             continue
         seconds += time.perf_counter() - start
         pages += result.pages_done
+        if pdf not in referenced:
+            unreferenced += len(result.tables)
+            continue
         found = Counter((pdf, t.first_page) for t in result.tables)
         for key, n in found.items():
             hits += min(n, refs[key])
             misses += max(0, n - refs[key])
-    return int(pages), seconds, hits, misses
+    return int(pages), seconds, hits, misses, unreferenced
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -171,11 +176,12 @@ def main(argv: list[str] | None = None) -> int:
             summary[f"{name}_no_area"] = figures["no area"]
             if args.only:
                 continue
-            pages, seconds, hits, misses = whole_documents(base, cases)
+            pages, seconds, hits, misses, unreferenced = whole_documents(base, cases)
             precision = hits / (hits + misses) if hits + misses else 1.0
             print(
                 f"{name} whole documents: pages={pages} tables on pages with references={hits} "
-                f"on pages without={misses} precision={precision:.3f}"
+                f"on pages without={misses} precision={precision:.3f} "
+                f"(in documents without references: {unreferenced})"
             )
             summary[f"{name}_precision"] = precision
             total_pages, total_seconds = total_pages + pages, total_seconds + seconds

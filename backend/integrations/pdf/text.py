@@ -250,7 +250,7 @@ def _has_bullet_column(grid: list[list[str]]) -> bool:
     width = max(len(r) for r in grid)
     for c in range(width):
         marks = [r[c].strip() for r in grid if c < len(r) and r[c].strip()]
-        if len(marks) >= 2 and all(m in _BULLETS for m in marks):
+        if len(marks) >= 2 and all(_is_bullet(m) for m in marks):
             return True
     return False
 
@@ -258,7 +258,13 @@ def _has_bullet_column(grid: list[list[str]]) -> bool:
 _ENUMERATOR = re.compile(r"^[(\[]?([0-9]{1,3}|[a-zA-Z]|[ivxIVX]{1,4})([.)\]]|\.[0-9]{1,3})*[.)]?$")
 
 
-_BULLETS = {"\u2022", "\u00b7", "-", "\u2013", "\u2014", "*", "\u25aa", "\u25e6"}
+_BULLETS = set("\u2022\u00b7-\u2013\u2014*\u25aa\u25e6\u25a0\u25cf\u25cb\u25ba\u27a2\u2713\u2714o")
+
+
+def _is_bullet(mark: str) -> bool:
+    """A bullet sign, or one dingbat glyph (Symbol and Wingdings fonts map their
+    bullets and ticks into Unicode's private use area)."""
+    return mark in _BULLETS or (len(mark) == 1 and "\ue000" <= mark <= "\uf8ff")
 
 
 def _is_list(grid: list[list[str]]) -> bool:
@@ -266,7 +272,7 @@ def _is_list(grid: list[list[str]]) -> bool:
     if len(grid[0]) != 2:
         return False
     marks = [r[0].strip() for r in grid if r[0].strip()]
-    bullets = all(m in _BULLETS or _ENUMERATOR.match(m) for m in marks)
+    bullets = all(_is_bullet(m) or _ENUMERATOR.match(m) for m in marks)
     texts = [len(r[1].split()) for r in grid if r[1].strip()]
     return bullets and bool(texts) and median(texts) >= 3
 
