@@ -60,3 +60,14 @@ def test_a_damaged_csv_is_refused_and_a_titled_one_is_confirmed(page: Page, stac
         ["north", "1.234,5"],
         ["south", "2,5"],
     ]
+
+    schema_tab = page.get_by_role("tab", name="Schema")
+    expect(schema_tab).to_have_count(1, timeout=LONG)  # the rerun's stale copy is gone
+    schema_tab.click()
+    expect(page.get_by_text("Number format of each file")).to_be_visible(timeout=LONG)
+    mark = page.get_by_role("combobox", name="report.csv")
+    expect(mark).to_have_value("1.234,5 (decimal comma)")
+    expect(page.get_by_text('"amount" NUMERIC(5,1)')).to_be_visible()
+    if os.environ.get("SCREENSHOT_DIR"):
+        page.get_by_text("Number format of each file").scroll_into_view_if_needed()
+        page.screenshot(path=f"{os.environ['SCREENSHOT_DIR']}/bundles-schema-tab.png")
