@@ -112,14 +112,15 @@ def extract_tables(
         for index, number in enumerate(todo, start=1):
             page = pdf.pages[number - 1]
             try:
-                tables += _safe_page_tables(page, strategy, area)
+                # Merged as we go, so the live count of tables never goes down.
+                tables = merge_continued_tables(tables + _safe_page_tables(page, strategy, area))
                 if read_page_guarded(lambda p=page: page_is_image_only(p)):
                     image_only.append(number)
             finally:
                 page.close()  # drop the page's cached layout objects to bound memory
             if on_page is not None:
                 on_page(PageReport(number, index, len(todo), len(tables)))
-    return ExtractionResult(merge_continued_tables(tables), page_count, len(todo), image_only)
+    return ExtractionResult(tables, page_count, len(todo), image_only)
 
 
 def _safe_page_tables(page: Any, strategy: str, area: Box | None) -> list[ExtractedTable]:
