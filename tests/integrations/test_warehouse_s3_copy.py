@@ -14,7 +14,9 @@ import sys
 import threading
 from datetime import timedelta
 
+import psycopg
 import pytest
+from psycopg import sql
 
 from backend.integrations.warehouse import (
     ColumnSpec,
@@ -28,7 +30,7 @@ from tests.support.processes import REPO, wait_for
 from tests.support.s3_server import s3_client
 from tests.support.s3_warehouse import S3Backend, s3_backend, s3_server, s3_shim
 from tests.support.shim_copy import CopyRequest
-from tests.support.warehouse_fixtures import contents, staging_tables
+from tests.support.warehouse_fixtures import PG_DSN, contents, staging_tables
 
 __all__ = ["s3_backend", "s3_server", "s3_shim"]  # fixtures, imported for pytest
 
@@ -191,8 +193,10 @@ def test_a_value_redshift_refuses_is_named_by_file_row_and_column(
         warehouse.load(target="people", columns=COLUMNS, rows=rows[:5], load_id="v1")
         before = s3_backend.snapshot()
         s3_backend.copies.on_copy = on_copy
+        reads = len(s3_backend.copies.error_reads)
         with pytest.raises(CopyRejected) as caught:
             warehouse.load(target="people", columns=COLUMNS, rows=rows, load_id="v2")
+        assert s3_backend.copies.error_reads[reads:] == ["sys_load_error_detail"]
         assert staging_tables(warehouse) == []
     row = bad["row"]
     [rejection] = caught.value.rejections
@@ -352,3 +356,36 @@ def test_many_refusals_show_the_first_ones_each_on_its_line() -> None:
     assert "(the first 3 of 12)" in message
     assert "\n- 'jan.csv' row 12, column 'amount', value 'x': Invalid digit" in message
     assert message.count("\n- ") == 3
+
+
+def test_clusters_without_the_sys_views_report_through_stl_load_errors(
+    s3_backend: S3Backend,
+) -> None:
+    """Only stl_load_errors answers here (the session cannot see sys_load_error_detail)."""
+    schema = s3_backend.schema
+    with psycopg.connect(PG_DSN, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL(
+                "CREATE VIEW {}.stl_load_errors AS SELECT * FROM public.stl_load_errors"
+            ).format(sql.Identifier(schema))
+        )
+
+    def corrupt_first_row(request: CopyRequest) -> None:
+        lines = part_lines(request, request.parts[0])
+        lines[0][0] = "one"
+        text = io.StringIO()
+        csv.writer(text, lineterminator="\n").writerows(lines)
+        bucket, key = request.bucket_key(request.parts[0])
+        body = gzip.compress(text.getvalue().encode())
+        request.client.put_object(Bucket=bucket, Key=key, Body=body)
+
+    s3_backend.copies.on_copy = corrupt_first_row
+    with s3_backend.connect() as warehouse:
+        warehouse._execute(f'SET search_path TO "{schema}"')  # type: ignore[attr-defined]
+        warehouse._commit()  # type: ignore[attr-defined]
+        reads = len(s3_backend.copies.error_reads)
+        with pytest.raises(CopyRejected, match=r"'may.csv' row 2, column 'id', value 'one'"):
+            warehouse.load(
+                target="people", columns=COLUMNS, rows=source_rows("may.csv", 1, 9), load_id="v1"
+            )
+    assert s3_backend.copies.error_reads[reads:] == ["sys_load_error_detail", "stl_load_errors"]

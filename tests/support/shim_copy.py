@@ -76,6 +76,7 @@ class S3Copies:
         )
         self.dsn, self.on_copy = dsn, on_copy
         self.statements: list[str] = []  # every COPY FROM S3 as the client sent it
+        self.error_reads: list[str] = []  # the load-error tables clients queried, in order
         # The database server runs the program as its own OS user: the system's python3.
         self.python = "/usr/bin/python3" if Path("/usr/bin/python3").exists() else "python3"
         with psycopg.connect(dsn, autocommit=True) as conn:
@@ -95,6 +96,9 @@ class ConnectionCopies:
         self.pending: CopyRequest | None = None
 
     def frontend(self, kind: bytes, body: bytes) -> bytes:
+        for table in (b"sys_load_error_detail", b"stl_load_errors"):
+            if table in body:
+                self.copies.error_reads.append(table.decode())
         found = COPY_S3.search(body)
         if found is None:
             return body

@@ -91,6 +91,7 @@ class Origins:
 
 def read_load_errors(warehouse: RedshiftWarehouse, url_prefix: str) -> list[tuple]:
     """(file, line, column, value, reason, total) of this load's first errors, or []."""
+    warehouse._rollback()  # the failed COPY aborted the load's transaction
     pattern = url_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     for table, fields in _QUERIES.items():
         file_field = fields.split(",")[0]
