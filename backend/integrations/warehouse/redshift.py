@@ -4,6 +4,8 @@ Rows are converted to canonical text in Python (where a bad value can still be n
 row and column), sent as text lines in multi-row `INSERT ... VALUES ($1),($2)...`
 statements whose values are bind parameters, and split and cast into a typed TEMP staging
 table by the server (see staging.py); publishing copies from there in one transaction.
+With S3 staging configured, the rows reach the staging table by S3 and COPY instead
+(copy_stager.py), and values COPY refuses are traced back to their file and row.
 
 Bind parameters rather than literals, measured with the real driver through the shim
 (1024-row statements of staged lines, 100k rows): ~290k rows/s with parameters against
