@@ -8,6 +8,7 @@ traceback.
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -24,8 +25,10 @@ DELETE_BATCH = 1000  # DeleteObjects takes at most this many keys
 STAGED_NAME = r"_stg_[0-9a-f]{16}/(?:part-[0-9]{5}\.csv\.gz|manifest)"  # see copy_stager
 
 
+@functools.lru_cache(maxsize=8)
 def s3_client(staging: S3Staging) -> Any:
-    """A boto3 S3 client for the staging bucket (path-style on a custom endpoint)."""
+    """A boto3 S3 client for the staging bucket (path-style on a custom endpoint). Kept per
+    process: making one reads service models (~0.2 s), and clients are thread-safe."""
     options: dict[str, Any] = {"region_name": staging.region or None}
     if staging.endpoint_url:
         options["endpoint_url"] = staging.endpoint_url
