@@ -15,17 +15,9 @@ from itertools import islice
 
 from .blocks import add_block
 from .coercion import FALSE_TOKENS, TRUE_TOKENS, to_text
-from .columns import MAX_NUMERIC_PRECISION, MAX_VARCHAR_BYTES, ColumnSpec
-from .forms import (
-    DATE_FORM,
-    DAY_FIRST,
-    DECIMAL_MARKS,
-    MONTH_FIRST,
-    NUMBER_FORM,
-    date_parts,
-    day_facts,
-    grouped_number,
-)
+from .columns import MAX_VARCHAR_BYTES, ColumnSpec
+from .facts import Dates, Numbers
+from .forms import DATE_FORM, DAY_FIRST, DECIMAL_MARKS, MONTH_FIRST, NUMBER_FORM, grouped_number
 
 # Width for a column that was empty everywhere: room for the values a later load may bring.
 EMPTY_COLUMN_BYTES = 256
@@ -33,7 +25,6 @@ EMPTY_COLUMN_BYTES = 256
 # up to a power of two), so next week's slightly longer value still fits the table a first
 # load created. Redshift compresses VARCHAR storage, so unused width costs no disk.
 TEXT_HEADROOM, MIN_TEXT_BYTES = 2, 16
-BIGINT_DIGITS = 18  # any integer with at most 18 digits fits BIGINT without a range check
 CHUNK_ROWS = 2048
 _NUMBER_RE = re.compile(r"[+-]?(\d*)(?:\.(\d*))?([eE][+-]?\d+)?\Z", re.ASCII)
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z", re.ASCII)
@@ -56,66 +47,6 @@ class InferredColumn:
     longest: int = 0  # longest value seen, in UTF-8 bytes
 
 
-class _Numbers:
-    """Facts about numbers in one written form."""
-
-    __slots__ = ("digits", "integer", "ok", "scale")
-
-    def __init__(self) -> None:
-        self.ok = self.integer = True
-        self.digits = self.scale = 0
-
-    def add(self, whole: str, fraction: str | None) -> None:
-        if len(whole) > 1 and whole[0] == "0":
-            self.ok = False  # a code with leading zeros (zip, account): keep it as text
-            return
-        self.digits = max(self.digits, len(whole.lstrip("0")))
-        if fraction is not None:
-            self.integer = False
-            self.scale = max(self.scale, len(fraction))
-
-    def merge(self, other: _Numbers) -> None:
-        self.ok &= other.ok
-        self.integer &= other.integer
-        self.digits, self.scale = max(self.digits, other.digits), max(self.scale, other.scale)
-
-    def spec(self, name: str) -> ColumnSpec | None:
-        if self.integer and self.digits <= BIGINT_DIGITS:
-            return ColumnSpec(name, "BIGINT")
-        precision = max(self.digits + self.scale, 1)
-        if precision > MAX_NUMERIC_PRECISION:
-            return None
-        return ColumnSpec(name, "NUMERIC", precision=precision, scale=self.scale)
-
-
-class _Dates:
-    """Facts about dates written month-first or day-first."""
-
-    __slots__ = ("differ", "dmy", "mdy", "ok", "timed")
-
-    def __init__(self) -> None:
-        self.ok = self.mdy = self.dmy = True
-        self.timed = self.differ = False
-
-    def add(self, text: str) -> None:
-        parts = date_parts(text)
-        if parts is None:
-            self.ok = False
-            return
-        mdy, dmy, differ = day_facts(parts[0])
-        self.mdy, self.dmy = self.mdy and mdy, self.dmy and dmy
-        self.ok = self.mdy or self.dmy
-        self.differ = self.differ or differ
-        self.timed = self.timed or parts[1] is not None
-
-    def merge(self, other: _Dates) -> None:
-        self.mdy &= other.mdy
-        self.dmy &= other.dmy
-        self.ok = self.ok and other.ok and (self.mdy or self.dmy)
-        self.differ |= other.differ
-        self.timed |= other.timed
-
-
 class _Column:
     """Running facts about one column of one table. A flag, once False, stays False."""
 
@@ -126,11 +57,11 @@ class _Column:
         self.values = 0  # non-empty values seen
         self.max_bytes = 0
         self.tokens: set[str] | None = set()  # lower-cased values while they could be booleans
-        self.canonical = _Numbers()  # digits as the warehouse reads them: 1234.5
+        self.canonical = Numbers()  # digits as the warehouse reads them: 1234.5
         self.exponent = False  # some canonical number has an exponent: a measurement
-        self.grouped = {mark: _Numbers() for mark in DECIMAL_MARKS}  # 1,234.5 / 1.234,5
+        self.grouped = {mark: Numbers() for mark in DECIMAL_MARKS}  # 1,234.5 / 1.234,5
         self.dates = self.timestamps = True  # ISO forms
-        self.people_dates = _Dates()
+        self.people_dates = Dates()
 
     def dead(self) -> bool:
         """Only text is left: nothing but the width can change."""
