@@ -271,7 +271,10 @@ with connect_warehouse(url, s3_staging=staging) as warehouse:
 def test_a_killed_load_leaves_files_that_the_sweep_removes(s3_backend: S3Backend) -> None:
     copying, release = threading.Event(), threading.Event()
 
+    sessions: list[int] = []
+
     def hold(request: CopyRequest) -> None:
+        sessions.append(request.session)
         copying.set()
         release.wait(30)
 
@@ -302,13 +305,15 @@ def test_a_killed_load_leaves_files_that_the_sweep_removes(s3_backend: S3Backend
         "elsewhere/_stg_0123456789abcdef/manifest",
         "load-staging/notes.txt",
     ]  # not a load's: kept
-    wait_for(
-        lambda: (
-            "people" not in s3_backend.snapshot() and not s3_backend.snapshot()["(staging left)"]
-        ),
-        timeout_s=30,
-        what="the killed load's session to end",
-    )
+
+    def session_gone() -> bool:
+        with psycopg.connect(PG_DSN) as conn:
+            found = conn.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [sessions[0]])
+            return found.fetchone() is None
+
+    assert sessions[0] > 0  # the database session the killed load had
+    wait_for(session_gone, timeout_s=30, what="the killed load's session to end")
+    assert "people" not in s3_backend.snapshot()  # nothing was published
 
 
 def test_a_bucket_s3_refuses_is_a_clear_error_and_changes_nothing(s3_backend: S3Backend) -> None:
