@@ -164,10 +164,11 @@ def _check_answers(layout: CsvLayout, table_lines, names: dict[int, str]) -> Non
     found = (layout.header_line, layout.last_line)
     if layout.has_surroundings and tuple(table_lines or ()) != found:
         outside = [line for line, _ in layout.above + layout.below]
+        these = "lines {} look" if len(outside) > 1 else "line {} looks"
         raise CsvRejected(
             f"the table seems to be lines {found[0]}-{found[1]} (header on line {found[0]}); "
-            f"line{'s' if len(outside) > 1 else ''} {_spans(outside)} look like a title or "
-            "notes. Confirm where the table is, or remove those lines and upload again."
+            f"{these.format(_spans(outside))} like a title or notes. Confirm where the table "
+            "is, or remove those lines and upload again."
         )
     unnamed = [p for p in layout.blank_names if not names.get(p, "").strip()]
     if unnamed:

@@ -151,7 +151,7 @@ def _quote_problem(
 def csv_inspect(content: bytes) -> CsvLayout:
     """The table's layout in an uploaded CSV; raises CsvRejected naming the lines at fault."""
     dialect = detect_dialect(content)
-    starts, ends, widths, empty = array("q"), array("q"), array("l"), []
+    starts, ends, widths, lone, empty = array("q"), array("q"), array("l"), array("b"), []
     for start, end, row in _records(content, dialect):
         if not any(map(str.strip, row)):
             empty.append(start)
@@ -159,11 +159,11 @@ def csv_inspect(content: bytes) -> CsvLayout:
         starts.append(start)
         ends.append(end)
         widths.append(len(row))
+        lone.append(not any(map(str.strip, row[1:])))
     if not widths:
         raise CsvRejected("the file has no rows, only empty fields")
     width = _table_width(widths)
-    first = next(i for i, w in enumerate(widths) if w == width)
-    last = len(widths) - 1 - next(i for i, w in enumerate(reversed(widths)) if w == width)
+    first, last = _edges(widths, lone, width)
     _refuse_other_widths(starts, widths, width, first, last)
     if first == last:
         raise CsvRejected(f"line {starts[first]} is a header with no data rows below it")
@@ -180,6 +180,15 @@ def csv_inspect(content: bytes) -> CsvLayout:
         below=[(line, texts[line]) for line in starts[last + 1 :]],
         skipped_empty=[line for line in empty if starts[first] < line < ends[last]],
     )
+
+
+def _edges(widths: array, lone: array, width: int) -> tuple[int, int]:
+    """Indexes of the header and the last row: the first and last records with the table's
+    width, passing over lone-text lines (`Weekly sales;;`, a title a spreadsheet padded)."""
+    table = [i for i, w in enumerate(widths) if w == width]
+    full = [i for i in table if not lone[i]] if width > 1 else table
+    found = full or table
+    return found[0], found[-1]
 
 
 def _table_width(widths: array) -> int:

@@ -242,3 +242,29 @@ def test_a_type_change_is_refused_before_the_load_with_what_to_do(warehouse_url,
     run = load_now(second, user)
     assert run.status == "failed" and "the data needs VARCHAR(16)" in run.error
     assert loaded(warehouse_url, target) == [("2024-01-01",)]
+
+
+def test_files_whose_questions_were_answered_load_what_the_table_holds(warehouse_url, user):
+    titled = (
+        "Weekly sales;;\r\nregion;amount;day\r\nnorth;1.234,5;30.03.2012\r\n"
+        "south;0,5;01.04.2012\r\n\r\nTotal: 1.235\r\n"
+    ).encode("cp1252")
+    unnamed = "region\t\tday\r\neast\t7\t02.04.2012\r\n".encode("utf-16")
+    bundle = make_bundle(user)
+    table_create_from_csv(
+        owner=user, name="a.csv", content=titled, bundle=bundle, table_lines=(2, 4)
+    )
+    table_create_from_csv(
+        owner=user, name="b.tsv", content=unnamed, bundle=bundle, names={2: "Amount"}
+    )
+    bundle.refresh_from_db()
+    view = bundle_schema_view(bundle_id=bundle.pk)
+    assert view["problems"] == []
+    assert [c["type"] for c in view["columns"]] == ["VARCHAR(16)", "NUMERIC(5,1)", "DATE"]
+    run = load_now(bundle, user)
+    assert run.status == "succeeded", run.error
+    assert loaded(warehouse_url, bundle.target_table) == [
+        ("east", 7.0, "2012-04-02"),
+        ("north", 1234.5, "2012-03-30"),
+        ("south", 0.5, "2012-04-01"),
+    ]
