@@ -47,13 +47,7 @@ def find_page_tables(page: Any, strategy: str, area: Box | None) -> list[Extract
     frame = Frame(detect_direction(chars), float(page.width), float(page.height))
     chars = [reframe(c, frame) for c in chars]
     edges = [normalise(reframe(e, frame)) for e in edges]
-    found: list[PageTable] = []
-    if strategy in ("auto", "lines"):
-        found += find_lattice_tables(chars, edges)
-    if strategy in ("auto", "text"):
-        rest = _outside(chars, found)
-        whole = area is not None and not found
-        found += find_text_tables(rest, edges, whole)
+    found = _find_tables(chars, edges, strategy, area is not None)
     found.sort(key=lambda t: (t.bbox[1], t.bbox[0]))
     return [
         _to_extracted(t, i, len(found), page.page_number, frame, _quality(t, chars))
@@ -65,6 +59,30 @@ def _quality(table: PageTable, chars: list[dict]) -> Quality:
     """The table's quality, judged against the characters inside its region."""
     inside = sum(1 for c in chars if c["text"].strip() and center_in(c, table.bbox))
     return assess(table.rows, inside, table.split_words)
+
+
+def _find_tables(
+    chars: list[dict], edges: list[dict], strategy: str, in_area: bool
+) -> list[PageTable]:
+    """Ruled tables first, whitespace tables in the text they leave.
+
+    Inside a user's area all the text is one table: when ruled grids leave a
+    good part of it outside (a label column beyond the frame, a body without
+    rules under a ruled header), the whole area is read as one whitespace
+    table instead of splitting it.
+    """
+    found = find_lattice_tables(chars, edges) if strategy in ("auto", "lines") else []
+    if strategy == "lines":
+        return found
+    rest = _outside(chars, found)
+    if in_area and (not found or _share(rest, chars) > SETTINGS.area_outside_share):
+        return find_text_tables(chars, edges, whole=True) or found
+    return found + find_text_tables(rest, edges, whole=False)
+
+
+def _share(part: list[dict], chars: list[dict]) -> float:
+    printed = sum(1 for c in chars if c["text"].strip())
+    return sum(1 for c in part if c["text"].strip()) / printed if printed else 0.0
 
 
 def _to_extracted(

@@ -7,6 +7,7 @@ lining up the segments of consecutive lines.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from statistics import median
 from typing import Any
@@ -90,16 +91,13 @@ def _pitch(words: list[dict[str, Any]]) -> float | None:
     return median(widths) if hi - lo <= SETTINGS.fixed_pitch_spread * hi else None
 
 
-def _segments(words: list[dict[str, Any]]) -> list[Segment]:
+def _segments(words: list[dict[str, Any]], breaks: list[float]) -> list[Segment]:
     words = sorted(words, key=lambda w: w["x0"])
     pitch = _pitch(words)
     segments: list[Segment] = []
     for w in words:
         last = segments[-1] if segments else None
-        limit = SETTINGS.segment_gap_em * max(w["size"], last.size if last else 0)
-        if pitch is not None:
-            limit = max(limit, SETTINGS.segment_gap_pitch * pitch)
-        if last is not None and w["x0"] - last.x1 <= limit:
+        if last is not None and _joins(last, w, pitch, breaks):
             last.words.append(w)
             last.x1 = max(last.x1, w["x1"])
             last.top, last.bottom = min(last.top, w["top"]), max(last.bottom, w["bottom"])
@@ -108,10 +106,31 @@ def _segments(words: list[dict[str, Any]]) -> list[Segment]:
     return segments
 
 
-def text_lines(chars: list[Char]) -> list[TextLine]:
-    """Text lines of the given chars, top to bottom, each split into segments."""
+def _joins(last: Segment, w: dict[str, Any], pitch: float | None, breaks: list[float]) -> bool:
+    """Whether word w carries on the segment: a word space, not a cell gap."""
+    if any(last.x1 <= x <= w["x0"] for x in breaks):
+        return False
+    size = max(w["size"], last.size)
+    limit = SETTINGS.segment_gap_em * size
+    if pitch is not None:
+        limit = max(limit, SETTINGS.segment_gap_pitch * pitch)
+    numbers = _NUMBER.fullmatch(last.words[-1]["text"]) and _NUMBER.fullmatch(w["text"])
+    if numbers and not _DIGIT_GROUP.fullmatch(w["text"]):  # "13 951" is one number
+        limit = min(limit, SETTINGS.segment_gap_numbers_em * size)
+    return w["x0"] - last.x1 <= limit
+
+
+# Two numbers side by side are two cells unless the second is a group of
+# three digits carrying on the first ("13 951", a space as thousands mark).
+_NUMBER = re.compile(r"[-+(]?[$€£]?\d[\d,.]*%?\)?")
+_DIGIT_GROUP = re.compile(r"\d{3}([.,]\d+)?%?\)?")
+
+
+def text_lines(chars: list[Char], breaks: list[float] = ()) -> list[TextLine]:  # type: ignore[assignment]
+    """Text lines of the given chars, top to bottom, each split into segments;
+    a segment also ends where a break (a vertical ruling's x) runs between words."""
     lines = []
     for group in _group_lines(page_words(chars)):
-        segs = _segments(group)
+        segs = _segments(group, breaks)
         lines.append(TextLine(min(s.top for s in segs), max(s.bottom for s in segs), segs))
     return lines

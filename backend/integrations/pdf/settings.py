@@ -28,11 +28,16 @@ class TableSettings:
     # Rulings are read this far around a user's area: a snug area leaves the
     # frame outside it (text is taken only where its centre is inside).
     area_ruling_margin: float = 6.0
+    # When ruled grids leave more than this share of an area's text outside
+    # them, the area is read as one whitespace table.
+    area_outside_share: float = 0.1
 
     # --- text layout (stage 1) ---
     # A gap wider than this (times the font size) separates two cells; word
     # spaces are 0.25-0.33 em in proportional fonts, tight tables leave 0.5 em.
     segment_gap_em: float = 0.55
+    # Two numbers side by side are two cells once their gap passes a word space.
+    segment_gap_numbers_em: float = 0.2
     # In a fixed-pitch font a word space is a whole character cell: a cell gap
     # is wider than this many character widths.
     segment_gap_pitch: float = 1.5

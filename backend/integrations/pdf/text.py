@@ -279,7 +279,10 @@ def _is_list(grid: list[list[str]]) -> bool:
 
 def find_text_tables(chars: list[Char], rules: list[Edge], whole: bool) -> list[PageTable]:
     """Whitespace tables among chars; `whole` treats all the text as one table."""
-    lines = text_lines(chars)
+    # Inside a user's area every vertical ruling separates columns from top to
+    # bottom, also where it is drawn only across the header.
+    breaks = [e["x0"] for e in rules if e["orientation"] == "v"] if whole else []
+    lines = text_lines(chars, breaks)
     if not lines:
         return []
     blocks = [lines] if whole else [_extend_up(b, lines) for b in find_blocks(lines)]
