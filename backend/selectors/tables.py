@@ -14,6 +14,7 @@ from itertools import islice
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.core.files import File
 
 from backend.models import Table
 
@@ -44,11 +45,20 @@ def table_summary(t: Table) -> dict[str, Any]:
 @contextmanager
 def _records(table: Table, padded: bool = True) -> Iterator[Iterator[list[str]]]:
     with table.file.open("rb") as fh:
-        text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
+        text = io.TextIOWrapper(_unwrapped(fh), encoding="utf-8-sig", newline="")
         if not padded:
             yield csv.reader(text)
             return
         yield (row + [""] * (table.n_cols - len(row)) for row in csv.reader(text))
+
+
+def _unwrapped(fh: File) -> object:
+    """The storage's own file object under Django's File wrappers: reading a line through
+    them calls a Python `closed` property each time, which costs as much as parsing it."""
+    raw: object = fh
+    while isinstance(raw, File) and getattr(raw, "file", None) is not None:
+        raw = raw.file
+    return raw
 
 
 def table_columns(*, table: Table) -> list[str]:
@@ -75,12 +85,16 @@ def table_data_rows(*, table: Table, padded: bool = True) -> Iterator[tuple[int,
     header repeated on a PDF's continuation page is not data: it is skipped."""
     header_at = table.header_row
     header: list[str] | None = None
-    extracted = table.document_id is not None
     with _records(table, padded) as records:
-        for number, row in enumerate(records, start=1):
-            if header_at is not None and number <= header_at + 1:
-                header = row
-            elif header is None or not extracted or not repeats_header(row, header):
+        numbered = enumerate(records, start=1)
+        if header_at is not None:
+            above = list(islice(numbered, header_at + 1))  # the header is the last of them
+            header = above[-1][1] if above else None
+        if table.document_id is None or header is None:
+            yield from numbered  # an uploaded CSV: every row below its header is data
+            return
+        for number, row in numbered:
+            if not repeats_header(row, header):
                 yield number, row
 
 
