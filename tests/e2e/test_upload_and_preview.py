@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.test_new_user_path import choose_files
+
 pytestmark = pytest.mark.browser
 
 
@@ -13,7 +15,7 @@ def test_uploaded_pdfs_convert_and_a_bad_one_is_explained(page, stack, corpus, t
     not_pdf.write_text("meeting minutes, typed, not a PDF")
     page.goto(stack.url)
     page.get_by_text("Drop PDFs here").wait_for()
-    page.locator("input[type=file]").set_input_files([corpus / "camelot__us-020.pdf", not_pdf])
+    choose_files(page, [corpus / "camelot__us-020.pdf", not_pdf])
     page.get_by_role("button", name="Convert").click()
 
     expect(page.get_by_text("the file is not a PDF (no PDF header found)")).to_be_visible(
