@@ -8,6 +8,8 @@ from typing import Any
 
 from pdfplumber.utils import extract_text
 
+from .settings import SETTINGS
+
 Char = dict[str, Any]
 Box = tuple[float, float, float, float]
 
@@ -21,7 +23,9 @@ def chars_text(chars: list[Char]) -> str:
     """Text of a cell: words keep their spaces, lines are joined with newlines."""
     if not chars:
         return ""
-    text = extract_text(chars, x_tolerance_ratio=0.2, y_tolerance=3)
+    text = extract_text(
+        chars, x_tolerance_ratio=SETTINGS.word_gap_em, y_tolerance=SETTINGS.line_tolerance
+    )
     return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 

@@ -9,6 +9,7 @@ columns) cross a gap without merging the columns below them.
 from __future__ import annotations
 
 from .layout import Segment, TextLine
+from .settings import SETTINGS
 
 Span = tuple[float, float]
 
@@ -37,10 +38,10 @@ def _coverage_gaps(segments: list[list[Segment]], tolerance: int) -> list[Span]:
 def find_columns(lines: list[TextLine]) -> list[Span]:
     """Column x-ranges, left to right, for a block of lines."""
     multi = [ln.segments for ln in lines if len(ln.segments) >= 2] or [ln.segments for ln in lines]
-    tolerance = len(multi) // 10
+    tolerance = int(len(multi) * SETTINGS.column_crossing_share)
     all_segs = [s for ln in lines for s in ln.segments]
     left, right = min(s.x0 for s in all_segs), max(s.x1 for s in all_segs)
-    gaps = [g for g in _coverage_gaps(multi, tolerance) if g[1] - g[0] > 0.5]
+    gaps = [g for g in _coverage_gaps(multi, tolerance) if g[1] - g[0] > SETTINGS.min_column_gap]
     edges = [left] + [x for g in gaps for x in g] + [right]
     columns = [(edges[i], edges[i + 1]) for i in range(0, len(edges), 2)]
     columns = [c for c in columns if c[1] > c[0]]

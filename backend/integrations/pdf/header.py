@@ -56,7 +56,7 @@ def _values(line: TextLine, columns: list[Span]) -> bool:
     """Most segments of the line in value columns (after the stub) are values."""
     cells = [s for s in line.segments if column_of(s, columns) > 0]
     values = [s for s in cells if is_value(s.text)]
-    return bool(values) and len(values) >= 0.5 * len(cells)
+    return bool(values) and len(values) >= SETTINGS.value_line_share * len(cells)
 
 
 def _words(line: TextLine, columns: list[Span]) -> bool:

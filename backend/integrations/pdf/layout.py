@@ -60,7 +60,12 @@ class TextLine:
 
 
 def page_words(chars: list[Char]) -> list[dict[str, Any]]:
-    words = extract_words(chars, x_tolerance_ratio=0.2, y_tolerance=3, extra_attrs=["size"])
+    words = extract_words(
+        chars,
+        x_tolerance_ratio=SETTINGS.word_gap_em,
+        y_tolerance=SETTINGS.line_tolerance,
+        extra_attrs=["size"],
+    )
     return [w for w in words if w["text"].strip()]
 
 
@@ -72,7 +77,7 @@ def _group_lines(words: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
         for i in range(len(groups) - 1, max(-1, len(groups) - 4), -1):
             top, bottom, members = groups[i]
             overlap = min(bottom, w["bottom"]) - max(top, w["top"])
-            if overlap >= 0.5 * min(bottom - top, w["bottom"] - w["top"]):
+            if overlap >= SETTINGS.line_overlap * min(bottom - top, w["bottom"] - w["top"]):
                 members.append(w)
                 groups[i] = (min(top, w["top"]), max(bottom, w["bottom"]), members)
                 placed = True

@@ -15,6 +15,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from .settings import SETTINGS
+
 Box = tuple[float, float, float, float]  # x0, top, x1, bottom
 
 # Direction in which consecutive characters advance, in displayed coordinates.
@@ -63,7 +65,7 @@ def _advance(a: dict[str, Any], b: dict[str, Any]) -> str | None:
     """Direction from char a to the next char b, if they look like neighbours."""
     dx = (b["x0"] + b["x1"] - a["x0"] - a["x1"]) / 2
     dy = (b["top"] + b["bottom"] - a["top"] - a["bottom"]) / 2
-    reach = 2.5 * max(a["width"], a["height"], 1.0)
+    reach = SETTINGS.neighbour_reach * max(a["width"], a["height"], 1.0)
     if abs(dx) > reach or abs(dy) > reach or (dx == 0 and dy == 0):
         return None
     if abs(dx) >= abs(dy):
@@ -76,7 +78,7 @@ def detect_direction(chars: list[dict[str, Any]]) -> str:
     if not chars:
         return LTR
     upright = sum(1 for c in chars if c.get("upright", True))
-    if upright >= 0.5 * len(chars):
+    if upright >= SETTINGS.upright_share * len(chars):
         return LTR  # fast path: most text is horizontal and upright
     votes: Counter[str] = Counter()
     for a, b in itertools.pairwise(chars):

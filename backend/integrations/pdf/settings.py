@@ -33,6 +33,16 @@ class TableSettings:
     area_outside_share: float = 0.1
 
     # --- text layout (stage 1) ---
+    # Characters closer than this (times the font size) belong to one word
+    # (pdfplumber's x_tolerance_ratio); lines within this many points are one.
+    word_gap_em: float = 0.2
+    line_tolerance: float = 3.0
+    # Words overlapping vertically by this share of the shorter one share a line.
+    line_overlap: float = 0.5
+    # Pages read sideways: characters within this many glyph sizes are
+    # neighbours, and below this share of upright characters the page is turned.
+    neighbour_reach: float = 2.5
+    upright_share: float = 0.5
     # A gap wider than this (times the font size) separates two cells; word
     # spaces are 0.25-0.33 em in proportional fonts, tight tables leave 0.5 em.
     segment_gap_em: float = 0.55
@@ -51,10 +61,19 @@ class TableSettings:
     # (a title, a caption in display type) ends the block; headers are often
     # set a size or two smaller than the body (9 pt over 12).
     block_size_ratio: float = 1.45
+    # A one-segment line narrower than this share of the block is a label or a
+    # heading inside it, not prose.
+    block_label_width: float = 0.5
+    # Within this share of a block's width from its edge counts as at the edge.
+    edge_share: float = 0.1
     # Label-only lines allowed in a row inside a block.
     block_max_singles: int = 3
     # Above this median words per cell the block is prose laid out in columns.
     prose_words_per_cell: float = 5.0
+    # Below this share of rows with two or more cells the block is running text.
+    prose_multi_cell_rows: float = 0.5
+    # Two-column bullet or numbered items with this many words are a list.
+    list_item_words: int = 3
     # Justified prose split at wide spaces: above this share of the text cells
     # after the first column start in lower case (needs this many cells).
     prose_lower_share: float = 0.4
@@ -65,6 +84,13 @@ class TableSettings:
     prose_letter_kinds: int = 4
 
     # --- rows and columns (stage 3) ---
+    # A column gap may be crossed by this share of the lines (spanning headings).
+    column_crossing_share: float = 0.1
+    # Narrower gaps than this are no column gap.
+    min_column_gap: float = 0.5
+    # A header line is a line of values when this share of its value-column
+    # segments are numbers.
+    value_line_share: float = 0.5
     # A spanning header line may sit this many line heights above a block.
     header_reach_lines: float = 1.5
     # At most this many lines above the first row of values are header lines.

@@ -33,7 +33,7 @@ def _fits(line: TextLine, block: list[TextLine], size: float) -> bool:
     if len(line.segments) >= 2:
         return True
     width = max(ln.x1 for ln in block) - min(ln.x0 for ln in block)
-    return line.x1 - line.x0 < 0.5 * width
+    return line.x1 - line.x0 < SETTINGS.block_label_width * width
 
 
 def _close(block: list[TextLine], out: list[list[TextLine]]) -> None:
@@ -68,10 +68,11 @@ def _extend_up(block: list[TextLine], lines: list[TextLine]) -> list[TextLine]:
     width = max(ln.x1 for ln in block) - left
     i = lines.index(block[0])
     added = 0
-    while i > 0 and added < 3:
+    while i > 0 and added < SETTINGS.max_header_lines:
         line, first = lines[i - 1], block[0]
         close = first.top - line.bottom <= SETTINGS.header_reach_lines * max(first.height, 1.0)
-        narrow = line.x1 - line.x0 < 0.5 * width and line.x0 > left + 0.1 * width
+        narrow = line.x1 - line.x0 < SETTINGS.block_label_width * width
+        narrow = narrow and line.x0 > left + SETTINGS.edge_share * width
         if not (close and narrow and len(line.segments) == 1 and line.x0 < left + width):
             break
         block = [line, *block]
@@ -126,11 +127,13 @@ def _header_rule(lines: list[TextLine], h_rules: list[Edge], columns: list[Span]
     heading that spans several columns means the lines are distinct rows.
     """
     x0, x1 = min(ln.x0 for ln in lines), max(ln.x1 for ln in lines)
-    h_rules = merge_edges(h_rules, 2, 2, 3, 3) if h_rules else []
+    snap = SETTINGS.snap
+    h_rules = merge_edges(h_rules, snap, snap, snap, snap) if h_rules else []
     for i in range(1, min(len(lines), 8)):
         gap_top, gap_bottom = lines[i - 1].bottom, lines[i].top
         for e in h_rules:
-            spans = e["x0"] <= x0 + 0.1 * (x1 - x0) and e["x1"] >= x1 - 0.1 * (x1 - x0)
+            near = SETTINGS.edge_share * (x1 - x0)
+            spans = e["x0"] <= x0 + near and e["x1"] >= x1 - near
             if spans and gap_top - 1 <= e["top"] <= gap_bottom + 1:
                 levels = _inner_rules(lines[:i], h_rules)
                 return i if _aligned(lines[:i], lines, columns) and not levels else 0
@@ -167,7 +170,7 @@ def _aligned(header: list[TextLine], block: list[TextLine], columns: list[Span])
     for line in header:
         for seg in line.segments:
             lo, hi = reach.get(column_of(seg, columns), (seg.x0, seg.x1))
-            if seg.x0 < lo - 2 or seg.x1 > hi + 2:
+            if seg.x0 < lo - SETTINGS.snap or seg.x1 > hi + SETTINGS.snap:
                 return False
     return True
 
@@ -221,7 +224,7 @@ def _is_prose(grid: list[list[str]]) -> bool:
     if not words or median(words) > SETTINGS.prose_words_per_cell:
         return True
     multi = sum(1 for r in grid if sum(1 for c in r if c.strip()) >= 2)
-    if multi < 0.5 * len(grid):
+    if multi < SETTINGS.prose_multi_cell_rows * len(grid):
         return True  # mostly one-cell rows: running text with a stray aligned line
     return _runs_on(grid) or _letters(grid) or _has_bullet_column(grid) or _is_list(grid)
 
@@ -274,7 +277,7 @@ def _is_list(grid: list[list[str]]) -> bool:
     marks = [r[0].strip() for r in grid if r[0].strip()]
     bullets = all(_is_bullet(m) or _ENUMERATOR.match(m) for m in marks)
     texts = [len(r[1].split()) for r in grid if r[1].strip()]
-    return bullets and bool(texts) and median(texts) >= 3
+    return bullets and bool(texts) and median(texts) >= SETTINGS.list_item_words
 
 
 def find_text_tables(chars: list[Char], rules: list[Edge], whole: bool) -> list[PageTable]:
