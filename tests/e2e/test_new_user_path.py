@@ -25,7 +25,7 @@ LONG = 90_000
 def test_a_new_user_uploads_fixes_builds_loads_retries_and_deletes(page, stack, corpus, tmp_path):
     empty = tmp_path / "empty.pdf"
     empty.write_bytes(b"")
-    page.goto(stack.url)
+    page.goto(f"{stack.url}/upload")  # a direct link to Upload, which lives at /
     upload(page, [corpus / n for n in ("camelot__us-020.pdf", "camelot__health.pdf")], empty)
     pick_documents_in_turn(page)
     rename_columns(page)
@@ -36,6 +36,7 @@ def test_a_new_user_uploads_fixes_builds_loads_retries_and_deletes(page, stack, 
 
 def upload(page: Page, pdfs, empty) -> None:
     page.get_by_text("Drop PDFs here").wait_for()
+    expect(page.get_by_text("Page not found")).to_have_count(0)
     choose_files(page, [*pdfs, empty])
     page.get_by_role("button", name="Convert").click()
     # Refused at once, and the message stays while the conversions run and redraw the page.
