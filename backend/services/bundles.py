@@ -138,11 +138,10 @@ def table_create_from_csv(
     A file with lines around the table is stored only when `table_lines` confirms the
     (header line, last line) that csv_inspect found; blank header names only when `names`
     gives one for each such position (1-based). Raises CsvRejected saying what is missing."""
-    layout = csv_inspect(content)
-    _check_answers(layout, table_lines, names or {})
-    column_names = _named_header(layout, names or {})
     with tempfile.TemporaryFile() as raw:
-        n_rows, n_cols = _write_utf8_csv(iter_table_rows(content, layout), raw)
+        layout = _write_table(content, raw, table_lines, names or {})
+        n_rows, n_cols = layout.rows + 1, len(layout.header)
+        column_names = _named_header(layout, names or {})
         table = Table(
             owner=owner,
             name=name,
@@ -199,14 +198,18 @@ def _spans(lines: list[int]) -> str:
     return ", ".join(f"{a}-{b}" if a != b else str(a) for a, b in spans)
 
 
-def _write_utf8_csv(rows: Iterable[list[str]], raw) -> tuple[int, int]:
+def _write_table(content: bytes, raw, table_lines, names: dict[int, str]) -> CsvLayout:
+    """Check the file and write its table to `raw` as UTF-8 CSV, in one pass over the file
+    (a second one only to leave out a confirmed title and notes)."""
     text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
     writer = csv.writer(text, lineterminator="\r\n")
-    n_rows = n_cols = 0
-    for row in rows:
-        writer.writerow(row)
-        n_rows, n_cols = n_rows + 1, max(n_cols, len(row))
+    layout = csv_inspect(content, sink=writer.writerow)
+    _check_answers(layout, table_lines, names)
+    if layout.has_surroundings:
+        text.seek(0)
+        text.truncate()
+        writer.writerows(iter_table_rows(content, layout))
     text.flush()
     text.detach()  # hand the bytes back to `raw`, which the caller stores
     raw.seek(0)
-    return n_rows, n_cols
+    return layout

@@ -13,7 +13,7 @@ import io
 import re
 from array import array
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -148,8 +148,10 @@ def _quote_problem(
     )
 
 
-def csv_inspect(content: bytes) -> CsvLayout:
-    """The table's layout in an uploaded CSV; raises CsvRejected naming the lines at fault."""
+def csv_inspect(content: bytes, sink: Callable[[list[str]], object] | None = None) -> CsvLayout:
+    """The table's layout in an uploaded CSV; raises CsvRejected naming the lines at fault.
+    `sink`, if given, receives every record with a value as it is read (lines around the
+    table too: the layout says where the table is)."""
     dialect = detect_dialect(content)
     starts, ends, widths, lone, empty = array("q"), array("q"), array("l"), array("b"), []
     for start, end, row in _records(content, dialect):
@@ -160,6 +162,8 @@ def csv_inspect(content: bytes) -> CsvLayout:
         ends.append(end)
         widths.append(len(row))
         lone.append(not any(map(str.strip, row[1:])))
+        if sink is not None:
+            sink(row)
     if not widths:
         raise CsvRejected("the file has no rows, only empty fields")
     width = _table_width(widths)
