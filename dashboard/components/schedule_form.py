@@ -12,7 +12,7 @@ from django.contrib.auth.models import User
 
 from backend.models import Bundle
 from backend.scheduling.describe import DAY_NAMES
-from backend.scheduling.spec import FREQUENCIES, WEEKDAYS, ScheduleSpec
+from backend.scheduling.spec import FREQUENCIES, NONE, WEEKDAYS, ScheduleSpec
 from backend.selectors.schedules import schedule_of_bundle
 from backend.services.schedules import (
     ScheduleInvalid,
@@ -45,13 +45,16 @@ def render_schedule_form(*, bundles: list[dict[str, Any]], user: User, zones: li
     bundle_id = st.selectbox("Bundle", list(names), format_func=names.get, key=BUNDLE_KEY)
     saved = schedule_of_bundle(bundle_id=bundle_id)
     form = saved["form"] if saved else {}
+    # Starts from the bundle's saved choice; "None" (remove) only where there is a schedule.
+    # The key names the saved choice, so a save or a removal starts the radio afresh.
+    choices = FREQUENCIES if saved else tuple(f for f in FREQUENCIES if f != NONE)
     frequency = st.radio(
         "Frequency",
-        FREQUENCIES,
-        index=FREQUENCIES.index(saved["frequency"]) if saved else 0,
+        choices,
+        index=choices.index(saved["frequency"]) if saved else 0,
         format_func=str.capitalize,
         horizontal=True,
-        key=f"schedule-frequency-{bundle_id}",
+        key=frequency_key(bundle_id, saved),
     )
     with st.form(f"schedule-{bundle_id}-{frequency}"):
         fields = _fields(frequency, form, key=f"{bundle_id}-{frequency}")
@@ -66,6 +69,11 @@ def render_schedule_form(*, bundles: list[dict[str, Any]], user: User, zones: li
         _submit(spec, bundle_id=bundle_id, user=user, save=saving)
     elif saved and not flashed:
         _current(saved)
+
+
+def frequency_key(bundle_id: int, saved: dict[str, Any] | None) -> str:
+    """The Frequency radio's widget key for a bundle with this saved schedule (or none)."""
+    return f"schedule-frequency-{bundle_id}-{saved['frequency'] if saved else 'unscheduled'}"
 
 
 def _fields(frequency: str, form: dict[str, Any], *, key: str) -> dict[str, Any]:

@@ -70,7 +70,9 @@ def test_lists_schedules_and_draws_the_calendar(seeded):
 def test_form_refuses_a_bad_cron_and_saves_a_good_one(seeded):
     app = open_schedules()
     app.selectbox(key="schedule_bundle").set_value(seeded["stock"].pk).run()
-    app.radio(key=f"schedule-frequency-{seeded['stock'].pk}").set_value("cron").run()
+    frequency = app.radio(key=f"schedule-frequency-{seeded['stock'].pk}-unscheduled")
+    assert "None" not in frequency.options  # nothing to remove
+    frequency.set_value("cron").run()
     cron = app.text_input(key=f"cron-{seeded['stock'].pk}-cron")
     cron.input("0 6 1 * 1")
     button(app, "Preview").click().run()
@@ -84,6 +86,9 @@ def test_form_refuses_a_bad_cron_and_saves_a_good_one(seeded):
     assert saved.frequency == "cron" and saved.form == {"cron": "0 6 * * 1-5"}
     assert saved.periodic_task.crontab.day_of_week == "1-5"
     assert any("Saved" in m.value for m in app.markdown)
+    # The form now starts from the saved choice, and offers to remove it.
+    frequency = app.radio(key=f"schedule-frequency-{seeded['stock'].pk}-cron")
+    assert frequency.value == "cron" and "None" in frequency.options
 
 
 def test_pause_button_pauses_the_beat_row(seeded):
