@@ -394,3 +394,24 @@ def test_clusters_without_the_sys_views_report_through_stl_load_errors(
                 target="people", columns=COLUMNS, rows=source_rows("may.csv", 1, 9), load_id="v1"
             )
     assert s3_backend.copies.error_reads[reads:] == ["sys_load_error_detail", "stl_load_errors"]
+
+
+def test_a_part_that_lost_rows_fails_the_load_instead_of_loading_less(
+    s3_backend: S3Backend,
+) -> None:
+    def drop_a_row(request: CopyRequest) -> None:
+        lines = part_lines(request, request.parts[0])[1:]
+        text = io.StringIO()
+        csv.writer(text, lineterminator="\n").writerows(lines)
+        bucket, key = request.bucket_key(request.parts[0])
+        body = gzip.compress(text.getvalue().encode())
+        request.client.put_object(Bucket=bucket, Key=key, Body=body)
+
+    s3_backend.copies.on_copy = drop_a_row
+    with s3_backend.connect() as warehouse:
+        with pytest.raises(WarehouseError, match=r"COPY read 29 rows of the 30 staged"):
+            warehouse.load(
+                target="people", columns=COLUMNS, rows=source_rows("a.csv", 1, 30), load_id="v1"
+            )
+        assert not warehouse.table_exists("people")
+    assert s3_backend.staged_keys() == []

@@ -29,7 +29,7 @@ import redshift_connector
 
 from .chunks import Assembler
 from .copy_errors import read_load_errors, rejections
-from .errors import CopyRejected
+from .errors import CopyRejected, WarehouseError
 from .s3 import copy_credentials, delete_keys, s3_client, s3_errors, sql_text
 from .s3_staging import S3Staging
 from .schema import quote_ident
@@ -129,7 +129,16 @@ class S3CopyStager:
             self._copy(warehouse, sql, prefix, parts)
         finally:
             writer.delete()
-        return sum(part.rows for part in parts)
+        # Counted, as Redshift's COPY reply carries no row count: a part that lost rows
+        # in S3 must fail the load, not load less.
+        written = sum(part.rows for part in parts)
+        loaded = int(warehouse._query(f"SELECT COUNT(*) FROM {staging}")[0][0])
+        if loaded != written:
+            raise WarehouseError(
+                f"COPY read {loaded} rows of the {written} staged for table "
+                f"{warehouse._target!r}; nothing was published. Load again."
+            )
+        return written
 
     def _copy(self, warehouse: RedshiftWarehouse, sql: str, prefix: str, parts: list[Part]):
         try:
