@@ -41,7 +41,10 @@ def warehouse_preview(*, table: str, limit: int = 100) -> dict[str, Any]:
 
 
 def _last_loads(targets: list[str]) -> dict[str, dict[str, Any]]:
-    loads = Run.objects.filter(kind=Run.Kind.LOAD, status=Run.Status.SUCCEEDED, target__in=targets)
+    # A load that added nothing (a repeat of a loaded version) did not write the table.
+    loads = Run.objects.filter(
+        kind=Run.Kind.LOAD, status=Run.Status.SUCCEEDED, target__in=targets, rows_loaded__gt=0
+    )
     latest = loads.values("target").annotate(last=Max("finished_at"))
     found = {}
     for row in latest:
@@ -52,7 +55,7 @@ def _last_loads(targets: list[str]) -> dict[str, dict[str, Any]]:
         )
         found[row["target"]] = {
             "run_id": run.pk,
-            "bundle": run.bundle.name if run.bundle else "(deleted bundle)",
+            "bundle": run.bundle.name if run.bundle else f"{run.bundle_name} (deleted bundle)",
             "by": run.owner.username,
             "at": run.finished_at,
             "rows": run.rows_loaded,

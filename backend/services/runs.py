@@ -88,13 +88,14 @@ def run_finished(*, task_id: str, status: str, error: str = "", **fields: Any) -
 
 
 def run_revoke(*, task_id: str, message: str) -> bool:
-    """Close an active run as revoked; False if it had already ended."""
+    """Close an active run as revoked; False if it had already ended. A run revoked before
+    it started has no duration: it never ran."""
     run = Run.objects.get(task_id=task_id)
     now = timezone.now()
     closed = Run.objects.filter(pk=run.pk, status__in=Run.ACTIVE).update(
         status=Run.Status.REVOKED,
         finished_at=now,
-        duration_s=(now - (run.started_at or run.queued_at)).total_seconds(),
+        duration_s=(now - run.started_at).total_seconds() if run.started_at else None,
         message=message[:255],
     )
     return bool(closed)

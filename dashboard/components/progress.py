@@ -13,17 +13,27 @@ STATUS_ICON = {
     "converting": ":material/sync:",
     "converted": ":material/check_circle:",
     "failed": ":material/error:",
+    "cancelled": ":material/block:",
 }
 
 
 def render_document_progress(document: dict[str, Any]) -> None:
     """One line per document: name, live progress bar while converting, outcome after."""
     run = document["run"]
+    # A cancelled conversion leaves the document failed, but it is called what History
+    # calls it: the run was revoked by a person, nothing went wrong.
+    cancelled = document["status"] == "failed" and run["status"] == "revoked"
+    shown = "cancelled" if cancelled else document["status"]
     with st.container(border=True):
         head, status = st.columns([4, 1])
         head.markdown(f"**{document['name']}**")
-        status.markdown(f"{STATUS_ICON.get(document['status'], '')} {document['status']}")
-        if document["status"] in ("queued", "converting"):
+        status.markdown(f"{STATUS_ICON.get(shown, '')} {shown}")
+        if cancelled:
+            st.info(
+                "The conversion was cancelled. Convert it again on the Documents page.",
+                icon=":material/block:",
+            )
+        elif document["status"] in ("queued", "converting"):
             total = run["pages_total"] or 0
             fraction = run["pages_done"] / total if total else 0.0
             st.progress(min(fraction, 1.0), text=progress_text(run))

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import streamlit as st
+from django.conf import settings
 from django.core.files.base import ContentFile
 from streamlit.testing.v1 import AppTest
 
+from backend.integrations.warehouse import connect_warehouse
+from backend.integrations.warehouse.schema import infer_column_types
 from backend.models import Bundle, Document, Run
 from backend.services.bundles import bundle_create, table_create_from_csv
 from backend.services.loads import load_enqueue
@@ -110,3 +113,44 @@ def test_load_now_says_what_it_queued_and_the_message_stays(user):
     assert message in [s.value for s in app.success]
     next(b for b in app.button if b.label == "Dismiss").click().run()
     assert message not in [s.value for s in app.success]
+
+
+def test_a_cancelled_conversion_is_called_cancelled_not_failed(user):
+    document = document_with_table(user, "minutes.pdf", [["a", "b"], ["1", "2"]])
+    Document.objects.filter(pk=document.pk).update(
+        status="failed", error="The conversion was cancelled."
+    )
+    Run.objects.create(
+        kind="conversion", owner=user, task_id="c-1", document=document, status="revoked"
+    )
+    app = open_page("upload")
+    card = " ".join(m.value for m in app.markdown)
+    assert ":material/block: cancelled" in card and "failed" not in card
+    assert "The conversion was cancelled." in app.info[0].value
+    assert not app.error
+
+
+def test_warehouse_last_load_is_the_one_that_added_rows(user):
+    columns = infer_column_types(["country", "score"], [["Peru", "1"]])
+    with connect_warehouse(settings.WAREHOUSE_URL) as warehouse:
+        warehouse.load(target="scores", columns=columns, rows=[["Peru", "1"]], load_id="s-1")
+    bundle = bundle_create(owner=user, name="Scores", target_table="scores", load_mode="append")
+    for task_id, rows, at in (
+        ("wrote", 1, "2026-01-02T03:04:05Z"),
+        ("repeat", 0, "2026-01-03T00:00:00Z"),
+    ):
+        Run.objects.create(
+            kind="load",
+            owner=user,
+            task_id=task_id,
+            bundle=bundle,
+            status="succeeded",
+            target="scores",
+            rows_loaded=rows,
+            finished_at=at,
+        )
+    app = open_page("warehouse")
+    overview = app.dataframe[0].value
+    wrote = Run.objects.get(task_id="wrote")
+    last = overview[overview["table"] == "scores"].iloc[0]["last load"]
+    assert last.startswith(f"Scores · run #{wrote.pk}")
