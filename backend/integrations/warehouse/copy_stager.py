@@ -129,16 +129,7 @@ class S3CopyStager:
             self._copy(warehouse, sql, prefix, parts)
         finally:
             writer.delete()
-        # Counted, as Redshift's COPY reply carries no row count: a part that lost rows
-        # in S3 must fail the load, not load less.
-        written = sum(part.rows for part in parts)
-        loaded = int(warehouse._query(f"SELECT COUNT(*) FROM {staging}")[0][0])
-        if loaded != written:
-            raise WarehouseError(
-                f"COPY read {loaded} rows of the {written} staged for table "
-                f"{warehouse._target!r}; nothing was published. Load again."
-            )
-        return written
+        return _check_count(warehouse, staging, sum(part.rows for part in parts))
 
     def _copy(self, warehouse: RedshiftWarehouse, sql: str, prefix: str, parts: list[Part]):
         try:
@@ -155,6 +146,18 @@ class S3CopyStager:
             index = lambda url, line: by_url[url].row_at(line) if url in by_url else None  # noqa: E731
             shown, total = rejections(found, index, warehouse._origins)
             raise CopyRejected(warehouse._target, shown, total) from None
+
+
+def _check_count(warehouse: RedshiftWarehouse, staging: str, written: int) -> int:
+    """Counted, as Redshift's COPY reply carries no row count: a part that lost rows in S3
+    fails the load instead of loading less."""
+    loaded = int(warehouse._query(f"SELECT COUNT(*) FROM {staging}")[0][0])
+    if loaded != written:
+        raise WarehouseError(
+            f"COPY read {loaded} rows of the {written} staged for table "
+            f"{warehouse._target!r}; nothing was published. Load again."
+        )
+    return written
 
 
 class _Buffer:
