@@ -133,8 +133,12 @@ def test_a_cancelled_conversion_is_called_cancelled_not_failed(user):
 def test_warehouse_last_load_is_the_one_that_added_rows(user):
     columns = infer_column_types(["country", "score"], [["Peru", "1"]])
     with connect_warehouse(settings.WAREHOUSE_URL) as warehouse:
-        warehouse.load(target="scores", columns=columns, rows=[["Peru", "1"]], load_id="s-1")
-    bundle = bundle_create(owner=user, name="Scores", target_table="scores", load_mode="append")
+        warehouse.load(
+            target="scores_last_load", columns=columns, rows=[["Peru", "1"]], load_id="s-1"
+        )
+    bundle = bundle_create(
+        owner=user, name="Scores", target_table="scores_last_load", load_mode="append"
+    )
     for task_id, rows, at in (
         ("wrote", 1, "2026-01-02T03:04:05Z"),
         ("repeat", 0, "2026-01-03T00:00:00Z"),
@@ -145,12 +149,13 @@ def test_warehouse_last_load_is_the_one_that_added_rows(user):
             task_id=task_id,
             bundle=bundle,
             status="succeeded",
-            target="scores",
+            target="scores_last_load",
             rows_loaded=rows,
             finished_at=at,
         )
+    st.cache_data.clear()  # the Warehouse page's cache may hold another test's tables
     app = open_page("warehouse")
     overview = app.dataframe[0].value
     wrote = Run.objects.get(task_id="wrote")
-    last = overview[overview["table"] == "scores"].iloc[0]["last load"]
+    last = overview[overview["table"] == "scores_last_load"].iloc[0]["last load"]
     assert last.startswith(f"Scores · run #{wrote.pk}")
