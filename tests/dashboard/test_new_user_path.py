@@ -14,6 +14,7 @@ from backend.services.bundles import bundle_create, table_create_from_csv
 from backend.services.loads import load_enqueue
 from backend.services.tables import table_create_extracted
 from tests.dashboard.test_data_pages import open_page
+from tests.dashboard.test_pages import APP
 
 
 def document_with_table(user, name: str, rows: list[list[str]]) -> Document:
@@ -159,3 +160,26 @@ def test_warehouse_last_load_is_the_one_that_added_rows(user):
     wrote = Run.objects.get(task_id="wrote")
     last = overview[overview["table"] == "scores_last_load"].iloc[0]["last load"]
     assert last.startswith(f"Scores · run #{wrote.pk}")
+
+
+def test_run_detail_shows_what_the_run_ran_not_the_bundle_today(user):
+    bundle = bundle_create(owner=user, name="Sales", target_table="sales", load_mode="append")
+    table_create_from_csv(owner=user, name="jan.csv", content=b"day,sum\n1,2\n", bundle=bundle)
+    run = load_enqueue(bundle=bundle, owner=user)
+    ran_version = run.inputs["bundle_version"]
+    table_create_from_csv(owner=user, name="feb.csv", content=b"day,sum\n3,4\n", bundle=bundle)
+    bundle.refresh_from_db()
+    assert bundle.version > ran_version
+
+    app = AppTest.from_file(str(APP), default_timeout=30)
+    app.run()
+    app.switch_page("app_pages/history.py")
+    app.query_params["run"] = str(run.pk)
+    app.run()
+    assert not app.exception, app.exception
+    arguments = app.json[0].value
+    assert f'"bundle_version": {ran_version}' in arguments
+    assert '"bundle": "Sales"' in arguments
+    tables = next(f.value for f in app.dataframe if "name" in f.value.columns)
+    assert list(tables["name"]) == ["jan.csv"]  # not feb.csv, added after the run
+    assert not any("fired by schedule" in m.value for m in app.markdown)

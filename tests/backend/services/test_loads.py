@@ -13,13 +13,15 @@ from psycopg import sql
 from backend.celery_app import app
 from backend.integrations.warehouse import connect_warehouse
 from backend.models import Bundle, Run
+from backend.scheduling.spec import ScheduleSpec
 from backend.services.bundles import (
     bundle_create,
     bundle_set_schema,
     bundle_update,
     table_create_from_csv,
 )
-from backend.services.loads import LoadRefused, load_enqueue
+from backend.services.loads import LoadRefused, load_enqueue, load_inputs
+from backend.services.schedules import schedule_save
 from tests.support.processes import celery_process, wait_for
 from tests.support.redshift_shim import RedshiftShim
 from tests.support.services import require_service
@@ -185,3 +187,15 @@ def test_an_existing_table_with_another_schema_is_refused(load_worker, warehouse
     assert run.status == "failed"
     assert "different schema" in run.error
     assert contents(warehouse_url, target) == before
+
+
+def test_a_scheduled_load_records_the_schedule_that_fired_it(user):
+    bundle = make_bundle(user, ORDERS.encode())
+    schedule_save(bundle=bundle, owner=user, spec=ScheduleSpec("hourly", "UTC", minute=5))
+    fired = load_inputs(bundle=bundle, trigger=Run.Trigger.SCHEDULE)["schedule"]
+    assert (fired["frequency"], fired["timezone"], fired["form"]) == (
+        "hourly",
+        "UTC",
+        {"minute": 5},
+    )
+    assert load_inputs(bundle=bundle, trigger=Run.Trigger.MANUAL)["schedule"] is None
