@@ -72,10 +72,17 @@ def schedule_filter_choices() -> dict[str, list]:
     }
 
 
+# Region/City zones; the rest of the database is deprecated aliases (US/Eastern, GB, Etc/GMT+5).
+ZONE_AREAS = ("Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia")
+ZONE_AREAS += ("Europe", "Indian", "Pacific")
+
+
 @cache
 def schedule_timezones() -> list[str]:
-    """IANA zone names, the default zone first (read from disk once per process)."""
-    return [settings.TIME_ZONE, *sorted(available_timezones() - {settings.TIME_ZONE})]
+    """IANA Region/City zone names and UTC, the default zone first (read from disk once per
+    process); the deprecated aliases are left out."""
+    zones = {z for z in available_timezones() if z.split("/")[0] in ZONE_AREAS} | {"UTC"}
+    return [settings.TIME_ZONE, *sorted(zones - {settings.TIME_ZONE})]
 
 
 def schedule_calendar(

@@ -2,17 +2,17 @@ from __future__ import annotations
 
 import zlib
 from datetime import date, timedelta
-from functools import lru_cache
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
-from django.conf import settings
 
 from backend.selectors import runs
+from backend.selectors.schedules import schedule_timezones
 from dashboard import data
 from dashboard.components.run_charts import render_run_charts
 from dashboard.components.run_detail import local_time, render_run_detail
+from dashboard.components.zones import viewer_timezone
 from dashboard.session import current_user
 
 KINDS = ["conversion", "load"]
@@ -26,24 +26,12 @@ st.caption(
 user = current_user()
 
 
-@lru_cache(maxsize=1)
-def zone_names() -> list[str]:
-    # Reading the zone database takes tens of milliseconds: once per process.
-    return sorted(available_timezones())
-
-
-def viewer_timezone() -> str:
-    """The browser's zone when Streamlit knows it, else the product's default."""
-    browser = getattr(st.context, "timezone", None)
-    return browser if browser in zone_names() else settings.TIME_ZONE
-
-
 def render_filters() -> tuple[runs.RunFilters, ZoneInfo, tuple[date, date]]:
     choices = data.history_filter_choices()
     users = {u["id"]: u["username"] for u in choices["users"]}
     bundles = {b["id"]: b["name"] for b in choices["bundles"]}
     documents = {d["id"]: f"{d['name']} (#{d['id']})" for d in choices["documents"]}
-    zones = zone_names()
+    zones = schedule_timezones()
     row1 = st.columns([2, 3, 2, 2])
     row2 = st.columns([2, 2, 2, 3])
     kinds = row1[0].multiselect("Kind", KINDS)
@@ -56,7 +44,7 @@ def render_filters() -> tuple[runs.RunFilters, ZoneInfo, tuple[date, date]]:
     document = row2[1].selectbox(
         "Document", [None, *documents], format_func=lambda d: documents.get(d, "all")
     )
-    tz_name = row2[2].selectbox("Timezone", zones, index=zones.index(viewer_timezone()))
+    tz_name = row2[2].selectbox("Timezone", zones, index=zones.index(viewer_timezone(zones)))
     tz = ZoneInfo(tz_name)
     today = runs.local_now(tz=tz).date()
     default = (today - timedelta(days=runs.HISTORY_DEFAULT_DAYS - 1), today)

@@ -13,6 +13,7 @@ from backend.selectors.schedules import (
 from dashboard.components import calendar
 from dashboard.components.schedule_form import BUNDLE_KEY, render_schedule_form
 from dashboard.components.schedule_list import render_schedule_list
+from dashboard.components.zones import viewer_timezone
 from dashboard.session import current_user
 
 ALL = "All"
@@ -35,7 +36,8 @@ bundle_filter = f_bundle.selectbox(
     "Bundle", [ALL, *bundle_names], format_func=lambda i: bundle_names.get(i, ALL)
 )
 user_filter = f_user.selectbox("User", [ALL, *choices["users"]])
-zone = ZoneInfo(f_zone.selectbox("Show times in", zones))
+# The viewer's zone by default, as on History, so both pages show the same clock times.
+zone = ZoneInfo(f_zone.selectbox("Show times in", zones, index=zones.index(viewer_timezone(zones))))
 filters = {
     "bundle_id": None if bundle_filter == ALL else bundle_filter,
     "username": None if user_filter == ALL else user_filter,

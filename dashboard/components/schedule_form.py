@@ -150,7 +150,9 @@ FIELD_RENDERERS = {
 def _zone(zones: list[str], saved: dict | None, frequency: str, *, key: str) -> str:
     if frequency == "none":
         return zones[0]
-    current = saved["timezone"] if saved and saved["timezone"] in zones else zones[0]
+    current = saved["timezone"] if saved else zones[0]
+    if current not in zones:  # saved under a name no longer offered: kept, never swapped
+        zones = [current, *zones]
     return st.selectbox("Timezone", zones, index=zones.index(current), key=f"zone-{key}")
 
 

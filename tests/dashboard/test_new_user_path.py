@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 from backend.integrations.warehouse import connect_warehouse
 from backend.integrations.warehouse.schema import infer_column_types
 from backend.models import Bundle, Document, Run
+from backend.selectors.schedules import schedule_timezones
 from backend.services.bundles import bundle_create, table_create_from_csv
 from backend.services.loads import load_enqueue
 from backend.services.tables import table_create_extracted
@@ -183,3 +184,16 @@ def test_run_detail_shows_what_the_run_ran_not_the_bundle_today(user):
     tables = next(f.value for f in app.dataframe if "name" in f.value.columns)
     assert list(tables["name"]) == ["jan.csv"]  # not feb.csv, added after the run
     assert not any("fired by schedule" in m.value for m in app.markdown)
+
+
+def test_history_and_schedules_show_times_in_one_zone_from_a_list_without_aliases(user):
+    zones = schedule_timezones()
+    assert zones[0] == settings.TIME_ZONE
+    assert {"Europe/Berlin", "America/New_York", "UTC"} <= set(zones)
+    assert not {"US/Eastern", "GB", "Etc/GMT+5", "Zulu"} & set(zones)
+    history = open_page("history")
+    schedules = open_page("schedules")
+    history_zone = next(s.value for s in history.selectbox if s.label == "Timezone")
+    schedules_zone = next(s.value for s in schedules.selectbox if s.label == "Show times in")
+    assert history_zone == schedules_zone == settings.TIME_ZONE
+    assert list(next(s for s in history.selectbox if s.label == "Timezone").options) == zones
