@@ -36,6 +36,16 @@ def test_a_heading_over_two_columns_sits_in_its_span_top_left(tmp_path):
     ]
 
 
+def test_a_wrapped_label_joins_the_values_on_its_last_line(tmp_path):
+    pdf = table_pdfs.wrapped_label_table(tmp_path / "label.pdf")
+    assert only_table(pdf) == [
+        ["Program", "Budget"],
+        ["Performance", "$1.1M"],
+        ["Federal Risk Authorization (FedRAMP)", "$0.3M"],
+        ["Data services", "$0.9M"],
+    ]
+
+
 ROWS = [["Crop", "Tonnes", "Share"], *BODY]
 
 

@@ -122,3 +122,21 @@ def rotated_whitespace_table(target: Path, rows: list[list[str]], angle: int) ->
                 _text(pdf, 200 + 90 * c, 380 + r * ROW, cell)
     pdf.output(str(target))
     return target
+
+
+def wrapped_label_table(target: Path) -> Path:
+    """Two columns; one label wraps and its value sits on the label's last line."""
+    pdf = _pdf()
+    lines = [
+        (100, "Program", "Budget"),
+        (116, "Performance", "$1.1M"),
+        (132, "Federal Risk Authorization", ""),
+        (143, "(FedRAMP)", "$0.3M"),
+        (159, "Data services", "$0.9M"),
+    ]
+    for y, label, value in lines:
+        _text(pdf, 60, y, label)
+        if value:
+            _text(pdf, 260, y, value)
+    pdf.output(str(target))
+    return target

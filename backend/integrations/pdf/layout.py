@@ -120,15 +120,18 @@ def _joins(last: Segment, w: dict[str, Any], pitch: float | None, breaks: list[f
     if pitch is not None:
         limit = max(limit, SETTINGS.segment_gap_pitch * pitch)
     numbers = _NUMBER.fullmatch(last.words[-1]["text"]) and _NUMBER.fullmatch(w["text"])
-    if numbers and not _DIGIT_GROUP.fullmatch(w["text"]):  # "13 951" is one number
+    if numbers and not _DIGIT_GROUP.fullmatch(w["text"]) and not _NOTE.fullmatch(w["text"]):
         limit = min(limit, SETTINGS.segment_gap_numbers_em * size)
     return w["x0"] - last.x1 <= limit
 
 
 # Two numbers side by side are two cells unless the second is a group of
-# three digits carrying on the first ("13 951", a space as thousands mark).
+# three digits carrying on the first ("13 951", a space as thousands mark)
+# or a note's number.
 _NUMBER = re.compile(r"[-+(]?[$€£]?\d[\d,.]*%?\)?")
 _DIGIT_GROUP = re.compile(r"\d{3}([.,]\d+)?%?\)?")
+# "10,000 (1)": a note's number in brackets after a value belongs to its cell.
+_NOTE = re.compile(r"\(\d{1,2}\)")
 
 
 def text_lines(chars: list[Char], breaks: list[float] = ()) -> list[TextLine]:  # type: ignore[assignment]

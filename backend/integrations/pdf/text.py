@@ -101,6 +101,8 @@ def _group_rows(lines: list[TextLine], columns: list[Span]) -> list[list[TextLin
 
 def _wraps_into(row: list[TextLine], line: TextLine, cols: set[int], columns: list[Span]) -> bool:
     row_cols = set().union(*(_line_cells(ln, columns) for ln in row))
+    if row_cols == {0} and 0 in cols and _continues_label(line, columns):
+        return True  # a wrapped label whose values sit on its last line
     overlaps = any(min(ln.bottom, line.bottom) - max(ln.top, line.top) > 0 for ln in row)
     if not overlaps:
         return False
@@ -110,6 +112,13 @@ def _wraps_into(row: list[TextLine], line: TextLine, cols: set[int], columns: li
         set(_line_cells(ln, columns)) in ({0}, row_cols - {0}) for ln in row
     )
     return label_only or values_only or (label_continues and len(row) >= 2)
+
+
+def _continues_label(line: TextLine, columns: list[Span]) -> bool:
+    """A label line that carries on the one above: it starts in lower case or
+    with an opening bracket, as wrapped text does and a new record does not."""
+    first = " ".join(_line_cells(line, columns)[0])
+    return first[:1].islower() or first[:1] in "([{"
 
 
 def _row_texts(row: list[TextLine], columns: list[Span]) -> list[str]:
