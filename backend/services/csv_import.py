@@ -70,8 +70,14 @@ def detect_encoding(content: bytes) -> str:
     try:
         content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return "cp1252"
-    return "utf-8-sig"
+        pass
+    else:
+        return "utf-8-sig"
+    try:
+        content.decode("cp1252")
+    except UnicodeDecodeError:
+        return "latin-1"  # the five bytes cp1252 leaves undefined: Latin-1 reads every byte
+    return "cp1252"
 
 
 def detect_dialect(content: bytes) -> CsvDialect:
