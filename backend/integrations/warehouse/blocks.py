@@ -122,9 +122,12 @@ def _decimals(column: _Column, texts: Sequence[str]) -> None:
 
 
 def _fractions(column: _Column, parts: list[tuple[str, str, str]], *, canonical: bool) -> None:
-    digits = max(len(whole.lstrip("0")) for whole, _, _ in parts)
-    scale = max(len(fraction) for _, _, fraction in parts)
-    dotted = any(dot for _, dot, _ in parts)
+    wholes, dots, fractions = zip(*parts, strict=True)
+    digits = max(map(len, wholes))
+    if digits == 1 and set(wholes) <= {"0", ""}:
+        digits = 0  # 0.5 has no whole digits (the blocks' patterns allow no other leading 0)
+    scale = max(map(len, fractions))
+    dotted = "." in dots
     readings = [column.grouped["."]] + ([column.canonical] if canonical else [])
     if "," in column.grouped:
         if dotted:
