@@ -38,11 +38,19 @@ def upload_files(files, options_form: dict) -> None:
     except UploadRejected as exc:
         outcome_add("upload", "error", f"Nothing uploaded: {exc}")
         return
-    for file in files:
-        upload_one(file.name, file.getvalue(), options, allow_duplicate=False)
+    queued = [
+        file.name
+        for file in files
+        if upload_one(file.name, file.getvalue(), options, allow_duplicate=False)
+    ]
+    if queued:
+        outcome_add("upload", "success", "Queued for conversion: " + ", ".join(queued))
 
 
-def upload_one(name: str, content: bytes, options: ConversionOptions, allow_duplicate: bool):
+def upload_one(
+    name: str, content: bytes, options: ConversionOptions, allow_duplicate: bool
+) -> bool:
+    """Store and queue one file; True when it was queued, else its outcome says why not."""
     try:
         outcome = document_upload(
             owner=user,
@@ -53,11 +61,11 @@ def upload_one(name: str, content: bytes, options: ConversionOptions, allow_dupl
         )
     except UploadRejected as exc:
         outcome_add("upload", "error", f"{name}: {exc}")
-        return
+        return False
     if outcome.document is None:
         st.session_state.setdefault("duplicates", {})[name] = (content, options, outcome)
-    else:
-        outcome_add("upload", "success", f"{name}: queued for conversion")
+        return False
+    return True
 
 
 with st.form("upload", clear_on_submit=True):
@@ -99,7 +107,8 @@ def render_duplicates() -> None:
                 st.switch_page("app_pages/documents.py")
             if again_col.button("Convert it again", key=f"again-{name}"):
                 st.session_state["duplicates"].pop(name)
-                upload_one(name, content, options, allow_duplicate=True)
+                if upload_one(name, content, options, allow_duplicate=True):
+                    outcome_add("upload", "success", f"Queued for conversion again: {name}")
                 st.rerun()
             if drop_col.button("Dismiss", key=f"drop-{name}"):
                 st.session_state["duplicates"].pop(name)

@@ -41,7 +41,9 @@ def upload(page: Page, pdfs, empty) -> None:
     page.get_by_role("button", name="Convert").click()
     # Refused at once, and the message stays while the conversions run and redraw the page.
     expect(page.get_by_text("empty.pdf: the file is empty (0 bytes)")).to_be_visible()
-    expect(page.get_by_text("camelot__us-020.pdf: queued for conversion")).to_be_visible()
+    expect(
+        page.get_by_text("Queued for conversion: camelot__us-020.pdf, camelot__health.pdf")
+    ).to_be_visible()
     for pdf in pdfs:
         document = wait_for(
             lambda name=pdf.name: Document.objects.filter(name=name, status="converted").first(),
