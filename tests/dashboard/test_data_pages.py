@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.core.files.base import ContentFile
 from streamlit.testing.v1 import AppTest
@@ -93,3 +95,29 @@ def test_warehouse_page_lists_tables_with_the_load_that_wrote_them(user):
     assert row["rows"] == 2
     assert row["last load"].startswith("Scores · run #")
     assert app.dataframe[2].value.values.tolist() == [["Austria", 98], ["Chile", 87]]
+
+
+def test_bundles_schema_tab_shows_what_a_load_will_change_in_the_table(user):
+    target = f"sales_{uuid.uuid4().hex[:8]}"
+    columns = infer_column_types(["region", "amount"], [["north", "1"]])
+    with connect_warehouse(settings.WAREHOUSE_URL) as warehouse:
+        warehouse.load(target=target, columns=columns, rows=[["north", "1"]], load_id=target)
+    bundle = bundle_create(owner=user, name="Sales", target_table=target, load_mode="append")
+    table_create_from_csv(
+        owner=user,
+        name="week2.csv",
+        content=b"region,amount,note\nnorth-north-west-x,2,late\n",
+        bundle=bundle,
+    )
+    app = open_page("bundles", bundle_id=bundle.pk)
+    said = [i.value for i in app.info]
+    assert "The next load will widen region from VARCHAR(16) to VARCHAR(64)." in said
+    assert "The next load will add column note VARCHAR(16)." in said
+    assert f'ALTER TABLE "{target}" ALTER COLUMN "region" TYPE VARCHAR(64)' in " ".join(
+        c.value for c in app.code
+    )
+    [allow] = [t for t in app.toggle if t.label.startswith("Let loads widen text columns")]
+    assert allow.value is True
+    allow.set_value(False).run()
+    bundle.refresh_from_db()
+    assert bundle.allow_schema_changes is False
