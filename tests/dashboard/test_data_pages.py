@@ -121,3 +121,18 @@ def test_bundles_schema_tab_shows_what_a_load_will_change_in_the_table(user):
     allow.set_value(False).run()
     bundle.refresh_from_db()
     assert bundle.allow_schema_changes is False
+
+
+def test_bundles_schema_tab_asks_how_ambiguous_dates_are_written(user):
+    bundle = bundle_create(owner=user, name="Days", target_table="days", load_mode="append")
+    table_create_from_csv(
+        owner=user, name="d.csv", content=b"day,n\n03/04/2024,1\n05/06/2024,2\n", bundle=bundle
+    )
+    app = open_page("bundles", bundle_id=bundle.pk)
+    assert any("reads both month-first and day-first" in e.value for e in app.error)
+    [question] = [r for r in app.radio if "How are the dates in **day** written" in r.label]
+    question.set_value("day-first")
+    next(b for b in app.button if b.label == "Save date order").click().run()
+    bundle.refresh_from_db()
+    assert bundle.date_orders == {"day": "day-first"}
+    assert not any("reads both" in e.value for e in app.error)
