@@ -2,8 +2,9 @@
 
 Many producers draw only inner rulings (or only row rules plus inner column
 rules): the outermost column then has no closing vertical line and a grid
-finder loses it.  Where the horizontal rulings of a connected group reach
-past its outermost vertical ruling (or vice versa), we add the missing side.
+finder loses it.  Where the horizontal rulings of a connected group end on a
+line that no vertical ruling covers (or covers with gaps), we add the missing
+side or its missing stretches; likewise for the top and bottom.
 """
 
 from __future__ import annotations
@@ -70,26 +71,48 @@ def _missing_sides(group: list[Edge]) -> list[Edge]:
     vs = [e for e in group if e["orientation"] == "v"]
     if not hs or not vs or len(hs) + len(vs) < 4:
         return []
-    added = []
+    touch = SETTINGS.frame_touch
     left, right = min(h["x0"] for h in hs), max(h["x1"] for h in hs)
-    if min(v["x0"] for v in vs) - left > SETTINGS.frame_overhang:
-        ends = [h for h in hs if h["x0"] <= left + SETTINGS.frame_touch]
-        if len(ends) >= 2:
-            added.append(_v(left, min(h["top"] for h in ends), max(h["top"] for h in ends)))
-    if right - max(v["x0"] for v in vs) > SETTINGS.frame_overhang:
-        ends = [h for h in hs if h["x1"] >= right - SETTINGS.frame_touch]
-        if len(ends) >= 2:
-            added.append(_v(right, min(h["top"] for h in ends), max(h["top"] for h in ends)))
     top, bottom = min(v["top"] for v in vs), max(v["bottom"] for v in vs)
-    if min(h["top"] for h in hs) - top > SETTINGS.frame_overhang:
-        ends = [v for v in vs if v["top"] <= top + SETTINGS.frame_touch]
-        if len(ends) >= 2:
-            added.append(_h(top, min(v["x0"] for v in ends), max(v["x0"] for v in ends)))
-    if bottom - max(h["top"] for h in hs) > SETTINGS.frame_overhang:
-        ends = [v for v in vs if v["bottom"] >= bottom - SETTINGS.frame_touch]
-        if len(ends) >= 2:
-            added.append(_h(bottom, min(v["x0"] for v in ends), max(v["x0"] for v in ends)))
+    added = []
+    for x, ends in (
+        (left, [h["top"] for h in hs if h["x0"] <= left + touch]),
+        (right, [h["top"] for h in hs if h["x1"] >= right - touch]),
+    ):
+        added += [
+            _v(x, a, b)
+            for a, b in _uncovered(
+                ends, [(v["top"], v["bottom"]) for v in vs if abs(v["x0"] - x) <= touch]
+            )
+        ]
+    for y, ends in (
+        (top, [v["x0"] for v in vs if v["top"] <= top + touch]),
+        (bottom, [v["x0"] for v in vs if v["bottom"] >= bottom - touch]),
+    ):
+        added += [
+            _h(y, a, b)
+            for a, b in _uncovered(
+                ends, [(h["x0"], h["x1"]) for h in hs if abs(h["top"] - y) <= touch]
+            )
+        ]
     return added
+
+
+def _uncovered(ends: list[float], drawn: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Stretches of a side, from the first to the last ruling ending on it,
+    that no drawn ruling covers: the side the producer left out, or its gaps
+    (a section row drawn without its right side)."""
+    if len(ends) < 2:
+        return []
+    start, stop = min(ends), max(ends)
+    gaps, at = [], start
+    for a, b in sorted(drawn):
+        if a - at > SETTINGS.frame_overhang:
+            gaps.append((at, min(a, stop)))
+        at = max(at, b)
+    if stop - at > SETTINGS.frame_overhang:
+        gaps.append((at, stop))
+    return [(a, b) for a, b in gaps if b > a]
 
 
 def complete_frames(edges: list[Edge]) -> list[Edge]:
