@@ -20,6 +20,7 @@ from backend.services.schedules import (
     schedule_preview,
     schedule_save,
 )
+from dashboard import data
 
 BUNDLE_KEY = "schedule_bundle"  # other pages may set it to open the form on a bundle
 SAVED_KEY = "schedule_saved"
@@ -56,19 +57,37 @@ def render_schedule_form(*, bundles: list[dict[str, Any]], user: User, zones: li
         horizontal=True,
         key=frequency_key(bundle_id, saved),
     )
+    problems = _load_problems(bundle_id)
+    if problems:
+        st.warning(
+            "**This bundle cannot load yet**, so a schedule would only fail: "
+            + " ".join(problems)
+            + " Fix it on the Bundles page; until then a schedule cannot be saved.",
+            icon=":material/block:",
+        )
     with st.form(f"schedule-{bundle_id}-{frequency}"):
         fields = _fields(frequency, form, key=f"{bundle_id}-{frequency}")
         zone = _zone(zones, saved, frequency, key=f"{bundle_id}-{frequency}")
         preview_col, save_col = st.columns([1, 4])
         previewed = preview_col.form_submit_button("Preview", icon=":material/visibility:")
         label = "Remove schedule" if frequency == "none" else "Save schedule"
-        saving = save_col.form_submit_button(label, type="primary", icon=":material/save:")
+        saving = save_col.form_submit_button(
+            label,
+            type="primary",
+            icon=":material/save:",
+            disabled=bool(problems) and frequency != NONE,  # removing stays possible
+        )
     flashed = _flash(bundle_id)
     if previewed or saving:
         spec = ScheduleSpec(frequency=frequency, timezone=zone, **fields)
         _submit(spec, bundle_id=bundle_id, user=user, save=saving)
     elif saved and not flashed:
         _current(saved)
+
+
+def _load_problems(bundle_id: int) -> list[str]:
+    version = Bundle.objects.filter(pk=bundle_id).values_list("version", flat=True).first()
+    return data.bundle_schema(bundle_id=bundle_id, version=version)["problems"]
 
 
 def frequency_key(bundle_id: int, saved: dict[str, Any] | None) -> str:

@@ -10,6 +10,7 @@ import streamlit as st
 from django.contrib.auth.models import User
 
 from backend.models import BundleSchedule
+from backend.services.loads import LoadRefused
 from backend.services.schedules import (
     ScheduleInvalid,
     schedule_delete,
@@ -136,7 +137,7 @@ def _act(action: str, schedule_id: int, user: User) -> None:
         else:
             schedule_delete(bundle=schedule.bundle)
             message = f"{name}: schedule deleted."
-    except ScheduleInvalid as exc:
+    except (ScheduleInvalid, LoadRefused) as exc:
         st.session_state[FLASH_KEY] = ("error", f"{name}: {exc}")
         return
     st.session_state[FLASH_KEY] = ("success", message)

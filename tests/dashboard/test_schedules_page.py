@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from backend.models import Bundle, BundleSchedule, Run
 from backend.scheduling.spec import ScheduleSpec
+from backend.services.bundles import table_create_from_csv
 from backend.services.schedules import schedule_save
 from backend.services.users import user_default
 
@@ -25,6 +26,8 @@ def seeded():
     user = user_default()
     sales = Bundle.objects.create(owner=user, name="Sales", target_table="sales")
     stock = Bundle.objects.create(owner=user, name="Stock", target_table="stock")
+    for bundle in (sales, stock):  # a bundle with a table can load, so it can be scheduled
+        table_create_from_csv(owner=user, name="t.csv", content=b"day,n\n1,2\n", bundle=bundle)
     spec = ScheduleSpec("daily", "Europe/Berlin", run_time=time(2, 30))
     schedule_save(bundle=sales, owner=user, spec=spec)
     now = timezone.now()
@@ -130,3 +133,13 @@ def test_filters_narrow_the_list_and_calendar(seeded):
     listed = " ".join(m.value for m in app.markdown)
     assert "Payroll" in listed and "**Sales**" not in listed
     assert "Sales" not in calendar_html(app)
+
+
+def test_a_bundle_that_cannot_load_cannot_be_scheduled_and_says_why(seeded):
+    empty = Bundle.objects.create(owner=seeded["user"], name="Empty", target_table="empty")
+    app = open_schedules()
+    app.selectbox(key="schedule_bundle").set_value(empty.pk).run()
+    assert any("This bundle cannot load yet" in w.value for w in app.warning)
+    assert any("no tables yet" in w.value for w in app.warning)
+    assert button(app, "Save schedule").disabled
+    assert not BundleSchedule.objects.filter(bundle=empty).exists()
