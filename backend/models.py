@@ -61,6 +61,9 @@ class Table(models.Model):
     quality_reasons = models.JSONField(default=list, blank=True)
     # The decimal mark its numbers are written with, "." or ","; "" until found or chosen.
     decimal_mark = models.CharField(max_length=1, blank=True)
+    # Type facts about each column, gathered when an uploaded CSV is read (inference.py), so a
+    # bundle's schema is inferred without reading the file again; {} when not gathered.
+    profile = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -91,7 +91,9 @@ def _infer(members: list[Table]) -> tuple[list[InferredColumn], list[MemberFit]]
         names = normalize_identifiers(table_columns(table=table))
         problem = _mismatch(names, expected)
         mark = table.decimal_mark or "."
-        if not problem:
+        if not problem and inferrer.fits(table.profile):
+            mark = inferrer.add_profile(table.profile, table.decimal_mark or None)
+        elif not problem:
             inferrer.feed(row for _, row in table_data_rows(table=table, padded=False))
             mark = inferrer.table(table.decimal_mark or None)
         fits.append(MemberFit(table.pk, table.name, names, problem, mark))

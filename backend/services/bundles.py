@@ -14,6 +14,7 @@ from django.db.models import F
 
 from backend.integrations.warehouse.columns import parse_sql_type
 from backend.integrations.warehouse.forms import DATE_ORDERS, DAY_FIRST, DECIMAL_MARKS, MONTH_FIRST  # noqa: F401 (for pages)
+from backend.integrations.warehouse.inference import CHUNK_ROWS, TypeInferrer
 from backend.integrations.warehouse.schema import normalize_identifier
 from backend.models import Bundle, Table
 from backend.services.csv_import import CsvLayout, CsvRejected, csv_inspect, iter_table_rows
@@ -139,7 +140,7 @@ def table_create_from_csv(
     (header line, last line) that csv_inspect found; blank header names only when `names`
     gives one for each such position (1-based). Raises CsvRejected saying what is missing."""
     with tempfile.TemporaryFile() as raw:
-        layout = _write_table(content, raw, table_lines, names or {})
+        layout, profile = _write_table(content, raw, table_lines, names or {})
         n_rows, n_cols = layout.rows + 1, len(layout.header)
         column_names = _named_header(layout, names or {})
         table = Table(
@@ -149,6 +150,7 @@ def table_create_from_csv(
             n_cols=n_cols,
             header_row=0,
             column_names=column_names,
+            profile=profile,
         )
         with transaction.atomic():
             table.file.save(name, File(raw, name=name), save=False)
@@ -198,18 +200,47 @@ def _spans(lines: list[int]) -> str:
     return ", ".join(f"{a}-{b}" if a != b else str(a) for a, b in spans)
 
 
-def _write_table(content: bytes, raw, table_lines, names: dict[int, str]) -> CsvLayout:
-    """Check the file and write its table to `raw` as UTF-8 CSV, in one pass over the file
-    (a second one only to leave out a confirmed title and notes)."""
+def _write_table(content: bytes, raw, table_lines, names: dict[int, str]) -> tuple[CsvLayout, dict]:
+    """Check the file and write its table to `raw` as UTF-8 CSV, gathering the columns' type
+    facts on the way, in one pass over the file (a second one only to leave out a confirmed
+    title and notes). Returns the layout and the facts (the table's profile)."""
     text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-    writer = csv.writer(text, lineterminator="\r\n")
-    layout = csv_inspect(content, sink=writer.writerow)
+    profiler = _Profiler(csv.writer(text, lineterminator="\r\n"))
+    layout = csv_inspect(content, sink=profiler.add)
     _check_answers(layout, table_lines, names)
-    if layout.has_surroundings:
+    if layout.has_surroundings:  # the title and notes went in too: write the table alone
         text.seek(0)
         text.truncate()
-        writer.writerows(iter_table_rows(content, layout))
+        profiler = _Profiler(profiler.writer)
+        for row in iter_table_rows(content, layout):
+            profiler.add(row)
     text.flush()
     text.detach()  # hand the bytes back to `raw`, which the caller stores
     raw.seek(0)
-    return layout
+    return layout, profiler.profile()
+
+
+class _Profiler:
+    """Writes each record, and gathers type facts over those after the first (the header),
+    a chunk at a time."""
+
+    def __init__(self, writer) -> None:
+        self.writer = writer
+        self.inferrer: TypeInferrer | None = None
+        self.rows: list[list[str]] = []
+
+    def add(self, row: list[str]) -> None:
+        self.writer.writerow(row)
+        if self.inferrer is None:
+            self.inferrer = TypeInferrer([""] * len(row))
+            return
+        self.rows.append(row)
+        if len(self.rows) >= CHUNK_ROWS:
+            self.inferrer.feed(self.rows)
+            self.rows = []
+
+    def profile(self) -> dict:
+        if self.inferrer is None:
+            return {}
+        self.inferrer.feed(self.rows)
+        return self.inferrer.profile()

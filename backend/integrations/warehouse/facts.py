@@ -8,7 +8,23 @@ from .forms import date_parts, day_facts
 BIGINT_DIGITS = 18  # any integer with at most 18 digits fits BIGINT without a range check
 
 
-class Numbers:
+class Facts:
+    """Plain attributes (__slots__) that travel as JSON, so a table's facts can be stored."""
+
+    __slots__: tuple[str, ...] = ()
+
+    def to_json(self) -> dict:
+        return {name: getattr(self, name) for name in self.__slots__}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Facts:
+        facts = cls()
+        for name in cls.__slots__:
+            setattr(facts, name, data[name])
+        return facts
+
+
+class Numbers(Facts):
     """Facts about numbers in one written form."""
 
     __slots__ = ("digits", "integer", "ok", "scale")
@@ -40,7 +56,7 @@ class Numbers:
         return ColumnSpec(name, "NUMERIC", precision=precision, scale=self.scale)
 
 
-class Dates:
+class Dates(Facts):
     """Facts about dates written month-first or day-first."""
 
     __slots__ = ("differ", "dmy", "mdy", "ok", "timed")

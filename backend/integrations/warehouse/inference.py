@@ -26,6 +26,7 @@ EMPTY_COLUMN_BYTES = 256
 # load created. Redshift compresses VARCHAR storage, so unused width costs no disk.
 TEXT_HEADROOM, MIN_TEXT_BYTES = 2, 16
 CHUNK_ROWS = 2048
+PROFILE_VERSION = 1  # of the stored facts' layout: a profile of another version is not used
 _NUMBER_RE = re.compile(r"[+-]?(\d*)(?:\.(\d*))?([eE][+-]?\d+)?\Z", re.ASCII)
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z", re.ASCII)
 _TIMESTAMP_RE = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?\Z", re.ASCII)
@@ -62,6 +63,31 @@ class _Column:
         self.grouped = {mark: Numbers() for mark in DECIMAL_MARKS}  # 1,234.5 / 1.234,5
         self.dates = self.timestamps = True  # ISO forms
         self.people_dates = Dates()
+
+    def to_json(self) -> dict:
+        return {
+            "values": self.values,
+            "max_bytes": self.max_bytes,
+            "tokens": None if self.tokens is None else sorted(self.tokens),
+            "canonical": self.canonical.to_json(),
+            "exponent": self.exponent,
+            "grouped": {mark: numbers.to_json() for mark, numbers in self.grouped.items()},
+            "dates": self.dates,
+            "timestamps": self.timestamps,
+            "people_dates": self.people_dates.to_json(),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> _Column:
+        column = cls()
+        column.values, column.max_bytes = data["values"], data["max_bytes"]
+        column.tokens = None if data["tokens"] is None else set(data["tokens"])
+        column.canonical = Numbers.from_json(data["canonical"])  # type: ignore[assignment]
+        column.exponent = data["exponent"]
+        column.grouped = {m: Numbers.from_json(n) for m, n in data["grouped"].items()}  # type: ignore[misc]
+        column.dates, column.timestamps = data["dates"], data["timestamps"]
+        column.people_dates = Dates.from_json(data["people_dates"])  # type: ignore[assignment]
+        return column
 
     def dead(self) -> bool:
         """Only text is left: nothing but the width can change."""
@@ -219,6 +245,25 @@ class TypeInferrer:
         self.marks.append(mark)
         self._current = [_Column() for _ in self.names]
         return mark
+
+    def profile(self) -> dict:
+        """The current table's facts (both decimal marks kept), to store with the table and
+        merge later with add_profile instead of reading its rows again."""
+        return {"version": PROFILE_VERSION, "columns": [c.to_json() for c in self._current]}
+
+    def add_profile(self, profile: dict, decimal: str | None = None) -> str:
+        """A whole member table from its stored profile (in place of feeding its rows); as
+        table(), returns its decimal mark."""
+        self._current = [_Column.from_json(column) for column in profile["columns"]]
+        return self.table(decimal)
+
+    def fits(self, profile: object) -> bool:
+        """Whether a stored profile can stand for a table of this inferrer's columns."""
+        return (
+            isinstance(profile, dict)
+            and profile.get("version") == PROFILE_VERSION
+            and len(profile.get("columns", ())) == len(self.names)
+        )
 
     def update(self, row: Sequence[object]) -> None:
         for column, value in zip(self._current, row, strict=False):

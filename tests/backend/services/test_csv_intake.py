@@ -268,3 +268,15 @@ def test_files_whose_questions_were_answered_load_what_the_table_holds(warehouse
         ("north", 1234.5, "2012-03-30"),
         ("south", 0.5, "2012-04-01"),
     ]
+
+
+def test_facts_gathered_at_upload_give_the_schema_reading_the_files_gives(user):
+    bundle = make_bundle(user, POINT_FILE, COMMA_FILE)
+    assert all(t.profile for t in bundle.tables.all())
+    from_upload = bundle_schema_view(bundle_id=bundle.pk)
+    bundle.tables.update(profile={})
+    Bundle.objects.filter(pk=bundle.pk).update(version=bundle.version + 1)
+    from_files = bundle_schema_view(bundle_id=bundle.pk)
+    assert from_upload["columns"] == from_files["columns"]
+    assert from_upload["written_as"] == from_files["written_as"]
+    assert from_upload["members"] == from_files["members"]
