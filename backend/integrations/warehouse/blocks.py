@@ -31,6 +31,9 @@ _DATE_BLOCK = _lines(rf"{_PEOPLE_DAY}(?: {_CLOCK_24})?")
 # A line reading as a number under a decimal comma too: 1.500 (one thousand five hundred).
 _COMMA_NUMBER_LINE = re.compile(r"^-?\d{1,3}(?:\.\d{3})+$", re.ASCII | re.MULTILINE)
 _BOOL_TOKENS = TRUE_TOKENS | FALSE_TOKENS
+_WHOLE = re.compile(r"^[+-]?([0-9]*)", re.ASCII | re.MULTILINE)
+_FRACTION = re.compile(r"\.([0-9]+)", re.ASCII)
+_DAY_PART = re.compile(r"^[^ \n]*", re.ASCII | re.MULTILINE)
 
 
 def add_block(column: _Column, values: Sequence[object]) -> None:
@@ -56,13 +59,13 @@ def _by_block(column: _Column, texts: Sequence[str], block: str) -> bool:
     elif column.canonical.ok and column.tokens is None and _INT_BLOCK.match(block):
         _integers(column, texts)
     elif _canonical_decimals(column, block):
-        _decimals(column, texts)
+        _decimals(column, texts, block)
     elif column.tokens is not None and (tokens := _bool_tokens(texts)) is not None:
         _booleans(column, texts, tokens)
     elif _only(column, "people_dates") and _DATE_BLOCK.match(block):
-        _people_dates(column, texts)
+        _people_dates(column, texts, block)
     elif _only(column, "grouped") and _GROUPED_BLOCK.match(block):
-        _grouped_points(column, texts)
+        _grouped_points(column, texts, block)
     else:
         return False
     return True
@@ -113,21 +116,23 @@ def _canonical_decimals(column: _Column, block: str) -> bool:
     )
 
 
-def _decimals(column: _Column, texts: Sequence[str]) -> None:
+def _decimals(column: _Column, texts: Sequence[str], block: str) -> None:
     """Canonical decimals none of which reads as a number with a decimal comma (1.500 would:
     those are left to the value-by-value path)."""
     _width(column, texts)
-    _fractions(column, [t.lstrip("-").partition(".") for t in texts], canonical=True)
+    _fractions(column, block, canonical=True)
     _not_dates(column)
 
 
-def _fractions(column: _Column, parts: list[tuple[str, str, str]], *, canonical: bool) -> None:
-    wholes, dots, fractions = zip(*parts, strict=True)
+def _fractions(column: _Column, block: str, *, canonical: bool) -> None:
+    """Digits before and after the point, over a block of plain decimals (one per line)."""
+    wholes = _WHOLE.findall(block)
     digits = max(map(len, wholes))
     if digits == 1 and set(wholes) <= {"0", ""}:
         digits = 0  # 0.5 has no whole digits (the blocks' patterns allow no other leading 0)
-    scale = max(map(len, fractions))
-    dotted = "." in dots
+    fractions = _FRACTION.findall(block)
+    scale = max(map(len, fractions), default=0)
+    dotted = bool(fractions)
     readings = [column.grouped["."]] + ([column.canonical] if canonical else [])
     if "," in column.grouped:
         if dotted:
@@ -139,12 +144,10 @@ def _fractions(column: _Column, parts: list[tuple[str, str, str]], *, canonical:
         numbers.integer = numbers.integer and not dotted
 
 
-def _grouped_points(column: _Column, texts: Sequence[str]) -> None:
+def _grouped_points(column: _Column, texts: Sequence[str], block: str) -> None:
     """Numbers with thousands separators and a decimal point, when nothing else is possible."""
     _width(column, texts)
-    _fractions(
-        column, [t.lstrip("+-").replace(",", "").partition(".") for t in texts], canonical=False
-    )
+    _fractions(column, block.replace(",", ""), canonical=False)
 
 
 def _bool_tokens(texts: Sequence[str]) -> set[str] | None:
@@ -161,12 +164,12 @@ def _booleans(column: _Column, texts: Sequence[str], tokens: set[str]) -> None:
     column.dates = column.timestamps = column.people_dates.ok = False
 
 
-def _people_dates(column: _Column, texts: Sequence[str]) -> None:
+def _people_dates(column: _Column, texts: Sequence[str], block: str) -> None:
     """Dates (and 24-hour times) as people write them: few distinct days, each read once."""
     _width(column, texts)
     dates = column.people_dates
-    heads = {text.partition(" ")[0] for text in texts}
-    dates.timed = dates.timed or any(" " in text for text in texts)
+    heads = set(_DAY_PART.findall(block))
+    dates.timed = dates.timed or " " in block
     for head in heads:
         day = day_parts(head)
         if day is None:
