@@ -111,6 +111,11 @@ def runs_page(*, filters: RunFilters, after: Cursor | None = None, limit: int = 
     return RunPage(rows=rows, next=cursor)
 
 
+def runs_any_active(*, filters: RunFilters) -> bool:
+    """Whether a run matching the filters is queued or running, i.e. the list is live."""
+    return runs_filtered(filters=filters).filter(status__in=Run.ACTIVE).exists()
+
+
 def runs_count(*, filters: RunFilters) -> int:
     """How many runs match the filters."""
     return runs_filtered(filters=filters).count()

@@ -18,6 +18,7 @@ from dashboard.session import current_user
 KINDS = ["conversion", "load"]
 STATUSES = ["queued", "started", "progress", "succeeded", "failed", "revoked"]
 TRIGGERS = ["manual", "schedule"]
+LIVE_EVERY_S = 3
 
 st.title("History")
 st.caption(
@@ -93,6 +94,20 @@ def _wait(row: dict) -> float | None:
 
 
 def render_runs(filters: runs.RunFilters, tz: ZoneInfo) -> None:
+    """The run list, redrawn every few seconds while a run in it is queued or running."""
+    live = runs.runs_any_active(filters=filters)
+    opened = st.session_state.get("history_run")
+
+    @st.fragment(run_every=LIVE_EVERY_S if live else None)
+    def run_list() -> None:
+        render_run_list(filters, tz)
+        if st.session_state.get("history_run") != opened:
+            st.rerun()  # a row picked in this fragment opens its detail, outside it
+
+    run_list()
+
+
+def render_run_list(filters: runs.RunFilters, tz: ZoneInfo) -> None:
     """The current page of runs; picking a row opens that run below."""
     # Keyset paging: a stack of cursors, reset whenever the filters change.
     if st.session_state.get("history_filters") != filters:
@@ -124,6 +139,7 @@ def render_runs(filters: runs.RunFilters, tz: ZoneInfo) -> None:
         column_config={
             "duration s": st.column_config.NumberColumn(format="%.1f"),
             "rows": st.column_config.NumberColumn(format="localized"),
+            "message": st.column_config.TextColumn(width="large"),
         },
     )
     newer, older, _ = st.columns([1, 1, 6])

@@ -221,6 +221,9 @@ def retry_failed_conversion(page: Page, url: str, corpus) -> None:
     # The detail opens on the new run, not on whatever run now sits at the picked position,
     # and stays there when the list is read afresh (here: narrowed to conversions).
     expect(page.get_by_text(f"Run {retried.pk}: conversion")).to_be_visible()
+    # While a run is live the list redraws itself: the new run shows up without a click.
+    expect(page.get_by_text("Runs 1–5 of 5")).to_be_visible(timeout=LONG)
+    expect(page.get_by_text(f"Run {retried.pk}: conversion")).to_be_visible()
     choose_option(page, "Kind", "conversion", exact=True)
     page.keyboard.press("Escape")
     expect(page.get_by_text("Runs 1–4 of 4")).to_be_visible(timeout=LONG)
