@@ -40,16 +40,26 @@ class _Heading:
 
 
 def header_length(lines: list[TextLine], columns: list[Span]) -> int:
-    """How many leading lines form the header (0: the table has none to join).
+    """How many leading lines form the header (0: the table has none to join)."""
+    head = first_value_line(lines, columns)
+    return head if SETTINGS.max_header_lines >= head >= 2 else 0
 
-    The header ends at the first line of values; a line of years followed by a
-    line of words over the value columns is still header.
+
+def first_value_line(lines: list[TextLine], columns: list[Span]) -> int:
+    """Index of the first line of values (0 when none is found).
+
+    A line of years followed by a line of words over the value columns is
+    still header.
     """
-    for i, line in enumerate(lines[: SETTINGS.max_header_lines + 1]):
-        after = lines[i + 1] if i + 1 < len(lines) else None
+    for i, line in enumerate(lines):
+        after = next((ln for ln in lines[i + 1 :] if _in_value_columns(ln, columns)), None)
         if _values(line, columns) and not (after and _words(after, columns)):
-            return i if i >= 2 else 0
+            return i
     return 0
+
+
+def _in_value_columns(line: TextLine, columns: list[Span]) -> bool:
+    return any(column_of(s, columns) > 0 for s in line.segments)
 
 
 def _values(line: TextLine, columns: list[Span]) -> bool:

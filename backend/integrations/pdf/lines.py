@@ -21,10 +21,11 @@ from pdfplumber.table import (
 
 from .cells import Box, Char, PageTable, chars_text, cluster_positions, nearest_index, trim
 from .frames import complete_frames
-from .header import is_value
+from .header import first_value_line, is_value
 from .layout import page_words, text_lines
 from .rulings import Edge
 from .settings import SETTINGS
+from .text import body_rows
 
 
 def _grid(cells: list[Box]) -> tuple[list[float], list[float]]:
@@ -95,15 +96,12 @@ def _build_table(cells: list[Box], chars: list[Char]) -> PageTable | None:
     xs, ys = _grid(cells)
     if len(xs) < 3 or len(ys) < 3:
         return None  # fewer than 2 columns or 2 rows is a box, not a table
-    grid = [[""] * (len(xs) - 1) for _ in range(len(ys) - 1)]
-    filled = 0
-    for cell, cell_chars in zip(cells, _cell_chars(chars, cells, xs, ys)):
-        if any(ch["text"].strip() for ch in cell_chars):
-            filled += 1
-            _place(grid, cell, cell_chars, xs, ys)
+    grid, filled = _fill(cells, chars, xs, ys)
     if filled < 2:
         return None
-    rows = trim(_unstack(grid, chars, xs, ys))
+    if _stacked(grid):
+        grid = _rows_from_text(cells, chars, xs, ys)
+    rows = trim(grid)
     if len(rows) < 2 or len(rows[0]) < 2:
         return None
     bbox = (xs[0], ys[0], xs[-1], ys[-1])
@@ -111,32 +109,59 @@ def _build_table(cells: list[Box], chars: list[Char]) -> PageTable | None:
     return PageTable(rows, bbox, "lines", columns, _cut_words(chars, cells))
 
 
-def _unstack(
-    grid: list[list[str]], chars: list[Char], xs: list[float], ys: list[float]
-) -> list[list[str]]:
-    """Grid rows that hold several records, split into one row per text line.
+def _fill(
+    cells: list[Box], chars: list[Char], xs: list[float], ys: list[float]
+) -> tuple[list[list[str]], int]:
+    """The grid's rows of cell texts, and how many cells hold text."""
+    grid = [[""] * (len(xs) - 1) for _ in range(len(ys) - 1)]
+    filled = 0
+    for cell, cell_chars in zip(cells, _cell_chars(chars, cells, xs, ys)):
+        if any(ch["text"].strip() for ch in cell_chars):
+            filled += 1
+            _place(grid, cell, cell_chars, xs, ys)
+    return grid, filled
 
-    Producers often rule only the header and the outer frame: the body then
-    comes out of the grid as one row whose cells stack a value per record.
-    Where two or more cells of a row hold nothing but values, one per line,
-    the row's text lines are its records (the whitespace strategy's rows,
-    inside the ruled columns).
+
+def _stacked(grid: list[list[str]]) -> bool:
+    """Some row has several cells ending in several values, one per line."""
+    least = SETTINGS.quality_stacked_cells
+    return any(sum(1 for cell in row if _value_lines(cell) >= 2) >= least for row in grid)
+
+
+def _rows_from_text(
+    cells: list[Box], chars: list[Char], xs: list[float], ys: list[float]
+) -> list[list[str]]:
+    """A grid whose body rows are not ruled, read again: the header from the
+    grid's cells, the body one row per record from its text lines.
+
+    Producers often rule the columns and the header but not the body's rows:
+    the body then comes out of the grid as tall cells stacking a value per
+    record.  The text lines inside the ruled columns give the records (the
+    whitespace strategy's rows, with the grid's columns); everything above the
+    first line of values keeps the structure its rulings give.
     """
-    rows: list[list[str]] = []
-    for r, row in enumerate(grid):
-        stacked = sum(1 for cell in row if several_values(cell))
-        if stacked < SETTINGS.quality_stacked_cells:
-            rows.append(row)
-            continue
-        band = [ch for ch in chars if ys[r] <= (ch["top"] + ch["bottom"]) / 2 < ys[r + 1]]
-        band = [ch for ch in band if xs[0] <= (ch["x0"] + ch["x1"]) / 2 < xs[-1]]
-        for line in text_lines(band):
-            record = [""] * len(row)
-            for seg in line.segments:
-                col = _column_at(xs, (seg.x0 + seg.x1) / 2)
-                record[col] = f"{record[col]} {seg.text}".strip()
-            rows.append(record)
-    return rows
+    inside = [
+        ch
+        for ch in chars
+        if xs[0] <= (ch["x0"] + ch["x1"]) / 2 < xs[-1]
+        and ys[0] <= (ch["top"] + ch["bottom"]) / 2 < ys[-1]
+    ]
+    columns = list(itertools.pairwise(xs))
+    lines = text_lines(inside, breaks=xs[1:-1])
+    head = first_value_line(lines, columns)
+    cut = lines[head].top if lines else ys[-1]
+    header, _ = _fill(cells, [ch for ch in inside if ch["bottom"] <= cut], xs, ys)
+    return [row for row in header if any(row)] + body_rows(lines[head:], columns)
+
+
+def _value_lines(cell: str) -> int:
+    """How many of the cell's last lines are values."""
+    count = 0
+    for line in reversed(cell.split("\n")):
+        if not is_value(line):
+            break
+        count += 1
+    return count
 
 
 def several_values(cell: str) -> bool:

@@ -209,6 +209,11 @@ def _grid_rows(lines: list[TextLine], rules: list[Edge], columns: list[Span]) ->
     return [_row_texts(r, columns) for r in rows]
 
 
+def body_rows(lines: list[TextLine], columns: list[Span]) -> list[list[str]]:
+    """One row per record of body text lines in given columns."""
+    return [_row_texts(r, columns) for r in _group_rows(lines, columns)]
+
+
 def block_table(lines: list[TextLine], rules: list[Edge], strict: bool) -> PageTable | None:
     columns = find_columns(lines)
     if len(columns) < 2:
