@@ -84,6 +84,9 @@ class TableSettings:
     prose_letter_kinds: int = 4
 
     # --- rows and columns (stage 3) ---
+    # Vertical rulings crossing this share of a block's height bound a column:
+    # whitespace inside one ruled column does not split it.
+    ruled_column_reach: float = 0.8
     # A column gap may be crossed by this share of the lines (spanning headings).
     column_crossing_share: float = 0.1
     # Narrower gaps than this are no column gap.

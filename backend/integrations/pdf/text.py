@@ -16,7 +16,7 @@ from statistics import median
 
 from pdfplumber.table import merge_edges
 
-from .cells import PageTable, trim
+from .cells import PageTable, cluster_positions, trim
 from .columns import Span, column_of, find_columns
 from .header import header_length, header_rows, is_value
 from .layout import Char, TextLine, text_lines
@@ -195,7 +195,7 @@ def _grid_rows(lines: list[TextLine], rules: list[Edge], columns: list[Span]) ->
     head = header_length(lines, columns)
     if head:
         # Headings span columns; the gaps between columns show in the values.
-        columns = find_columns(lines[head:])
+        columns = _within_rules(find_columns(lines[head:]), lines, rules, lines[:head])
         body = _group_rows(lines[head:], columns)
         return header_rows(lines[:head], columns) + [_row_texts(r, columns) for r in body]
     rows = _group_rows(lines, columns)
@@ -212,6 +212,49 @@ def _grid_rows(lines: list[TextLine], rules: list[Edge], columns: list[Span]) ->
 def body_rows(lines: list[TextLine], columns: list[Span]) -> list[list[str]]:
     """One row per record of body text lines in given columns."""
     return [_row_texts(r, columns) for r in _group_rows(lines, columns)]
+
+
+def _within_rules(
+    columns: list[Span], lines: list[TextLine], rules: list[Edge], header: list[TextLine]
+) -> list[Span]:
+    """Whitespace columns lying between the same two vertical rulings joined
+    when the header gives the right one no heading of its own: a ruled column
+    is one column even where its text leaves a wide gap (a value and its
+    note's number), while sub-columns under a group heading ("Male", "Female")
+    stay apart.  Only rulings that run the height of the lines count."""
+    xs = _full_height_rules(lines, rules)
+    snap = SETTINGS.snap
+    joined: list[Span] = []
+    for c0, c1 in columns:
+        prev = joined[-1] if joined else None
+        ruled = prev and any(a - snap <= prev[0] and c1 <= b + snap for a, b in xs)
+        if prev and ruled and not _has_heading(header, prev[1], c0, c1):
+            joined[-1] = (prev[0], c1)
+        else:
+            joined.append((c0, c1))
+    return joined
+
+
+def _has_heading(header: list[TextLine], left_end: float, c0: float, c1: float) -> bool:
+    """A header segment over the column (c0, c1) that does not reach left of it."""
+    return any(
+        s.x0 > left_end and s.x0 < c1 and s.x1 > c0 for line in header for s in line.segments
+    )
+
+
+def _full_height_rules(lines: list[TextLine], rules: list[Edge]) -> list[Span]:
+    """Pairs of neighbouring vertical rulings that cross the lines' whole height."""
+    top, bottom = lines[0].top, lines[-1].bottom
+    reach = SETTINGS.ruled_column_reach * (bottom - top)
+    verticals = [e for e in rules if e["orientation"] == "v"]
+    if not verticals:
+        return []
+    snap = SETTINGS.snap
+    verticals = merge_edges(verticals, snap, snap, snap, snap)
+    xs = [e["x0"] for e in verticals if min(e["bottom"], bottom) - max(e["top"], top) >= reach]
+    pairs = itertools.pairwise(cluster_positions(xs, snap))
+    # A shorter ruling between two (a header's) still divides what lies between.
+    return [(a, b) for a, b in pairs if not any(a + snap < e["x0"] < b - snap for e in verticals)]
 
 
 def block_table(lines: list[TextLine], rules: list[Edge], strict: bool) -> PageTable | None:
