@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 
 from backend.models import Document, Run
 
@@ -21,9 +21,21 @@ def _documents(owner: User):
     )
 
 
-def documents_recent(*, owner: User, limit: int = 50) -> list[dict[str, Any]]:
-    """The owner's newest documents with their latest conversion run's progress."""
-    return [_document_row(d) for d in _documents(owner).order_by("-created_at")[:limit]]
+def documents_recent(
+    *, owner: User, limit: int = 50, hide_superseded_failures: bool = False
+) -> list[dict[str, Any]]:
+    """The owner's newest documents with their latest conversion run's progress; optionally
+    without a failed upload whose same file was uploaded again later and converted."""
+    documents = _documents(owner)
+    if hide_superseded_failures:
+        converted_later = Document.objects.filter(
+            owner=OuterRef("owner"),
+            sha256=OuterRef("sha256"),
+            created_at__gt=OuterRef("created_at"),
+            status=Document.Status.CONVERTED,
+        )
+        documents = documents.exclude(Q(status=Document.Status.FAILED) & Exists(converted_later))
+    return [_document_row(d) for d in documents.order_by("-created_at")[:limit]]
 
 
 def document_detail(*, owner: User, document_id: int) -> dict[str, Any] | None:

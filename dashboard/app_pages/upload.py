@@ -7,12 +7,15 @@ from backend.services.documents import (
     ConversionOptions,
     UploadRejected,
     area_from_text,
+    document_convert_again,
     document_upload,
 )
 from dashboard.components.outcomes import outcome_add, outcomes_render, outcomes_start
 from dashboard.components.progress import render_document_progress
 from dashboard.session import current_user
 
+RECENT = 20  # cards on the page; older uploads are on the Documents page
+DISMISSED_KEY = "upload_dismissed"
 STRATEGY_LABELS = {
     "auto": "Automatic (per page)",
     "lines": "Ruled lines",
@@ -120,11 +123,34 @@ render_duplicates()
 
 @st.fragment(run_every=1)
 def render_conversions() -> None:
-    documents = documents_recent(owner=user, limit=20)
+    dismissed = st.session_state.setdefault(DISMISSED_KEY, set())
+    documents = documents_recent(
+        owner=user, limit=RECENT + len(dismissed), hide_superseded_failures=True
+    )
+    documents = [d for d in documents if d["id"] not in dismissed][:RECENT]
     if not documents:
         st.info("No uploads yet.")
     for document in documents:
-        render_document_progress(document)
+        render_document_progress(document, footer=card_actions)
+    st.caption(f"The {RECENT} newest uploads; every document is on the Documents page.")
+
+
+def card_actions(document: dict) -> None:
+    """Open the document; dismiss a finished card; convert a failed one again."""
+    open_col, dismiss_col, _ = st.columns([1, 1, 4])
+    if open_col.button("Open", key=f"open-doc-{document['id']}", icon=":material/description:"):
+        st.session_state["document_id"] = document["id"]
+        st.switch_page("app_pages/documents.py")
+    finished = document["status"] in ("converted", "failed")
+    if finished and dismiss_col.button("Dismiss", key=f"dismiss-doc-{document['id']}"):
+        st.session_state[DISMISSED_KEY].add(document["id"])
+        st.rerun()
+    if document["status"] == "failed":
+        with st.form(f"again-{document['id']}", border=False):
+            password = st.text_input("Password, if the PDF is encrypted", type="password")
+            if st.form_submit_button("Convert again", icon=":material/refresh:"):
+                document_convert_again(owner=user, document_id=document["id"], password=password)
+                st.rerun()
 
 
 st.subheader("Recent conversions")

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import streamlit as st
 
 from backend.selectors.documents import progress_text
+from backend.selectors.schedules import schedule_timezones
+from dashboard.components.zones import viewer_timezone
 
 STATUS_ICON = {
     "queued": ":material/hourglass_empty:",
@@ -17,8 +21,11 @@ STATUS_ICON = {
 }
 
 
-def render_document_progress(document: dict[str, Any]) -> None:
-    """One line per document: name, live progress bar while converting, outcome after."""
+def render_document_progress(
+    document: dict[str, Any], *, footer: Callable[[dict[str, Any]], None] | None = None
+) -> None:
+    """One card per document: name and upload time, live progress bar while converting,
+    outcome after; `footer` draws the card's actions."""
     run = document["run"]
     # A cancelled conversion leaves the document failed, but it is called what History
     # calls it: the run was revoked by a person, nothing went wrong.
@@ -26,11 +33,13 @@ def render_document_progress(document: dict[str, Any]) -> None:
     shown = "cancelled" if cancelled else document["status"]
     with st.container(border=True):
         head, status = st.columns([4, 1])
-        head.markdown(f"**{document['name']}**")
+        zone = ZoneInfo(viewer_timezone(schedule_timezones()))
+        uploaded = document["created_at"].astimezone(zone)
+        head.markdown(f"**{document['name']}** :gray[· uploaded {uploaded:%Y-%m-%d %H:%M}]")
         status.markdown(f"{STATUS_ICON.get(shown, '')} {shown}")
         if cancelled:
             st.info(
-                "The conversion was cancelled. Convert it again on the Documents page.",
+                "The conversion was cancelled; it can be converted again.",
                 icon=":material/block:",
             )
         elif document["status"] in ("queued", "converting"):
@@ -43,3 +52,5 @@ def render_document_progress(document: dict[str, Any]) -> None:
             st.caption(f"{document['n_tables']} table(s) from {document['page_count']} page(s)")
         if document["warning"]:
             st.warning(document["warning"], icon=":material/info:")
+        if footer is not None:
+            footer(document)

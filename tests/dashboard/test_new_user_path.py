@@ -128,7 +128,7 @@ def test_a_cancelled_conversion_is_called_cancelled_not_failed(user):
     app = open_page("upload")
     card = " ".join(m.value for m in app.markdown)
     assert ":material/block: cancelled" in card and "failed" not in card
-    assert "The conversion was cancelled." in app.info[0].value
+    assert "The conversion was cancelled" in app.info[0].value
     assert not app.error
 
 
@@ -197,3 +197,44 @@ def test_history_and_schedules_show_times_in_one_zone_from_a_list_without_aliase
     schedules_zone = next(s.value for s in schedules.selectbox if s.label == "Show times in")
     assert history_zone == schedules_zone == settings.TIME_ZONE
     assert list(next(s for s in history.selectbox if s.label == "Timezone").options) == zones
+
+
+def failed_upload(user, name: str, sha: str, error: str) -> Document:
+    document = Document(owner=user, name=name, sha256=sha, size_bytes=3, status="failed")
+    document.file.save(name, ContentFile(b"%PDF-1.4"), save=False)
+    document.error = error
+    document.save()
+    return document
+
+
+def test_upload_cards_retry_a_failure_with_a_password_open_and_dismiss(user):
+    locked = failed_upload(user, "locked.pdf", "l", "the PDF is password-protected")
+    done = document_with_table(user, "done.pdf", [["a", "b"], ["1", "2"]])
+    app = open_page("upload")
+    assert "uploaded" in " ".join(m.value for m in app.markdown)
+    password = next(t for t in app.text_input if t.label == "Password, if the PDF is encrypted")
+    password.input("userpass")
+    next(b for b in app.button if b.label == "Convert again").click().run()
+    assert not app.exception, app.exception
+    locked.refresh_from_db()
+    assert locked.status == "queued" and locked.options["password"] == "userpass"
+    assert Run.objects.filter(document=locked, status="queued").exists()
+
+    dismiss = [b for b in app.button if b.label == "Dismiss" and b.key == f"dismiss-doc-{done.pk}"]
+    dismiss[0].click().run()
+    assert not any(f"**{done.name}**" in m.value for m in app.markdown)
+
+    next(b for b in app.button if b.key == f"open-doc-{locked.pk}").click().run()
+    assert app.title[0].value == "Documents"
+    assert app.selectbox(key="document_id-picker").value == locked.pk
+
+
+def test_an_old_failure_leaves_upload_once_the_same_file_converts(user):
+    failed = failed_upload(user, "report.pdf", "same", "the worker stopped")
+    again = document_with_table(user, "report.pdf", [["a", "b"], ["1", "2"]])
+    Document.objects.filter(pk=again.pk).update(sha256="same")
+    other = failed_upload(user, "other.pdf", "other", "the PDF is damaged")
+    app = open_page("upload")
+    errors = " ".join(e.value for e in app.error)
+    assert "the PDF is damaged" in errors and "the worker stopped" not in errors
+    assert failed.pk != other.pk

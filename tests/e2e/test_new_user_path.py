@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from backend.models import Bundle, Document, Run
+from backend.models import Bundle, Document, Run, Table
 from backend.selectors.runs import RunFilters, runs_page
 from backend.selectors.tables import table_columns
 from backend.services.tables import column_names_check
@@ -18,6 +18,7 @@ from tests.support.processes import wait_for
 
 pytestmark = pytest.mark.browser
 
+US020, HEALTH = "camelot__us-020.pdf", "camelot__health.pdf"
 ROW_PX = 35  # Streamlit's data grid: header and rows are 35 px high
 LONG = 90_000
 
@@ -26,7 +27,7 @@ def test_a_new_user_uploads_fixes_builds_loads_retries_and_deletes(page, stack, 
     empty = tmp_path / "empty.pdf"
     empty.write_bytes(b"")
     page.goto(f"{stack.url}/upload")  # a direct link to Upload, which lives at /
-    upload(page, [corpus / n for n in ("camelot__us-020.pdf", "camelot__health.pdf")], empty)
+    upload(page, [corpus / US020, corpus / HEALTH], empty)
     pick_documents_in_turn(page)
     rename_columns(page)
     bundle = build_bundle_and_load(page)
@@ -78,28 +79,29 @@ def pick(page: Page, label: str, option: str) -> None:
     page.get_by_role("option", name=option, exact=False).first.click()
 
 
-def caption_of(document_name: str) -> str:
-    """The preview caption of the document's first table, as the page words it."""
-    table = Document.objects.get(name=document_name).tables.order_by("first_page", "id").first()
-    pages = f"{table.first_page}" + (
-        f"-{table.last_page}" if table.last_page != table.first_page else ""
-    )
-    return f"Pages {pages} · {table.n_rows} rows × {table.n_cols} columns"
+def summary_of(document_name: str) -> str:
+    """The document card's summary line, as the page words it."""
+    document = Document.objects.get(name=document_name)
+    return f"{document.tables.count()} table(s) from {document.page_count} page(s)"
+
+
+def first_table(document_name: str) -> Table:
+    return Document.objects.get(name=document_name).tables.order_by("first_page", "id").first()
 
 
 def pick_documents_in_turn(page: Page) -> None:
     page.get_by_role("link", name="Documents").click()
     expect(page.get_by_role("heading", name="Documents")).to_be_visible()
     # Each pick shows its document at once, the second as well as the first.
-    us020 = caption_of("camelot__us-020.pdf")
-    health = caption_of("camelot__health.pdf")
-    for name, caption in (("us-020", us020), ("health.pdf", health), ("us-020", us020)):
-        pick(page, "Document", f"camelot__{name}")
-        expect(page.get_by_text(caption)).to_be_visible()
+    summaries = {name: summary_of(name) for name in (US020, HEALTH)}
+    assert summaries[US020] != summaries[HEALTH]
+    for name in (US020, HEALTH, US020):
+        pick(page, "Document", name)
+        expect(page.get_by_text(summaries[name])).to_be_visible()
         picker = page.get_by_role("combobox", name="Document")
-        expect(picker).to_have_value(re.compile(f"^camelot__{re.escape(name)}"))
-    pick(page, "Document", "camelot__health.pdf")
-    expect(page.get_by_text(health)).to_be_visible()
+        expect(picker).to_have_value(re.compile(f"^{re.escape(name)}"))
+    table = first_table(US020)
+    expect(page.get_by_text(f"{table.n_rows} rows × {table.n_cols} columns")).to_be_visible()
 
 
 def settled(page: Page) -> None:
@@ -123,7 +125,10 @@ def edit_cell(page: Page, grid: Locator, row: int, text: str) -> None:
             break
         except PlaywrightTimeout:
             continue
-    editor.fill(text)
+    editor.press("Control+a")
+    editor.press("Backspace")  # fill("") alone leaves the grid's value as it was
+    if text:
+        editor.fill(text)
     editor.press("Enter")
     expect(editor).to_have_count(0)
     # Leave no cell selected: after a rerun the grid would open its editor on that cell.
@@ -133,7 +138,7 @@ def edit_cell(page: Page, grid: Locator, row: int, text: str) -> None:
 
 
 def rename_columns(page: Page) -> None:
-    table = Document.objects.get(name="camelot__health.pdf").tables.get()
+    table = first_table(US020)
     names = table_columns(table=table)
     form = page.locator("[data-testid=stForm]").filter(has_text="Header and column names")
     grid = form.locator("[data-testid=stDataFrame]")
@@ -168,17 +173,16 @@ def refusal(names: list[str]) -> str:
 def build_bundle_and_load(page: Page) -> Bundle:
     page.get_by_role("link", name="Bundles").click()
     expect(page.get_by_role("heading", name="Bundles")).to_be_visible()
-    page.get_by_role("textbox", name="Name").first.fill("Health")
-    page.get_by_role("textbox", name="Warehouse table").first.fill("health_spend")
+    page.get_by_role("textbox", name="Name").first.fill("Spending")
+    page.get_by_role("textbox", name="Warehouse table").first.fill("spending")
     page.get_by_role("button", name="Create bundle").click()
-    expect(page.get_by_text("Bundle Health created.")).to_be_visible()
+    expect(page.get_by_text("Bundle Spending created.")).to_be_visible()
     # Empty: it cannot load, the page says why and offers no load.
     expect(page.get_by_text("Load now and Schedule loads are off")).to_be_visible()
     expect(page.get_by_role("button", name="Load now")).to_be_disabled()
     expect(page.get_by_role("button", name="Schedule loads")).to_be_disabled()
 
-    table = Document.objects.get(name="camelot__health.pdf").tables.get()
-    choose_option(page, "Tables in this bundle", f"camelot__health.pdf · {table.name}")
+    choose_option(page, "Tables in this bundle", f"{US020} · {first_table(US020).name}")
     page.keyboard.press("Escape")
     page.get_by_role("button", name="Save tables").click()
     expect(page.get_by_role("button", name="Load now")).to_be_enabled()
@@ -186,12 +190,13 @@ def build_bundle_and_load(page: Page) -> Bundle:
 
     page.get_by_role("button", name="Load now").click()
     expect(page.get_by_text("Load queued as run")).to_be_visible()
-    bundle = Bundle.objects.get(name="Health")
+    bundle = Bundle.objects.get(name="Spending")
     load = wait_for(
         lambda: Run.objects.filter(bundle=bundle, status="succeeded").first(),
         timeout_s=LONG / 1000,
         what="the load",
     )
+    settled(page)
     page.get_by_role("tab", name="Loads").click()
     expect(page.get_by_text(f"succeeded · {load.rows_loaded} rows")).to_be_visible()
     return bundle
@@ -241,16 +246,16 @@ def click_row(page: Page, index: int) -> None:
 
 def delete_bundle(page: Page, url: str, bundle: Bundle) -> None:
     page.goto(f"{url}/bundles")
-    expect(page.get_by_role("heading", name="Health")).to_be_visible(timeout=LONG)
+    expect(page.get_by_role("heading", name="Spending")).to_be_visible(timeout=LONG)
     page.get_by_role("button", name="Delete bundle").click()
     expect(page.get_by_text("History keeps its runs under this name")).to_be_visible()
     assert Bundle.objects.filter(pk=bundle.pk).exists(), "nothing is deleted before confirming"
     page.get_by_role("button", name="Yes, delete the bundle").click()
-    expect(page.get_by_text("Bundle Health deleted.")).to_be_visible()
+    expect(page.get_by_text("Bundle Spending deleted.")).to_be_visible()
     assert not Bundle.objects.filter(pk=bundle.pk).exists()
-    load = Run.objects.get(kind="load", bundle_name="Health")
+    load = Run.objects.get(kind="load", bundle_name="Spending")
     assert load.bundle_id is None
 
     page.goto(f"{url}/history?run={load.pk}")
     expect(page.get_by_text(f"Run {load.pk}: load, succeeded")).to_be_visible(timeout=LONG)
-    expect(page.get_by_text("bundle Health (deleted)")).to_be_visible()
+    expect(page.get_by_text("bundle Spending (deleted)")).to_be_visible()
