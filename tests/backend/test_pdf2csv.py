@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import pdf_factory
+from tests.support import pdf_factory, table_pdfs
 from tests.support.processes import REPO
 
 
@@ -109,3 +109,12 @@ def test_bad_input_exits_non_zero_with_one_line_and_no_traceback(corpus, tmp_pat
     assert len(lines) == 1, result.stderr
     assert message in lines[0]
     assert "Traceback" not in result.stderr
+
+
+def test_a_table_that_needs_a_look_is_named_on_stderr(tmp_path):
+    rows = [["Crop", "Tonnes", ""]] + [[f"Crop {i}", str(i * 10), ""] for i in range(14)]
+    rows[-1][2] = "estimate"
+    pdf = table_pdfs.ruled_table(tmp_path / "sparse.pdf", rows)
+    result = pdf2csv(pdf, "--out", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert "check sparse-p1-t1.csv (quality 0.75): column(s) 3 are almost empty" in result.stderr

@@ -60,6 +60,9 @@ class Command(BaseCommand):
             )
             (opts["out"] / name).write_bytes(csv_bytes(table.rows))
             self.stdout.write(f"{name}: {table.n_rows} rows x {table.n_cols} columns")
+            if table.quality_reasons:
+                reasons = "; ".join(table.quality_reasons)
+                self.stderr.write(f"check {name} (quality {table.quality:.2f}): {reasons}")
         if result.image_only_pages:
             pages_txt = ", ".join(map(str, result.image_only_pages))
             self.stderr.write(f"note: page(s) {pages_txt} are scanned images; OCR is not done")
