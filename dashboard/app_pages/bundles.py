@@ -371,8 +371,9 @@ def render_bundle(bundle_id: int) -> None:
             "tabs): " + " ".join(problems),
             icon=":material/block:",
         )
+    # Keyed by bundle: another bundle opens on its first tab, not on the last one's.
     members_tab, schema_tab, loads_tab, settings_tab = st.tabs(
-        ["Tables", "Schema", "Loads", "Settings"]
+        ["Tables", "Schema", "Loads", "Settings"], key=f"bundle-tabs-{bundle.pk}"
     )
     with members_tab:
         render_members(bundle)
