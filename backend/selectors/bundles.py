@@ -45,6 +45,7 @@ def tables_available(*, owner: User) -> list[dict[str, Any]]:
     for t in tables:
         row = table_summary(t)
         origin = t.document.name if t.document else "uploaded CSV"
+        row["origin"] = origin
         row["label"] = f"{origin} · {t.name} ({t.n_rows}×{t.n_cols})"
         rows.append(row)
     return rows

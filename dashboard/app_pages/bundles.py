@@ -99,15 +99,21 @@ def render_settings(bundle) -> None:
 
 
 def render_members(bundle) -> None:
-    available = tables_available(owner=user)
+    # Sorted by label, which starts with the document: a document's tables stand together.
+    available = sorted(tables_available(owner=user), key=lambda t: t["label"])
     labels = {t["id"]: t["label"] for t in available}
+    documents = {t["document_id"]: t["origin"] for t in available if t["document_id"]}
     members = [t.pk for t in bundle.tables.all()]
     with st.form("members"):
         chosen = st.multiselect(
             "Tables in this bundle", list(labels), default=members, format_func=labels.get
         )
+        whole = st.multiselect(
+            "Add all tables of these documents", list(documents), format_func=documents.get
+        )
         if st.form_submit_button("Save tables"):
-            bundle_set_tables(bundle=bundle, table_ids=chosen)
+            added = {t["id"] for t in available if t["document_id"] in whole}
+            bundle_set_tables(bundle=bundle, table_ids=set(chosen) | added)
             st.rerun()
     # A form that clears on submit: added files leave the uploader, so a second click
     # cannot add them twice.

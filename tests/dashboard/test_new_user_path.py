@@ -238,3 +238,22 @@ def test_an_old_failure_leaves_upload_once_the_same_file_converts(user):
     errors = " ".join(e.value for e in app.error)
     assert "the PDF is damaged" in errors and "the worker stopped" not in errors
     assert failed.pk != other.pk
+
+
+def test_all_tables_of_a_document_join_a_bundle_in_one_pick(user):
+    report = document_with_table(user, "report.pdf", [["a", "b"], ["1", "2"]])
+    table_create_extracted(
+        document=report, rows=[["a", "b"], ["3", "4"]], number=2, first_page=2, last_page=2
+    )
+    document_with_table(user, "other.pdf", [["a", "b"], ["5", "6"]])
+    bundle = bundle_create(owner=user, name="Report", target_table="report", load_mode="append")
+    app = open_page("bundles", bundle_id=bundle.pk)
+    whole = next(m for m in app.multiselect if m.label == "Add all tables of these documents")
+    assert whole.options == ["other.pdf", "report.pdf"]
+    whole.select(report.pk)
+    next(b for b in app.button if b.label == "Save tables").click().run()
+    assert not app.exception, app.exception
+    assert set(bundle.tables.values_list("pk", flat=True)) == set(
+        report.tables.values_list("pk", flat=True)
+    )
+    assert bundle.tables.count() == 2
