@@ -160,7 +160,11 @@ with charts_tab:
 
 # A picked row, the run a retry just queued, or a link like ?run=123 opens a run.
 linked = st.query_params.get("run")
-run_id = st.session_state.get("history_run") or (int(linked) if linked else None)
+if linked and linked != st.session_state.get("history_linked"):
+    # A link followed now opens its run, over the one picked earlier in this session.
+    st.session_state["history_linked"] = linked
+    st.session_state["history_run"] = int(linked)
+run_id = st.session_state.get("history_run")
 if run_id:
     st.divider()
     render_run_detail(run_id=run_id, tz=tz, user=user)

@@ -77,10 +77,14 @@ def render_failures() -> None:
             run["document__name"] or run["bundle_name"] or run["bundle__name"] or run["target"]
         )
         with st.container(border=True):
-            st.markdown(
-                f"[Run {run['id']}](history?run={run['id']}) · {run['kind']} of **{subject}** · "
-                f"{run['queued_at']:%Y-%m-%d %H:%M} UTC"
+            # A page link, not a markdown link: it opens History in this tab.
+            st.page_link(
+                "app_pages/history.py",
+                label=f"Run {run['id']}",
+                query_params={"run": run["id"]},
+                icon=":material/history:",
             )
+            st.markdown(f"{run['kind']} of **{subject}** · {run['queued_at']:%Y-%m-%d %H:%M} UTC")
             st.error(run["error"] or "failed without a message", icon=":material/error:")
 
 

@@ -257,3 +257,20 @@ def test_all_tables_of_a_document_join_a_bundle_in_one_pick(user):
         report.tables.values_list("pk", flat=True)
     )
     assert bundle.tables.count() == 2
+
+
+def test_a_failure_on_system_links_to_its_run_in_this_tab_and_the_link_wins(user):
+    picked = Run.objects.create(kind="load", owner=user, task_id="p-1", status="succeeded")
+    failed = Run.objects.create(
+        kind="load", owner=user, task_id="f-1", status="failed", error="the warehouse said no"
+    )
+    app = open_page("system")
+    links = app.get("page_link")
+    assert any(f"Run {failed.pk}" in str(link.proto) for link in links)
+    assert any(f"run={failed.pk}" in str(link.proto) for link in links)
+
+    app = open_page("history", history_run=picked.pk)
+    assert any(f"Run {picked.pk}: load" in h.value for h in app.subheader)
+    app.query_params["run"] = str(failed.pk)
+    app.run()
+    assert any(f"Run {failed.pk}: load, failed" in h.value for h in app.subheader)
