@@ -170,3 +170,21 @@ def test_a_value_copy_refuses_is_shown_by_pdf_page_row_and_column(s3_files, user
         assert not warehouse.table_exists(bundle.target_table)
     document.refresh_from_db()
     assert document.status == Document.Status.CONVERTED
+
+
+def test_the_sweep_removes_staged_files_only_once_no_load_can_use_them(s3_server, settings):
+    from backend.services.loads import load_staging_sweep
+    from tests.support.s3_server import s3_client, staging_for
+
+    bucket = new_bucket(s3_server)
+    staging = staging_for(s3_server, bucket)
+    settings.LOAD_S3_STAGING = {**staging.__dict__, "prefix": "load-staging/"}
+    key = "load-staging/_stg_0123456789abcdef/part-00001.csv.gz"
+    s3_client(s3_server).put_object(Bucket=bucket, Key=key, Body=b"left by a killed worker")
+    assert load_staging_sweep() == 0  # younger than a load's time limit: may be in use
+    assert object_keys(s3_server, bucket) == [key]
+    settings.LOAD_SOFT_TIME_LIMIT_S = -1260  # a limit long past: every staged file is stale
+    assert load_staging_sweep() == 1
+    assert object_keys(s3_server, bucket) == []
+    settings.LOAD_S3_STAGING = {"bucket": ""}
+    assert load_staging_sweep() == 0  # no staging bucket: nothing to sweep
