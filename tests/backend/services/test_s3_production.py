@@ -7,6 +7,7 @@ import csv
 import gzip
 import io
 import uuid
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from psycopg import sql
 from backend.celery_app import app
 from backend.integrations.warehouse import connect_warehouse
 from backend.models import Document, Run, Table
-from backend.selectors.tables import table_data_rows
+from backend.selectors.tables import table_csv, table_data_rows, tables_zip
 from backend.services.bundles import bundle_create, bundle_set_tables, table_create_from_csv
 from backend.services.loads import load_enqueue
 from tests.backend.services.test_conversion import finished, upload
@@ -120,6 +121,9 @@ def test_a_pdf_and_a_csv_go_through_s3_into_redshift_by_copy(
     assert table.file.name in {k.removeprefix("files/") for k in stored}
     rows = list(table_data_rows(table=table))
     assert rows and len(rows[0][1]) == 7  # the CSV the worker wrote, read back from S3
+    with zipfile.ZipFile(io.BytesIO(tables_zip(owner=user, document_id=document.pk))) as zipped:
+        [name] = zipped.namelist()
+        assert zipped.read(name) == table_csv(table=table)  # the download, from S3 too
 
     bundle = bundle_create(
         owner=user, name="s3 orders", target_table="orders_s3", load_mode="append"
