@@ -10,7 +10,11 @@ read before pandas is imported, so it is the loaders' own.
 
 The S3 + COPY path stages gzip CSV parts in a moto S3 server on 127.0.0.1; the shim turns
 COPY FROM 's3://...' into PostgreSQL's COPY FROM PROGRAM that fetches them. PostgreSQL's own
-COPY of the same CSV file (psycopg, COPY FROM STDIN) is this machine's limit.
+COPY of the same CSV file (psycopg, COPY FROM STDIN) is this machine's limit. Through the
+shim both Redshift paths end in PostgreSQL, which takes multi-row INSERTs almost as fast as
+COPY; Redshift funnels INSERTs through its leader node, so s3_copy_vs_insert here is far
+below what a cluster shows. The S3 path is Python's encoding, then COPY: they can't overlap,
+as one COPY reads every part.
 
     .venv/bin/python bench/load.py [--rows 1000000] [--dataframe-rows 20000]
 
