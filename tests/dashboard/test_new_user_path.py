@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+import pandas as pd
 import streamlit as st
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -14,6 +17,7 @@ from backend.selectors.schedules import schedule_timezones
 from backend.services.bundles import bundle_create, table_create_from_csv
 from backend.services.loads import load_enqueue
 from backend.services.tables import table_create_extracted
+from dashboard.components.run_charts import chart_window
 from tests.dashboard.test_data_pages import open_page
 from tests.dashboard.test_pages import APP
 
@@ -274,3 +278,11 @@ def test_a_failure_on_system_links_to_its_run_in_this_tab_and_the_link_wins(user
     app.query_params["run"] = str(failed.pk)
     app.run()
     assert any(f"Run {failed.pk}: load, failed" in h.value for h in app.subheader)
+
+
+def test_charts_span_the_days_with_runs_and_at_least_a_week():
+    chosen = (date(2026, 11, 3), date(2026, 12, 2))
+    one_day = pd.Series(pd.to_datetime(["2026-12-02"]))
+    assert chart_window(one_day, chosen) == (pd.Timestamp("2026-11-26"), pd.Timestamp("2026-12-02"))
+    spread = pd.Series(pd.to_datetime(["2026-11-10", "2026-11-25"]))
+    assert chart_window(spread, chosen) == (pd.Timestamp("2026-11-10"), pd.Timestamp("2026-11-25"))
