@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import io
 import json
 import logging
 from bisect import bisect_left
@@ -217,7 +218,11 @@ class _PartWriter:
         on_batch(self._uploaded)
 
     def _upload(self, key: str, texts: list[str]) -> None:
-        body = gzip.compress("".join(texts).encode(), GZIP_LEVEL)
+        body = io.BytesIO()  # compressed a chunk at a time: the part's text is never copied
+        with gzip.GzipFile(fileobj=body, mode="wb", compresslevel=GZIP_LEVEL, mtime=0) as out:
+            while texts:
+                out.write(texts.pop(0).encode())
+        body.seek(0)
         with s3_errors(self.staging):
             self.client.put_object(Bucket=self.staging.bucket, Key=key, Body=body)
 
