@@ -185,6 +185,9 @@ class Run(models.Model):
     # What the run was given, as it was when queued (a load: bundle version, mode, keys,
     # member tables, schedule), so its detail never shows today's bundle instead.
     inputs = models.JSONField(default=dict, blank=True)
+    # A failure of the system (crash, time limit, warehouse unreachable), as opposed to one
+    # of the input (file, bundle) that the person who ran it can fix.
+    system_failure = models.BooleanField(default=False)
     # What a load changed in the existing warehouse table (widened or added columns).
     schema_changes = models.JSONField(default=list, blank=True)
 

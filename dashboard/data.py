@@ -86,6 +86,6 @@ def history_filter_choices() -> dict[str, list[dict[str, Any]]]:
     return runs.runs_filter_choices()
 
 
-@st.cache_data(ttl=5, max_entries=1, show_spinner=False)
-def recent_failures(limit: int = 10) -> list[dict[str, Any]]:
-    return runs.runs_recent_failures(limit=limit)
+@st.cache_data(ttl=5, max_entries=4, show_spinner=False)
+def recent_failures(limit: int = 10, system: bool | None = None) -> list[dict[str, Any]]:
+    return runs.runs_recent_failures(limit=limit, system=system)

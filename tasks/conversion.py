@@ -9,6 +9,7 @@ from django.conf import settings
 from backend import task_names
 from backend.services import conversion
 from backend.services.failures import run_fail
+from backend.services.runs import run_mark_system_failure
 from tasks.base import RunTask, progress_reporter
 
 SOFT_LIMIT_S = settings.CONVERSION_SOFT_TIME_LIMIT_S
@@ -30,6 +31,7 @@ def convert_pdf(self, *, document_id: int) -> dict:
         )
     except SoftTimeLimitExceeded:
         conversion.conversion_fail(task_id=self.request.id, message=conversion.too_slow_message())
+        run_mark_system_failure(task_id=self.request.id)
         raise
 
 
@@ -51,6 +53,7 @@ def convert_pdf_part(self, *, document_id: int, run_task_id: str, pages: list[in
         )
     except SoftTimeLimitExceeded:
         conversion.conversion_fail(task_id=run_task_id, message=conversion.too_slow_message())
+        run_mark_system_failure(task_id=run_task_id)
         raise
 
 

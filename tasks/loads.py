@@ -9,6 +9,7 @@ from django.conf import settings
 from backend import task_names
 from backend.models import Run
 from backend.services import loads
+from backend.services.runs import run_mark_system_failure
 from tasks.base import RunTask
 
 SOFT_LIMIT_S = settings.LOAD_SOFT_TIME_LIMIT_S
@@ -49,6 +50,7 @@ def load_to_redshift(self, bundle_id: int, username: str) -> dict:
         if self.request.retries >= self.max_retries:
             message = f"The warehouse did not answer after {tries} tries: {exc}"
             loads.load_fail(task_id=self.request.id, message=message)
+            run_mark_system_failure(task_id=self.request.id)
             raise loads.LoadFailed(message) from exc
         wait = backoff_s(self.request.retries)
         loads.load_retrying(
@@ -61,6 +63,7 @@ def load_to_redshift(self, bundle_id: int, username: str) -> dict:
             task_id=self.request.id,
             message=f"Stopped after the {SOFT_LIMIT_S} s time limit; nothing was published.",
         )
+        run_mark_system_failure(task_id=self.request.id)
         raise
 
 

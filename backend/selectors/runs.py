@@ -224,9 +224,12 @@ def _bundle_names(ids: list[int]) -> dict[int, str]:
     return dict(Bundle.objects.filter(pk__in=ids).values_list("id", "name"))
 
 
-def runs_recent_failures(*, limit: int = 10) -> list[dict[str, Any]]:
-    """The newest failed runs with their errors."""
+def runs_recent_failures(*, limit: int = 10, system: bool | None = None) -> list[dict[str, Any]]:
+    """The newest failed runs with their errors; only the system's failures (crashes, time
+    limits, warehouse unreachable) or only the input's when `system` is given."""
     qs = Run.objects.filter(status=Run.Status.FAILED).order_by("-queued_at", "-id")
+    if system is not None:
+        qs = qs.filter(system_failure=system)
     return list(qs.values(*LIST_FIELDS, "error", "task_id")[:limit])
 
 

@@ -32,6 +32,7 @@ from backend.models import Document, Run
 from backend.services.runs import (
     RunRevoked,
     run_finished,
+    run_mark_system_failure,
     run_raise_if_revoked,
     run_started,
 )
@@ -209,6 +210,7 @@ def _on_page(
         # `except Exception` blocks can swallow when it strikes inside them.
         if now - started > settings.CONVERSION_SOFT_TIME_LIMIT_S:
             conversion_fail(task_id=task_id, message=too_slow_message())
+            run_mark_system_failure(task_id=task_id)
             raise ConversionFailed(too_slow_message())
         # Written at most every PROGRESS_EVERY_S (and on the last page), so that fast
         # pages do not queue up on the database behind each other's progress writes.

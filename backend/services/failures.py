@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from backend.models import Run
 from backend.services import conversion
-from backend.services.runs import run_finished
+from backend.services.runs import run_finished, run_mark_system_failure
 
 
 def run_fail(*, task_id: str, message: str) -> None:
-    """Mark an active run failed (and its document, for a conversion); a closed run stays."""
+    """Mark an active run failed (and its document, for a conversion); a closed run stays.
+    Such a failure is the system's: the service did not see it coming."""
     run = Run.objects.filter(task_id=task_id).only("kind", "status").first()
     if run is None or run.status not in Run.ACTIVE:
         return
@@ -16,3 +17,4 @@ def run_fail(*, task_id: str, message: str) -> None:
         conversion.conversion_fail(task_id=task_id, message=message)
     else:
         run_finished(task_id=task_id, status=Run.Status.FAILED, error=message)
+    run_mark_system_failure(task_id=task_id)

@@ -87,6 +87,12 @@ def run_finished(*, task_id: str, status: str, error: str = "", **fields: Any) -
     return bool(Run.objects.filter(pk=run.pk, status__in=Run.ACTIVE).update(**values))
 
 
+def run_mark_system_failure(*, task_id: str) -> None:
+    """Say that the run failed for a reason of the system (crash, time limit, warehouse
+    unreachable), not of its input: the System page lists those apart."""
+    Run.objects.filter(task_id=task_id, status=Run.Status.FAILED).update(system_failure=True)
+
+
 def run_revoke(*, task_id: str, message: str) -> bool:
     """Close an active run as revoked; False if it had already ended. A run revoked before
     it started has no duration: it never ran."""

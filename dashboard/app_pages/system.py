@@ -68,10 +68,21 @@ def render_workers() -> None:
 
 
 def render_failures() -> None:
-    st.subheader("Recent failures")
-    failures = data.recent_failures(limit=10)
+    st.subheader("Runs the system failed")
+    st.caption("Crashes, time limits, a warehouse that did not answer: problems to fix here.")
+    _failure_cards(data.recent_failures(limit=10, system=True), "No run failed for the system.")
+    st.subheader("Runs that failed on their input")
+    st.caption(
+        "Not system problems: the message says what to change (file, password, bundle); "
+        "retry from History."
+    )
+    with st.expander("Show them"):
+        _failure_cards(data.recent_failures(limit=10, system=False), "None.")
+
+
+def _failure_cards(failures: list[dict], none: str) -> None:
     if not failures:
-        st.caption("No run has failed.")
+        st.caption(none)
     for run in failures:
         subject = (
             run["document__name"] or run["bundle_name"] or run["bundle__name"] or run["target"]

@@ -286,3 +286,18 @@ def test_charts_span_the_days_with_runs_and_at_least_a_week():
     assert chart_window(one_day, chosen) == (pd.Timestamp("2026-11-26"), pd.Timestamp("2026-12-02"))
     spread = pd.Series(pd.to_datetime(["2026-11-10", "2026-11-25"]))
     assert chart_window(spread, chosen) == (pd.Timestamp("2026-11-10"), pd.Timestamp("2026-11-25"))
+
+
+def test_system_lists_the_systems_failures_apart_from_the_inputs(user):
+    crashed = Run.objects.create(
+        kind="load", owner=user, task_id="s-1", status="failed", system_failure=True
+    )
+    refused = Run.objects.create(kind="conversion", owner=user, task_id="i-1", status="failed")
+    app = open_page("system")
+    headings = [h.value for h in app.subheader]
+    assert headings[-2:] == ["Runs the system failed", "Runs that failed on their input"]
+    inside = [str(link.proto) for link in app.expander[0].get("page_link")]
+    assert any(f"run={refused.pk}" in link for link in inside)
+    assert not any(f"run={crashed.pk}" in link for link in inside)
+    everywhere = [str(link.proto) for link in app.get("page_link")]
+    assert any(f"run={crashed.pk}" in link for link in everywhere)
