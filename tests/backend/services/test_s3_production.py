@@ -51,6 +51,7 @@ class Production:
             # Every document in one-page parts: the parts wait for the join in S3 too.
             "CONVERSION_PARALLEL_MIN_PAGES": "1",
             "CONVERSION_PART_PAGES": "1",
+            "LOAD_RETRY_BASE_S": "0.2",  # a load cut off is tried again at once
         }
 
     def storages(self) -> dict:
@@ -192,3 +193,28 @@ def test_the_sweep_removes_staged_files_only_once_no_load_can_use_them(s3_server
     assert object_keys(s3_server, bucket) == []
     settings.LOAD_S3_STAGING = {"bucket": ""}
     assert load_staging_sweep() == 0  # no staging bucket: nothing to sweep
+
+
+def test_a_load_cut_off_mid_copy_is_retried_and_published_once(s3_files, user, s3_shim):
+    bundle = bundle_create(
+        owner=user,
+        name="s3 retried",
+        target_table=f"retried_{uuid.uuid4().hex[:6]}",
+        load_mode="append",
+    )
+    table_create_from_csv(owner=user, name="orders.csv", content=ORDERS.encode(), bundle=bundle)
+    cuts: list[str] = []
+
+    def cut_the_first_copy(request: CopyRequest) -> None:
+        if not cuts:
+            cuts.append(request.url)
+            s3_shim.drop_connections()
+
+    s3_shim.copies.on_copy = cut_the_first_copy
+    run = load_and_wait(bundle, user)
+    s3_shim.copies.on_copy = None
+    assert run.status == Run.Status.SUCCEEDED, run.error
+    assert len(cuts) == 1 and run.rows_loaded == 40
+    with connect_warehouse(s3_files.warehouse_url) as warehouse:
+        assert len(warehouse.preview(bundle.target_table, 100).rows) == 40  # once, not twice
+    assert object_keys(s3_files.endpoint, s3_files.staging) == []  # both tries cleaned up
