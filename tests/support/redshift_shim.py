@@ -9,6 +9,8 @@ What it changes on the wire, and why:
   version number and PostgreSQL's "15.x (Debian ...)" breaks that.
 - Queries on Redshift-only catalog views (svv_all_tables, svv_all_columns, which
   write_dataframe uses to check the table) are rewritten onto information_schema.
+- ALTER TABLE ... ALTER COLUMN inside a transaction block is refused with Redshift's
+  error, as Redshift does (PostgreSQL would allow it).
 - Optionally it enforces password authentication itself (cleartext exchange), checked by a
   callback: local PostgreSQL trusts 127.0.0.1, so it would accept any password.
 
@@ -26,6 +28,7 @@ import base64
 import contextlib
 import hashlib
 import hmac
+import re
 import socket
 import struct
 import threading
@@ -152,19 +155,47 @@ class _Relay:
         return out
 
 
-def _rewrite_backend(version: bytes) -> Callable[[bytes, bytes], bytes]:
+class _Transaction:
+    """The transaction status of one connection, from the server's last ReadyForQuery."""
+
+    status = b"I"  # I: idle, T: in a transaction block, E: in a failed one
+
+
+def _rewrite_backend(version: bytes, tx: _Transaction) -> Callable[[bytes, bytes], bytes]:
     def rewrite(kind: bytes, body: bytes) -> bytes:
-        if body.startswith(b"server_version\0"):
+        if kind == b"Z":
+            tx.status = body[:1]
+        elif body.startswith(b"server_version\0"):
             return b"server_version\0" + version + b"\0"
         return body
 
     return rewrite
 
 
-def _rewrite_frontend(kind: bytes, body: bytes) -> bytes:
-    for view, replacement in CATALOG_VIEWS.items():
-        body = body.replace(view, replacement)
-    return body
+ALTER_COLUMN = re.compile(rb"\bALTER\s+TABLE\b.*\bALTER\s+COLUMN\b", re.IGNORECASE | re.DOTALL)
+REFUSE_ALTER_COLUMN = (
+    b"DO $$ BEGIN RAISE EXCEPTION "
+    b"'ALTER TABLE ALTER COLUMN cannot run inside a transaction block'; END $$"
+)
+
+
+def _rewrite_frontend(tx: _Transaction) -> Callable[[bytes, bytes], bytes]:
+    def rewrite(kind: bytes, body: bytes) -> bytes:
+        for view, replacement in CATALOG_VIEWS.items():
+            body = body.replace(view, replacement)
+        if tx.status != b"I" and ALTER_COLUMN.search(body):
+            return _replace_statement(kind, body, REFUSE_ALTER_COLUMN)
+        return body
+
+    return rewrite
+
+
+def _replace_statement(kind: bytes, body: bytes, statement: bytes) -> bytes:
+    """A Query or Parse message body with its SQL text replaced (no parameters)."""
+    if kind == b"Q":
+        return statement + b"\0"
+    name = body[: body.index(b"\0") + 1]
+    return name + statement + b"\0" + struct.pack("!h", 0)
 
 
 class RedshiftShim:
@@ -237,8 +268,9 @@ class RedshiftShim:
         upstream.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._live.update((client, upstream))
         upstream.sendall(build_startup(kept))
-        back = _Relay(b"S", _rewrite_backend(self.server_version))
-        front = _Relay(b"PQ", _rewrite_frontend, self.messages)
+        tx = _Transaction()
+        back = _Relay(b"SZ", _rewrite_backend(self.server_version, tx))
+        front = _Relay(b"PQ", _rewrite_frontend(tx), self.messages)
         if self.copies is not None:  # COPY FROM S3 (see shim_copy.py)
             back, front = with_s3_copy(self.copies.connection(), back, front)
         threading.Thread(

@@ -28,6 +28,7 @@ class LoadPlan:
     load_id: str
     evolve: bool = False  # may widen text columns and add columns to the existing table
     longest: Mapping[str, int] = field(default_factory=dict)  # per column, UTF-8 bytes
+    widened: list[str] = field(default_factory=list)  # changes made before the load, described
 
 
 def check_request(

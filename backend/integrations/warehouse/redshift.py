@@ -29,6 +29,7 @@ from .columns import ColumnSpec, parse_sql_type
 from .copy_errors import Origins
 from .encoding import ColumnEncoder, encode_chunk
 from .errors import WarehouseAuthError, WarehouseError, WarehouseUnreachable, redact
+from .evolution import SchemaChange, describe
 from .plan import LoadPlan
 from .schema import ddl_for, quote_ident
 from .sql import SqlWarehouse
@@ -115,6 +116,22 @@ class RedshiftWarehouse(SqlWarehouse):
         )
         found = self._query(sql, [self._schema, table])
         return [_column(*row) for row in found] or None
+
+    def _widen_ahead(self, target: str, changes: list[SchemaChange]) -> list[str]:
+        """Widen VARCHARs before the load, each statement on its own: Redshift refuses
+        ALTER COLUMN inside a transaction block.  Widening only relaxes the table, so a
+        load that fails afterwards leaves it wider and holding the same rows."""
+        widen = [change for change in changes if change.action == "widen"]
+        if not widen:
+            return []
+        self._rollback()  # ends the read transaction that describing the table opened
+        self._conn.autocommit = True
+        try:
+            for change in widen:
+                self._execute(change.sql(self._table(target)))
+        finally:
+            self._conn.autocommit = False
+        return describe(widen)
 
     # -- staging ----------------------------------------------------------------------------
     def _chunk_encoder(self, columns: list[ColumnSpec]) -> ChunkEncoder:

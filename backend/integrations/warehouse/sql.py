@@ -199,7 +199,13 @@ class SqlWarehouse(ABC):
         if existing is None:
             return request
         diff = self._diff(request, existing)
-        return replace(request, columns=diff.columns)
+        widened = self._widen_ahead(request.target, diff.changes)
+        return replace(request, columns=diff.columns, widened=widened)
+
+    def _widen_ahead(self, target: str, changes: list[SchemaChange]) -> list[str]:
+        """Changes a backend must make before the load's transaction; described.  None here:
+        widening happens inside the publish transaction."""
+        return []
 
     def _diff(self, plan: LoadPlan, existing: list[ColumnSpec]) -> SchemaDiff:
         """The existing table against the data; raises SchemaMismatch saying what to do."""
@@ -233,7 +239,7 @@ class SqlWarehouse(ABC):
         if done is not None:  # a concurrent attempt published while we were staging
             self._abort(staging)
             return done
-        changes = self._ensure_target(plan)
+        changes = plan.widened + self._ensure_target(plan)
         if plan.mode == "replace":
             self._execute(f"DELETE FROM {self._table(plan.target)}")
         elif plan.mode == "upsert":
