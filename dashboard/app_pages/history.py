@@ -87,6 +87,16 @@ def run_table(rows: list[dict], tz: ZoneInfo) -> pd.DataFrame:
     )
 
 
+def open_picked_row(key: str, ids: list[int], rows: list[int]) -> None:
+    """Open the run of a row the person just picked in this very list. A selection first
+    seen with a new list is only noted: the browser may carry a row position over from
+    the list before, and a retry's new run must stay open."""
+    seen_key, seen_rows = st.session_state.get("history_selection", (None, []))
+    if key == seen_key and rows and rows != seen_rows:
+        st.session_state["history_run"] = ids[rows[0]]
+    st.session_state["history_selection"] = (key, rows)
+
+
 def _wait(row: dict) -> float | None:
     if row["started_at"] is None:
         return None
@@ -122,17 +132,10 @@ def render_run_list(filters: runs.RunFilters, tz: ZoneInfo) -> None:
     # A selection is a row position: the key changes with the rows, so a position never
     # outlives the list it was picked from (a retry adds a row at the top).
     key = f"runs-{len(cursors)}-{zlib.crc32(str(ids).encode())}"
-
-    def picked() -> None:
-        # Only a change of selection opens a run; a retry's new run stays open after it.
-        rows = st.session_state[key].selection.rows
-        if rows:
-            st.session_state["history_run"] = ids[rows[0]]
-
-    st.dataframe(
+    event = st.dataframe(
         run_table(page.rows, tz),
         hide_index=True,
-        on_select=picked,
+        on_select="rerun",
         selection_mode="single-row",
         key=key,
         placeholder="",
@@ -142,6 +145,7 @@ def render_run_list(filters: runs.RunFilters, tz: ZoneInfo) -> None:
             "message": st.column_config.TextColumn(width="large"),
         },
     )
+    open_picked_row(key, ids, list(event.selection.rows))
     newer, older, _ = st.columns([1, 1, 6])
     if newer.button("Newer", icon=":material/chevron_left:", disabled=len(cursors) == 1):
         cursors.pop()
