@@ -113,8 +113,9 @@ def _cell(events: list[dict[str, Any]]) -> str:
     chips = []
     for group in groups[:CHIPS_PER_DAY]:
         first, last, n = group[0], group[-1], len(group)
-        text = f"{first['at']:%H:%M} {first['bundle']}" if n == 1 else f"{first['bundle']} ×{n}"
         span = f"{first['at']:%H:%M}–{last['at']:%H:%M}" if n > 1 else f"{first['at']:%H:%M}"
+        # Every chip starts with its time: a group of fires with the span they cover.
+        text = f"{span} {first['bundle']}" + (f" ×{n}" if n > 1 else "")
         title = f"{first['bundle']}: {n} {first['state']}, {span}"
         chips.append(_chip(first["state"], text, title=title))
     if len(groups) > CHIPS_PER_DAY:

@@ -58,7 +58,7 @@ def render_schedule_list(rows: list[dict[str, Any]], *, user: User, zone: ZoneIn
 
 def _render_row(row: dict[str, Any], *, user: User, zone: ZoneInfo) -> None:
     with st.container(border=True):
-        what, nxt, last, actions = st.columns([4, 2, 3, 3], vertical_alignment="center")
+        what, nxt, last = st.columns([4, 2, 3], vertical_alignment="center")
         what.markdown(
             f"**{md_escape(row['bundle'])}** {STATE_BADGE.get(row['state'], row['state'])}"
         )
@@ -67,15 +67,16 @@ def _render_row(row: dict[str, Any], *, user: User, zone: ZoneInfo) -> None:
         nxt.caption(_when(row["next_run"], zone) if row["next_run"] else "none")
         last.markdown("**Last load**")
         last.caption(_last(row["last_run"], zone))
-        _actions(actions, row, user=user)
+        _actions(row, user=user)
 
 
-def _actions(col, row: dict[str, Any], *, user: User) -> None:
-    a, b, c, d = col.columns(4)
+def _actions(row: dict[str, Any], *, user: User) -> None:
+    # Buttons that say what they do, not icons to hover over.
+    a, b, c, d, _ = st.columns([1, 1, 1.4, 1, 3])
     key = row["id"]
     if row["enabled"]:
         a.button(
-            "",
+            "Pause",
             icon=":material/pause:",
             key=f"pause-{key}",
             help="Pause",
@@ -84,7 +85,7 @@ def _actions(col, row: dict[str, Any], *, user: User) -> None:
         )
     else:
         a.button(
-            "",
+            "Resume",
             icon=":material/play_arrow:",
             key=f"resume-{key}",
             help="Resume",
@@ -94,7 +95,7 @@ def _actions(col, row: dict[str, Any], *, user: User) -> None:
             args=("resume", key, user),
         )
     b.button(
-        "",
+        "Run now",
         icon=":material/bolt:",
         key=f"run-{key}",
         help="Run now",
@@ -102,17 +103,21 @@ def _actions(col, row: dict[str, Any], *, user: User) -> None:
         args=("run", key, user),
     )
     c.button(
-        "",
+        "Edit below",
         icon=":material/edit:",
         key=f"edit-{key}",
         help="Edit in the form below",
         on_click=_edit,
         args=(row["bundle_id"],),
     )
-    with d.popover("", icon=":material/delete:", help="Delete"):
+    with d.popover("Delete", icon=":material/delete:"):
         st.write(f"Delete the schedule of **{row['bundle']}**? Past runs stay in History.")
         st.button(
-            "Delete", type="primary", key=f"delete-{key}", on_click=_act, args=("delete", key, user)
+            "Yes, delete the schedule",
+            type="primary",
+            key=f"delete-{key}",
+            on_click=_act,
+            args=("delete", key, user),
         )
 
 

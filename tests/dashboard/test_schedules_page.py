@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import time, timedelta
 from pathlib import Path
 
@@ -143,3 +144,15 @@ def test_a_bundle_that_cannot_load_cannot_be_scheduled_and_says_why(seeded):
     assert any("no tables yet" in w.value for w in app.warning)
     assert button(app, "Save schedule").disabled
     assert not BundleSchedule.objects.filter(bundle=empty).exists()
+
+
+def test_every_chip_shows_its_time_and_the_actions_say_what_they_do(seeded):
+    ana = User.objects.create(username="ana")
+    payroll = Bundle.objects.create(owner=ana, name="Payroll", target_table="payroll")
+    schedule_save(bundle=payroll, owner=ana, spec=ScheduleSpec("hourly", "UTC", minute=5))
+    app = open_schedules()
+    html = calendar_html(app)
+    # Hourly fires fold into one chip a day, which still leads with the hours it covers.
+    assert re.search(r">\S*\s*\d\d:05–\d\d:05 Payroll ×\d+<", html), html[:2000]
+    labels = {b.label for b in app.button}
+    assert {"Pause", "Run now", "Edit below"} <= labels
