@@ -132,16 +132,19 @@ def _run_events(start, end, bundle_id, username) -> list[dict[str, Any]]:
             run_id=r.pk,
             trigger=r.trigger,
             error=r.error,
+            deleted_name=r.bundle_name,
         )
         for r in rows
     ]
 
 
-def _event(at, bundle, owner: str, state: str, **extra) -> dict[str, Any]:
+def _event(at, bundle, owner: str, state: str, deleted_name: str = "", **extra) -> dict[str, Any]:
+    # A run keeps the name its bundle had: a deleted bundle's runs are still recognisable.
+    gone = f"{deleted_name} (deleted)" if deleted_name else "(deleted bundle)"
     return {
         "at": at,
         "bundle_id": bundle.pk if bundle else None,
-        "bundle": bundle.name if bundle else "(deleted bundle)",
+        "bundle": bundle.name if bundle else gone,
         "owner": owner,
         "state": state,
         "run_id": None,

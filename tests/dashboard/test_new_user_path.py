@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 import streamlit as st
@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from backend.integrations.warehouse import connect_warehouse
 from backend.integrations.warehouse.schema import infer_column_types
 from backend.models import Bundle, Document, Run
-from backend.selectors.schedules import schedule_timezones
+from backend.selectors.schedules import schedule_calendar, schedule_timezones
 from backend.services.bundles import bundle_create, table_create_from_csv
 from backend.services.loads import load_enqueue
 from backend.services.tables import table_create_extracted
@@ -301,3 +301,14 @@ def test_system_lists_the_systems_failures_apart_from_the_inputs(user):
     assert not any(f"run={crashed.pk}" in link for link in inside)
     everywhere = [str(link.proto) for link in app.get("page_link")]
     assert any(f"run={crashed.pk}" in link for link in everywhere)
+
+
+def test_the_calendar_names_a_deleted_bundles_runs_by_the_name_they_had(user):
+    bundle = bundle_create(owner=user, name="Quarterly", target_table="q", load_mode="append")
+    table_create_from_csv(owner=user, name="q.csv", content=b"a,b\n1,2\n", bundle=bundle)
+    run = load_enqueue(bundle=bundle, owner=user)
+    bundle.delete()
+    run.refresh_from_db()
+    start = run.queued_at - timedelta(days=1)
+    events = schedule_calendar(start=start, end=start + timedelta(days=2))
+    assert [e["bundle"] for e in events if e["run_id"] == run.pk] == ["Quarterly (deleted)"]
