@@ -11,11 +11,12 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files import File
 from django.db import transaction
+from django.db.models import F
 
 from backend import task_names
 from backend.integrations.pdf import EmptyPdf, NotAPdf, PdfError, parse_page_spec
 from backend.integrations.pdf.info import count_pages
-from backend.models import Document, Run
+from backend.models import Bundle, Document, Run
 from backend.services.runs import run_enqueue
 
 STRATEGIES = ("auto", "lines", "text")
@@ -160,3 +161,27 @@ def document_convert_again(*, owner: User, document_id: int, password: str = "")
     return document_enqueue_conversion(
         document=document, owner=owner, password=password, retry_of=previous
     )
+
+
+class DocumentBusy(ValueError):
+    """The document is being converted; the message says what to do first."""
+
+
+def document_delete(*, owner: User, document_id: int) -> str:
+    """Delete the owner's document with its tables and files; returns its name. Bundles that
+    held its tables get a new version; its runs stay in History."""
+    document = Document.objects.get(pk=document_id, owner=owner)
+    if document.runs.filter(status__in=Run.ACTIVE).exists():
+        raise DocumentBusy(f"{document.name} is being converted: cancel it in History first.")
+    files = [document.file, *(t.file for t in document.tables.all())]
+    with transaction.atomic():
+        bundles = Bundle.objects.filter(tables__document=document).distinct()
+        Bundle.objects.filter(pk__in=list(bundles.values_list("pk", flat=True))).update(
+            version=F("version") + 1
+        )
+        document.delete()
+    for stored in files:
+        # After the commit: a failed delete must not leave rows pointing at missing files.
+        if stored.name:
+            stored.storage.delete(stored.name)
+    return document.name

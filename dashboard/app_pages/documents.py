@@ -12,7 +12,7 @@ from backend.selectors.tables import (
     tables_of_document,
     tables_zip,
 )
-from backend.services.documents import document_convert_again
+from backend.services.documents import DocumentBusy, document_convert_again, document_delete
 from backend.services.tables import table_set_header
 from dashboard.components.outcomes import outcome_add, outcomes_render, outcomes_start
 from dashboard.components.picker import remembered_selectbox
@@ -28,11 +28,35 @@ if not documents:
     st.info("No documents yet. Upload PDFs on the Upload page.")
     st.stop()
 
-ids = [d["id"] for d in documents]
+outcomes_render("documents")
+found = st.text_input("Find a document", placeholder="part of its name")
+matching = [d for d in documents if found.strip().casefold() in d["name"].casefold()]
+if not matching:
+    st.info(f"No document's name contains {found.strip()!r}.")
+    st.stop()
+ids = [d["id"] for d in matching]
 # No status in the label: it changes while the document converts, and the status shows below.
 labels = {d["id"]: f"{d['name']} · uploaded {d['created_at']:%Y-%m-%d %H:%M}" for d in documents}
 document_id = remembered_selectbox("Document", ids, state_key="document_id", format_func=labels.get)
 document = document_detail(owner=user, document_id=document_id)
+
+
+def render_delete() -> None:
+    with st.popover("Delete document", icon=":material/delete:"):
+        st.markdown(
+            f"Delete **{document['name']}** and its {document['n_tables']} table(s)? Bundles "
+            "lose those tables; History keeps the runs."
+        )
+        if st.button("Yes, delete the document", type="primary", key=f"delete-{document_id}"):
+            outcomes_start("documents")
+            try:
+                name = document_delete(owner=user, document_id=document_id)
+            except DocumentBusy as exc:
+                outcome_add("documents", "warning", str(exc))
+            else:
+                outcome_add("documents", "success", f"Document **{name}** deleted.")
+                st.session_state.pop("document_id", None)
+            st.rerun()
 
 
 @st.fragment(run_every=2)
@@ -133,6 +157,7 @@ def _unique(names: list[str]) -> list[str]:
 
 
 render_status()
+render_delete()
 if document["status"] == "failed":
     render_convert_again()
 tables = tables_of_document(owner=user, document_id=document_id)

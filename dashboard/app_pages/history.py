@@ -75,9 +75,7 @@ def run_table(rows: list[dict], tz: ZoneInfo) -> pd.DataFrame:
             "status": [r["status"] for r in rows],
             "trigger": [r["trigger"] for r in rows],
             "user": [r["owner__username"] for r in rows],
-            "document or bundle": [
-                r["document__name"] or r["bundle_name"] or r["bundle__name"] or "" for r in rows
-            ],
+            "document or bundle": [_subject(r) for r in rows],
             "wait s": [_wait(r) for r in rows],
             "duration s": [r["duration_s"] for r in rows],
             "pages": [r["pages_done"] if r["kind"] == "conversion" else None for r in rows],
@@ -95,6 +93,12 @@ def open_picked_row(key: str, ids: list[int], rows: list[int]) -> None:
     if key == seen_key and rows and rows != seen_rows:
         st.session_state["history_run"] = ids[rows[0]]
     st.session_state["history_selection"] = (key, rows)
+
+
+def _subject(row: dict) -> str:
+    if row["kind"] == "conversion":
+        return row["document__name"] or "(deleted document)"
+    return row["bundle_name"] or row["bundle__name"] or ""
 
 
 def _wait(row: dict) -> float | None:

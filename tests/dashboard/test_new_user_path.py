@@ -312,3 +312,20 @@ def test_the_calendar_names_a_deleted_bundles_runs_by_the_name_they_had(user):
     start = run.queued_at - timedelta(days=1)
     events = schedule_calendar(start=start, end=start + timedelta(days=2))
     assert [e["bundle"] for e in events if e["run_id"] == run.pk] == ["Quarterly (deleted)"]
+
+
+def test_documents_are_found_by_name_and_deleted_only_after_confirming(user):
+    alpha = document_with_table(user, "alpha-2024.pdf", [["A1", "A2"], ["1", "2"]])
+    beta = document_with_table(user, "beta.pdf", [["B1", "B2"], ["3", "4"]])
+    app = open_page("documents")
+    next(t for t in app.text_input if t.label == "Find a document").input("ALPHA").run()
+    picker = app.selectbox(key="document_id-picker")
+    assert picker.options == [f"alpha-2024.pdf · uploaded {alpha.created_at:%Y-%m-%d %H:%M}"]
+    assert ["A1", "A2"] in preview_columns(app)
+
+    assert "Delete document" not in [b.label for b in app.button]  # a popover, not one click
+    next(b for b in app.button if b.label == "Yes, delete the document").click().run()
+    assert not app.exception, app.exception
+    assert not Document.objects.filter(pk=alpha.pk).exists()
+    assert Document.objects.filter(pk=beta.pk).exists()
+    assert "Document **alpha-2024.pdf** deleted." in [s.value for s in app.success]

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 
-from backend.models import Document
+from backend.models import Bundle, Document, Run, Table
 from backend.selectors.tables import table_columns, table_csv, table_first_rows
+from backend.services.bundles import bundle_create, bundle_set_tables
+from backend.services.documents import DocumentBusy, document_delete
 from backend.services.tables import table_create_extracted, table_set_header
 
 ROWS = [["Country", "Capital", "Area", "People"], ["Peru", "Lima", "1285", "34"]]
@@ -51,3 +54,24 @@ def test_distinct_names_are_saved_trimmed_and_head_the_csv(table):
 
 def test_the_header_picker_reads_the_rows_as_stored(table):
     assert table_first_rows(table=table, limit=5) == ROWS
+
+
+def test_deleting_a_document_removes_its_tables_and_files_and_tells_its_bundles(user, table):
+    document = table.document
+    bundle = bundle_create(owner=user, name="Geo", target_table="geo", load_mode="append")
+    bundle_set_tables(bundle=bundle, table_ids=[table.pk])
+    version = Bundle.objects.get(pk=bundle.pk).version
+    run = Run.objects.create(kind="conversion", owner=user, task_id="c", document=document)
+    with pytest.raises(DocumentBusy, match="cancel it in History first"):
+        document_delete(owner=user, document_id=document.pk)
+    Run.objects.filter(pk=run.pk).update(status="succeeded")
+
+    files = [document.file.name, table.file.name]
+    assert document_delete(owner=user, document_id=document.pk) == "geo.pdf"
+    assert not Document.objects.filter(pk=document.pk).exists()
+    assert not Table.objects.filter(pk=table.pk).exists()
+    assert not any(default_storage.exists(name) for name in files)
+    bundle.refresh_from_db()
+    assert bundle.version == version + 1 and not bundle.tables.exists()
+    run.refresh_from_db()
+    assert run.document_id is None
