@@ -4,7 +4,7 @@
    into text lines and whitespace segments; visible strokes and thin boxes as
    rulings, cell backgrounds left out; sideways pages read in their own
    direction.
-2. Regions (``lines``, ``text``): ruled grids from ruling intersections
+2. Regions (``lines``, ``text``, ``prose``): ruled grids from ruling intersections
    (pdfplumber's and camelot's lattice); blocks of text lines for whitespace
    tables (tabula's detection after Nurminen 2013), with prose, lists, charts'
    labels and captions set apart.  A user's area is one region.

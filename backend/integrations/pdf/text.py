@@ -11,15 +11,14 @@ horizontally) becomes one header row.
 from __future__ import annotations
 
 import itertools
-import re
-from statistics import median
 
 from pdfplumber.table import merge_edges
 
 from .cells import PageTable, cluster_positions, trim
 from .columns import Span, column_of, find_columns
-from .header import header_length, header_rows, is_value
+from .header import header_length, header_rows
 from .layout import Char, TextLine, text_lines
+from .prose import below_caption, is_prose
 from .rulings import Edge
 from .settings import SETTINGS
 
@@ -264,7 +263,7 @@ def block_table(lines: list[TextLine], rules: list[Edge], strict: bool) -> PageT
     grid = trim(_grid_rows(lines, rules, columns))
     if len(grid) < 2 or len(grid[0]) < 2:
         return None
-    if strict and _is_prose(grid):
+    if strict and is_prose(grid):
         return None
     bbox = (
         min(ln.x0 for ln in lines),
@@ -273,68 +272,6 @@ def block_table(lines: list[TextLine], rules: list[Edge], strict: bool) -> PageT
         lines[-1].bottom,
     )
     return PageTable(grid, bbox, "text", columns)
-
-
-def _is_prose(grid: list[list[str]]) -> bool:
-    """Text laid out in columns that is not a table: prose, lists, sparse rows."""
-    words = [len(c.split()) for r in grid for c in r if c.strip()]
-    if not words or median(words) > SETTINGS.prose_words_per_cell:
-        return True
-    multi = sum(1 for r in grid if sum(1 for c in r if c.strip()) >= 2)
-    if multi < SETTINGS.prose_multi_cell_rows * len(grid):
-        return True  # mostly one-cell rows: running text with a stray aligned line
-    return _runs_on(grid) or _letters(grid) or _has_bullet_column(grid) or _is_list(grid)
-
-
-def _runs_on(grid: list[list[str]]) -> bool:
-    """Justified prose split at its wide spaces: most cells after the first
-    column carry on a sentence in lower case, which table cells rarely do."""
-    cells = [c.strip() for r in grid for c in r[1:] if len(c.strip()) >= 3 and not is_value(c)]
-    lower = sum(1 for c in cells if c[0].islower())
-    enough = len(cells) >= SETTINGS.prose_min_cells
-    return enough and lower > SETTINGS.prose_lower_share * len(cells)
-
-
-def _letters(grid: list[list[str]]) -> bool:
-    """Mostly lone letters, and many different ones: a chart's axis title set
-    letter by letter.  (A table's check marks are lone letters too, but one
-    letter over and over.)"""
-    cells = [c.replace(" ", "") for r in grid for c in r if c.strip()]
-    lone = [c for c in cells if len(c) <= 2 and c.isalpha()]
-    varied = len(set(lone)) >= SETTINGS.prose_letter_kinds
-    return varied and len(lone) > SETTINGS.prose_letter_share * len(cells)
-
-
-def _has_bullet_column(grid: list[list[str]]) -> bool:
-    """A column of nothing but bullets: lists set side by side."""
-    width = max(len(r) for r in grid)
-    for c in range(width):
-        marks = [r[c].strip() for r in grid if c < len(r) and r[c].strip()]
-        if len(marks) >= 2 and all(_is_bullet(m) for m in marks):
-            return True
-    return False
-
-
-_ENUMERATOR = re.compile(r"^[(\[]?([0-9]{1,3}|[a-zA-Z]|[ivxIVX]{1,4})([.)\]]|\.[0-9]{1,3})*[.)]?$")
-
-
-_BULLETS = set("\u2022\u00b7-\u2013\u2014*\u25aa\u25e6\u25a0\u25cf\u25cb\u25ba\u27a2\u2713\u2714o")
-
-
-def _is_bullet(mark: str) -> bool:
-    """A bullet sign, or one dingbat glyph (Symbol and Wingdings fonts map their
-    bullets and ticks into Unicode's private use area)."""
-    return mark in _BULLETS or (len(mark) == 1 and "\ue000" <= mark <= "\uf8ff")
-
-
-def _is_list(grid: list[list[str]]) -> bool:
-    """Numbered or bulleted items (and numbered headings) are lists, not tables."""
-    if len(grid[0]) != 2:
-        return False
-    marks = [r[0].strip() for r in grid if r[0].strip()]
-    bullets = all(_is_bullet(m) or _ENUMERATOR.match(m) for m in marks)
-    texts = [len(r[1].split()) for r in grid if r[1].strip()]
-    return bullets and bool(texts) and median(texts) >= SETTINGS.list_item_words
 
 
 def find_text_tables(chars: list[Char], rules: list[Edge], whole: bool) -> list[PageTable]:
@@ -346,26 +283,5 @@ def find_text_tables(chars: list[Char], rules: list[Edge], whole: bool) -> list[
     if not lines:
         return []
     blocks = [lines] if whole else [_extend_up(b, lines) for b in find_blocks(lines)]
-    tables = [block_table(_below_caption(b), rules, strict=not whole) for b in blocks]
+    tables = [block_table(below_caption(b), rules, strict=not whole) for b in blocks]
     return [t for t in tables if t is not None]
-
-
-# A caption names the table ("Table 5:", "Fig. 2", "Tableau 3"); it sits above
-# the table and is no row of it.  Tabula's detection (Nurminen 2013) uses the
-# same labels to tell tables from other text.
-_CAPTION = re.compile(
-    r"(table|tab\.|figure|fig\.|exhibit|chart|tabelle|tableau|tabla|cuadro)\s*[:.]?\s*"
-    r"([0-9]+|[ivxlc]+)\b",
-    re.IGNORECASE,
-)
-
-
-def _below_caption(block: list[TextLine]) -> list[TextLine]:
-    """The block without a caption at its top (and what is above it)."""
-    for i, line in enumerate(block[:3]):
-        if _CAPTION.match(line.segments[0].text):
-            rest = block[i + 1 :]
-            while rest and len(rest[0].segments) == 1:  # the caption's wrapped lines
-                rest = rest[1:]
-            return rest or block
-    return block
