@@ -34,6 +34,22 @@ matching = [d for d in documents if found.strip().casefold() in d["name"].casefo
 if not matching:
     st.info(f"No document's name contains {found.strip()!r}.")
     st.stop()
+with st.expander(f"All documents ({len(matching)})", expanded=False):
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "name": [d["name"] for d in matching],
+                "status": [d["status"] for d in matching],
+                "pages": [d["page_count"] for d in matching],
+                "tables": [d["n_tables"] for d in matching],
+                "uploaded": [d["created_at"] for d in matching],
+                "by": [user.username] * len(matching),
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={"uploaded": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")},
+    )
 ids = [d["id"] for d in matching]
 # No status in the label: it changes while the document converts, and the status shows below.
 labels = {d["id"]: f"{d['name']} · uploaded {d['created_at']:%Y-%m-%d %H:%M}" for d in documents}

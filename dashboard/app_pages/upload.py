@@ -14,8 +14,9 @@ from dashboard.components.outcomes import outcome_add, outcomes_render, outcomes
 from dashboard.components.progress import render_document_progress
 from dashboard.session import current_user
 
-RECENT = 20  # cards on the page; older uploads are on the Documents page
+RECENT = 20  # cards per step of "Show older uploads"
 DISMISSED_KEY = "upload_dismissed"
+SHOWN_KEY = "upload_shown"
 STRATEGY_LABELS = {
     "auto": "Automatic (per page)",
     "lines": "Ruled lines",
@@ -124,15 +125,18 @@ render_duplicates()
 @st.fragment(run_every=1)
 def render_conversions() -> None:
     dismissed = st.session_state.setdefault(DISMISSED_KEY, set())
+    shown = st.session_state.setdefault(SHOWN_KEY, RECENT)
     documents = documents_recent(
-        owner=user, limit=RECENT + len(dismissed), hide_superseded_failures=True
+        owner=user, limit=shown + len(dismissed) + 1, hide_superseded_failures=True
     )
-    documents = [d for d in documents if d["id"] not in dismissed][:RECENT]
+    documents = [d for d in documents if d["id"] not in dismissed]
     if not documents:
         st.info("No uploads yet.")
-    for document in documents:
+    for document in documents[:shown]:
         render_document_progress(document, footer=card_actions)
-    st.caption(f"The {RECENT} newest uploads; every document is on the Documents page.")
+    if len(documents) > shown and st.button("Show older uploads", icon=":material/expand_more:"):
+        st.session_state[SHOWN_KEY] = shown + RECENT
+        st.rerun()
 
 
 def card_actions(document: dict) -> None:

@@ -329,3 +329,26 @@ def test_documents_are_found_by_name_and_deleted_only_after_confirming(user):
     assert not Document.objects.filter(pk=alpha.pk).exists()
     assert Document.objects.filter(pk=beta.pk).exists()
     assert "Document **alpha-2024.pdf** deleted." in [s.value for s in app.success]
+
+
+def test_upload_shows_twenty_cards_then_older_ones_on_request(user):
+    for n in range(22):
+        failed_upload(user, f"scan-{n:02d}.pdf", f"sha-{n}", "the PDF is damaged")
+    app = open_page("upload")
+
+    def cards() -> int:
+        return sum(1 for m in app.markdown if m.value.startswith("**scan-"))
+
+    assert cards() == 20
+    next(b for b in app.button if b.label == "Show older uploads").click().run()
+    assert cards() == 22
+    assert "Show older uploads" not in [b.label for b in app.button]
+
+
+def test_documents_lists_every_document_with_its_facts(user):
+    document_with_table(user, "alpha.pdf", [["A1", "A2"], ["1", "2"]])
+    app = open_page("documents")
+    listing = next(f.value for f in app.dataframe if "by" in f.value.columns)
+    assert listing[["name", "status", "pages", "tables", "by"]].values.tolist() == [
+        ["alpha.pdf", "converted", 1, 1, "local"]
+    ]
