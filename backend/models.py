@@ -29,6 +29,8 @@ class Document(models.Model):
     error = models.TextField(blank=True)
     # Said on success too: e.g. pages that are scanned images (no OCR is done).
     warning = models.TextField(blank=True)
+    # Put away by its owner: left out of the lists, its tables still usable and loadable.
+    archived = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

@@ -22,11 +22,16 @@ def _documents(owner: User):
 
 
 def documents_recent(
-    *, owner: User, limit: int = 50, hide_superseded_failures: bool = False
+    *,
+    owner: User,
+    limit: int = 50,
+    hide_superseded_failures: bool = False,
+    archived: bool = False,
 ) -> list[dict[str, Any]]:
-    """The owner's newest documents with their latest conversion run's progress; optionally
-    without a failed upload whose same file was uploaded again later and converted."""
-    documents = _documents(owner)
+    """The owner's newest documents (archived ones or the others) with their latest
+    conversion run's progress; optionally without a failed upload whose same file was
+    uploaded again later and converted."""
+    documents = _documents(owner).filter(archived=archived)
     if hide_superseded_failures:
         converted_later = Document.objects.filter(
             owner=OuterRef("owner"),
@@ -56,6 +61,7 @@ def _document_row(d: Document) -> dict[str, Any]:
         "page_count": d.page_count,
         "options": {k: v for k, v in d.options.items() if k != "password"},
         "n_tables": d.n_tables,
+        "archived": d.archived,
         "run": {f: getattr(d, f"run_{f}") for f in RUN_FIELDS},
     }
 

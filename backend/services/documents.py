@@ -185,3 +185,11 @@ def document_delete(*, owner: User, document_id: int) -> str:
         if stored.name:
             stored.storage.delete(stored.name)
     return document.name
+
+
+def document_set_archived(*, owner: User, document_id: int, archived: bool) -> Document:
+    """Archive the owner's document (left out of the lists) or bring it back."""
+    document = Document.objects.get(pk=document_id, owner=owner)
+    document.archived = archived
+    document.save(update_fields=["archived"])
+    return document

@@ -12,7 +12,12 @@ from backend.selectors.tables import (
     tables_of_document,
     tables_zip,
 )
-from backend.services.documents import DocumentBusy, document_convert_again, document_delete
+from backend.services.documents import (
+    DocumentBusy,
+    document_convert_again,
+    document_delete,
+    document_set_archived,
+)
 from backend.services.tables import table_set_header
 from dashboard.components.outcomes import outcome_add, outcomes_render, outcomes_start
 from dashboard.components.picker import remembered_selectbox
@@ -23,12 +28,17 @@ PREVIEW_ROWS = 500
 
 st.title("Documents")
 user = current_user()
-documents = documents_recent(owner=user, limit=200)
+outcomes_render("documents")
+show_archived = st.toggle("Show archived documents", key="documents-archived")
+documents = documents_recent(owner=user, limit=200, archived=show_archived)
 if not documents:
-    st.info("No documents yet. Upload PDFs on the Upload page.")
+    st.info(
+        "No archived documents."
+        if show_archived
+        else "No documents yet. Upload PDFs on the Upload page."
+    )
     st.stop()
 
-outcomes_render("documents")
 found = st.text_input("Find a document", placeholder="part of its name")
 matching = [d for d in documents if found.strip().casefold() in d["name"].casefold()]
 if not matching:
@@ -57,8 +67,20 @@ document_id = remembered_selectbox("Document", ids, state_key="document_id", for
 document = document_detail(owner=user, document_id=document_id)
 
 
-def render_delete() -> None:
-    with st.popover("Delete document", icon=":material/delete:"):
+def render_archive(column) -> None:
+    archived = document["archived"]
+    label = "Bring back from the archive" if archived else "Archive"
+    if column.button(label, icon=":material/archive:", key=f"archive-{document_id}"):
+        document_set_archived(owner=user, document_id=document_id, archived=not archived)
+        outcomes_start("documents")
+        where = "back in the list" if archived else "archived: its tables stay usable"
+        outcome_add("documents", "success", f"Document **{document['name']}** {where}.")
+        st.session_state.pop("document_id", None)
+        st.rerun()
+
+
+def render_delete(column) -> None:
+    with column.popover("Delete document", icon=":material/delete:"):
         st.markdown(
             f"Delete **{document['name']}** and its {document['n_tables']} table(s)? Bundles "
             "lose those tables; History keeps the runs."
@@ -173,7 +195,9 @@ def _unique(names: list[str]) -> list[str]:
 
 
 render_status()
-render_delete()
+archive_col, delete_col, _ = st.columns([1, 1, 3])
+render_archive(archive_col)
+render_delete(delete_col)
 if document["status"] == "failed":
     render_convert_again()
 tables = tables_of_document(owner=user, document_id=document_id)

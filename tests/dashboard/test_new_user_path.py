@@ -352,3 +352,25 @@ def test_documents_lists_every_document_with_its_facts(user):
     assert listing[["name", "status", "pages", "tables", "by"]].values.tolist() == [
         ["alpha.pdf", "converted", 1, 1, "local"]
     ]
+
+
+def test_an_archived_document_leaves_the_lists_and_comes_back(user):
+    alpha = document_with_table(user, "alpha.pdf", [["A1", "A2"], ["1", "2"]])
+    beta = document_with_table(user, "beta.pdf", [["B1", "B2"], ["3", "4"]])
+    app = open_page("documents", document_id=alpha.pk)
+    next(b for b in app.button if b.label == "Archive").click().run()
+    assert not app.exception, app.exception
+    alpha.refresh_from_db()
+    assert alpha.archived
+    assert "Document **alpha.pdf** archived: its tables stay usable." in [
+        s.value for s in app.success
+    ]
+    assert app.selectbox(key="document_id-picker").value == beta.pk
+    assert len(app.selectbox(key="document_id-picker").options) == 1
+    assert "alpha.pdf" not in " ".join(m.value for m in open_page("upload").markdown)
+
+    app.toggle(key="documents-archived").set_value(True).run()
+    assert app.selectbox(key="document_id-picker").value == alpha.pk
+    next(b for b in app.button if b.label == "Bring back from the archive").click().run()
+    alpha.refresh_from_db()
+    assert not alpha.archived
