@@ -37,6 +37,8 @@ def table_summary(t: Table) -> dict[str, Any]:
         "n_rows": t.n_rows,
         "n_cols": t.n_cols,
         "strategy": t.strategy,
+        # What the extraction saw that a person should check; empty when nothing.
+        "check": "; ".join(t.quality_reasons),
         "header_row": t.header_row,
         "column_names": list(t.column_names),
     }

@@ -172,6 +172,8 @@ def render_table(summary: dict) -> None:
         f"Pages {summary['pages']} · {summary['n_rows']} rows × {summary['n_cols']} columns · "
         f"found by {'ruled lines' if summary['strategy'] == 'lines' else 'whitespace layout'}"
     )
+    if summary["check"]:
+        st.warning(f"Check this table against the PDF: {summary['check']}.", icon="⚠️")
     frame = pd.DataFrame(rows, columns=_unique(names))
     st.dataframe(frame, width="stretch", hide_index=True)
     st.download_button(
@@ -210,15 +212,18 @@ if tables:
         mime="application/zip",
         icon=":material/folder_zip:",
     )
-    overview = pd.DataFrame(tables)[["name", "pages", "n_rows", "n_cols", "strategy"]].rename(
-        columns={"n_rows": "rows", "n_cols": "columns", "strategy": "found by"}
-    )
+    overview = pd.DataFrame(tables)[
+        ["name", "pages", "n_rows", "n_cols", "strategy", "check"]
+    ].rename(columns={"n_rows": "rows", "n_cols": "columns", "strategy": "found by"})
     st.dataframe(overview, hide_index=True, width="stretch")
     by_id = {t["id"]: t for t in tables}
     chosen_table = st.selectbox(
         "Preview",
         list(by_id),
-        format_func=lambda i: f"{by_id[i]['name']} (pages {by_id[i]['pages']})",
+        format_func=lambda i: (
+            f"{by_id[i]['name']} (pages {by_id[i]['pages']})"
+            + (" · check this table" if by_id[i]["check"] else "")
+        ),
         key=f"preview-{document_id}",
     )
     render_table(by_id[chosen_table])

@@ -55,6 +55,22 @@ def test_documents_page_previews_a_table_with_its_header(user):
     assert "Pages 1-2 · 3 rows × 2 columns" in " ".join(c.value for c in app.caption)
     labels = [b.label for b in app.get("download_button")]
     assert labels == ["Download all as zip", "Download CSV"]
+    assert not app.warning, "a table with no sign of trouble is not flagged"
+
+
+def test_documents_page_says_which_tables_to_check_and_why(user):
+    document = converted_document(user)
+    reason = "row(s) 3 hold several values per cell"
+    document.tables.update(quality=0.75, quality_reasons=[reason])
+    app = open_page("documents", document_id=document.pk)
+    overview = next(f.value for f in app.dataframe if "check" in f.value.columns)
+    assert overview["check"].tolist() == [reason]
+    assert [w.value for w in app.warning] == [f"Check this table against the PDF: {reason}."]
+    assert (
+        app.selectbox(key=f"preview-{document.pk}")
+        .format_func(app.selectbox(key=f"preview-{document.pk}").value)
+        .endswith("· check this table")
+    )
 
 
 def test_bundles_page_shows_the_schema_ddl_and_flags_a_misfit(user):
