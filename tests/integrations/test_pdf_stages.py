@@ -57,6 +57,13 @@ def test_ruled_tables_have_no_phantom_columns(tmp_path, style):
     assert only_table(pdf) == ROWS
 
 
+def test_labels_left_of_a_ruled_grid_are_its_first_column(tmp_path):
+    values = [row[1:] for row in ROWS]
+    labels = [row[0] for row in ROWS]
+    pdf = table_pdfs.ruled_table(tmp_path / "stub.pdf", values, labels=labels)
+    assert only_table(pdf) == ROWS
+
+
 def test_a_spanning_cell_keeps_its_text_top_left(tmp_path):
     rows = [["Crop", "Harvest 2023", ""], ["", "Tonnes", "Share"], *BODY]
     pdf = table_pdfs.ruled_table(tmp_path / "span.pdf", rows, spans={(0, 1): 2})

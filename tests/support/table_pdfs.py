@@ -64,6 +64,7 @@ def ruled_table(
     shaded: bool = False,
     spans: dict[tuple[int, int], int] | None = None,
     row_rules: bool = True,
+    labels: list[str] | None = None,
 ) -> Path:
     """A grid 100 pt per column at (60, 100).
 
@@ -72,6 +73,7 @@ def ruled_table(
     cell has a grey background and an inset white box behind its text, with
     thin black rules between cells.  spans: (row, col) -> columns the cell spans.
     row_rules=False draws horizontal rules only around the header and the table.
+    labels: a column of text left of the grid, outside its rules, one per row.
     """
     pdf = _pdf()
     spans = spans or {}
@@ -83,6 +85,8 @@ def ruled_table(
             x, y, w = 60 + 100 * c, 100 + ROW * r, 100 * spans.get((r, c), 1)
             _cell(pdf, x, y, w, boxes, shaded)
             _text(pdf, x + 4, y + 3, text)
+    for r, label in enumerate(labels or []):
+        _text(pdf, 12, 100 + ROW * r + 3, label)
     if not boxes:
         _grid_rules(pdf, rows, spans, covered, row_rules)
     pdf.output(str(target))

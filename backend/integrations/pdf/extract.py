@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from statistics import median
 from typing import Any
 
 from .cells import Box, PageTable, center_in
 from .document import Source, open_pdf, page_is_image_only, read_page_guarded
 from .errors import InvalidPageSpec
+from .layout import text_lines
 from .lines import find_lattice_tables
 from .merge import merge_continued_tables
 from .models import ExtractedTable, ExtractionResult, PageReport
 from .pagespec import check_pages
+from .prose import is_prose
 from .quality import Quality, assess
 from .rotation import Frame, detect_direction, reframe
 from .rulings import clip_edges, collect_rulings, normalise
@@ -77,7 +80,36 @@ def _find_tables(
     rest = _outside(chars, found)
     if in_area and (not found or _share(rest, chars) > SETTINGS.area_outside_share):
         return find_text_tables(chars, edges, whole=True) or found
-    return found + find_text_tables(rest, edges, whole=False)
+    found = [_with_label_column(t, chars, edges) for t in found]
+    return found + find_text_tables(_outside(chars, found), edges, whole=False)
+
+
+def _with_label_column(table: PageTable, chars: list[dict], edges: list[dict]) -> PageTable:
+    """A ruled grid with a column of labels left of its frame, read with it.
+
+    Producers often rule only the value columns.  Short text just left of the
+    grid, on most of the grid's rows, is its stub column: the grid and those
+    labels are read as one area, as a user's area would be.  Lines of running
+    text beside the grid (a page's other column) are no labels.
+    """
+    x0, top, x1, bottom = table.bbox
+    band = [
+        c
+        for c in chars
+        if c["x1"] <= x0 and top <= (c["top"] + c["bottom"]) / 2 <= bottom and c["text"].strip()
+    ]
+    labels = [line.segments[-1] for line in text_lines(band)]
+    labels = [s for s in labels if s.x0 >= x0 - SETTINGS.label_column_reach * (x1 - x0)]
+    if len(labels) < len(table.rows) / 2:
+        return table
+    if median(len(s.words) for s in labels) > SETTINGS.prose_words_per_cell:
+        return table
+    left = min(s.x0 for s in labels)
+    region = [c for c in chars if center_in(c, (left - 1, top - 1, x1 + 1, bottom + 1))]
+    whole = find_text_tables(region, edges, whole=True)
+    if len(whole) != 1 or len(whole[0].rows) < len(table.rows) or is_prose(whole[0].rows):
+        return table
+    return whole[0]
 
 
 def _share(part: list[dict], chars: list[dict]) -> float:

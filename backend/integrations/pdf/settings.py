@@ -32,6 +32,10 @@ class TableSettings:
     # them, the area is read as one whitespace table.
     area_outside_share: float = 0.1
 
+    # A column of labels may stand this far (times the grid's width) left of
+    # a ruled grid whose frame leaves it out.
+    label_column_reach: float = 0.6
+
     # --- text layout (stage 1) ---
     # Characters closer than this (times the font size) belong to one word
     # (pdfplumber's x_tolerance_ratio); lines within this many points are one.
