@@ -42,12 +42,17 @@ def background_process(cmd: list[str], log: Path, **env: str) -> Iterator[subpro
         try:
             yield proc
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop(proc, timeout_s=15)
+
+
+def stop(proc: subprocess.Popen, timeout_s: float) -> None:
+    """Terminate a child, and kill it if it has not exited within timeout_s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def celery_process(args: list[str], log: Path, **env: str):

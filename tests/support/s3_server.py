@@ -20,21 +20,16 @@ import pytest
 from botocore.config import Config
 
 from backend.integrations.warehouse import S3Staging
+from tests.support.processes import free_port, stop
 
 KEYS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 REGION = "us-east-1"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextlib.contextmanager
 def moto_server(log: Path | None = None, timeout_s: float = 30) -> Iterator[str]:
     """Run `moto_server` until the block ends; yields its endpoint URL."""
-    port = _free_port()
+    port = free_port()
     out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 (closed below)
     cmd = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
     proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
@@ -42,12 +37,7 @@ def moto_server(log: Path | None = None, timeout_s: float = 30) -> Iterator[str]
         _wait_listening(proc, port, timeout_s)
         yield f"http://127.0.0.1:{port}"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc, timeout_s=10)
         if log:
             out.close()  # type: ignore[union-attr]
 
