@@ -16,10 +16,8 @@ Last line: rows_per_s=X csvsql_rows_per_s=Y peak_mb=Z
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import random
-import resource
 import shutil
 import subprocess
 import sys
@@ -46,6 +44,7 @@ from backend.selectors.bundles import bundle_schema_view  # noqa: E402
 from backend.services.bundles import bundle_create, table_create_from_csv  # noqa: E402
 from backend.services.loads import load_run  # noqa: E402
 from backend.services.users import user_default  # noqa: E402
+from bench.measure import peak_mb, write_rows  # noqa: E402
 
 HEADER = ["id", "qty", "price", "amount", "active", "day", "seen_at"]
 HEADER += ["code", "city", "note", "score", "ratio"]
@@ -76,22 +75,7 @@ def fake_row(i: int, rnd: random.Random, day0: date, ts0: datetime) -> list[str]
 
 def write_csv(path: Path, rows: int) -> None:
     rnd, day0, ts0 = random.Random(7), date(2015, 1, 1), datetime(2020, 1, 1)
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(HEADER)
-        for i in range(rows):
-            writer.writerow(fake_row(i, rnd, day0, ts0))
-
-
-def peak_mb() -> float:
-    """Peak resident memory of this process (VmHWM; ru_maxrss where /proc is missing)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    write_rows(path, HEADER, (fake_row(i, rnd, day0, ts0) for i in range(rows)))
 
 
 def product_rate(path: Path, rows: int) -> float:

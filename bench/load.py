@@ -28,7 +28,6 @@ import argparse
 import csv
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -47,6 +46,7 @@ from psycopg import sql  # noqa: E402
 
 from backend.integrations.warehouse import S3Staging, connect_warehouse  # noqa: E402
 from backend.integrations.warehouse.schema import TypeInferrer, ddl_for  # noqa: E402
+from bench.measure import peak_mb, write_rows  # noqa: E402
 from tests.support.s3_server import moto_server, new_bucket, staging_for  # noqa: E402
 
 PG_DSN = "host=127.0.0.1 port=5432 dbname=postgres user=postgres"
@@ -77,11 +77,7 @@ def fake_row(i: int, rnd: random.Random, day0: date, ts0: datetime) -> list[str]
 
 def write_csv(path: Path, rows: int) -> None:
     rnd, day0, ts0 = random.Random(7), date(2015, 1, 1), datetime(2020, 1, 1)
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(HEADER)
-        for i in range(rows):
-            writer.writerow(fake_row(i, rnd, day0, ts0))
+    write_rows(path, HEADER, (fake_row(i, rnd, day0, ts0) for i in range(rows)))
 
 
 def read_csv(path: Path, limit: int | None = None) -> Iterator[list[str]]:
@@ -89,17 +85,6 @@ def read_csv(path: Path, limit: int | None = None) -> Iterator[list[str]]:
         reader = csv.reader(handle)
         next(reader)
         yield from islice(reader, limit)
-
-
-def peak_mb() -> float:
-    """Peak resident memory of this process (VmHWM; ru_maxrss where /proc is missing)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def timed_load(
