@@ -52,8 +52,10 @@ def first_value_line(lines: list[TextLine], columns: list[Span]) -> int:
     still header.
     """
     for i, line in enumerate(lines):
+        if not _values(line, columns):
+            continue
         after = next((ln for ln in lines[i + 1 :] if _in_value_columns(ln, columns)), None)
-        if _values(line, columns) and not (after and _words(after, columns)):
+        if not (after and _words(after, columns)):
             return i
     return 0
 

@@ -81,7 +81,9 @@ def _column_at(xs: list[float], x: float) -> int:
     return min(max(bisect_right(xs, x) - 1, 0), len(xs) - 2)
 
 
-def _place(grid: list[list[str]], cell: Box, chars: list[Char], xs: list[float], ys: list[float]):
+def _place(
+    grid: list[list[str]], cell: Box, chars: list[Char], xs: list[float], ys: list[float]
+) -> None:
     r = min(nearest_index(ys, cell[1]), len(grid) - 1)
     c0, c1 = nearest_index(xs, cell[0]), nearest_index(xs, cell[2])
     split = _split_spanning(chars, xs) if c1 - c0 > 1 else None
@@ -165,8 +167,9 @@ def _value_lines(cell: str) -> int:
 
 
 def several_values(cell: str) -> bool:
-    lines = cell.split("\n")
-    return len(lines) >= 2 and all(is_value(line) for line in lines)
+    """Two or more lines, every one a value."""
+    values = _value_lines(cell)
+    return values >= 2 and values == cell.count("\n") + 1
 
 
 def _cut_words(chars: list[Char], cells: list[Box]) -> int:
