@@ -24,7 +24,7 @@ from backend.services.bundles import (
 )
 from backend.services.csv_import import CsvRejected, csv_inspect
 from backend.services.loads import LoadRefused, load_enqueue
-from dashboard import data
+from dashboard import data, state
 from dashboard.components.outcomes import outcome_add, outcomes_render, outcomes_start
 from dashboard.components.picker import remembered_selectbox
 from dashboard.session import current_user
@@ -368,8 +368,7 @@ def render_bundle(bundle_id: int) -> None:
     if schedule_col.button(
         "Schedule loads", icon=":material/schedule:", disabled=bool(problems), help=why
     ):
-        st.session_state["schedule_bundle"] = bundle.pk  # the Schedules form opens on it
-        st.switch_page("app_pages/schedules.py")
+        state.open_schedule(bundle.pk)
     render_delete(bundle, delete_col)
     if problems:
         st.warning(

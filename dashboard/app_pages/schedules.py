@@ -10,8 +10,9 @@ from backend.selectors.schedules import (
     schedule_timezones,
     schedules_list,
 )
+from dashboard import state
 from dashboard.components import calendar
-from dashboard.components.schedule_form import BUNDLE_KEY, render_schedule_form
+from dashboard.components.schedule_form import render_schedule_form
 from dashboard.components.schedule_list import render_schedule_list
 from dashboard.components.zones import viewer_timezone
 from dashboard.session import current_user
@@ -25,8 +26,8 @@ st.caption(
     "Beat picks up every change within a second; the calendar shows what ran and what will."
 )
 user = current_user()
-if "bundle" in st.query_params and BUNDLE_KEY not in st.session_state:
-    st.session_state[BUNDLE_KEY] = int(st.query_params["bundle"])
+if "bundle" in st.query_params and state.SCHEDULE_BUNDLE not in st.session_state:
+    st.session_state[state.SCHEDULE_BUNDLE] = int(st.query_params["bundle"])
 
 choices = schedule_filter_choices()
 zones = schedule_timezones()

@@ -11,6 +11,7 @@ import streamlit as st
 from backend.selectors.run_detail import run_detail
 from backend.selectors.runs import ACTIVE_STATUSES as ACTIVE
 from backend.services.run_actions import RETRYABLE, RunActionRefused, run_cancel, run_retry
+from dashboard import state
 
 
 def local_time(value: datetime | None, tz: ZoneInfo) -> str:
@@ -89,19 +90,16 @@ def _links(run: dict[str, Any]) -> None:
     st.markdown(" · ".join(parts) or "No linked document or bundle.")
     buttons = st.columns(4)
     if links["document"] and buttons[0].button("Open the document", icon=":material/description:"):
-        st.session_state["document_id"] = links["document"]["id"]
-        st.switch_page("app_pages/documents.py")
+        state.open_document(links["document"]["id"])
     if links["bundle"] and buttons[1].button("Open the bundle", icon=":material/inventory_2:"):
-        st.session_state["bundle_id"] = links["bundle"]["id"]
-        st.switch_page("app_pages/bundles.py")
+        state.open_bundle(links["bundle"]["id"])
     if (
         schedule
         and schedule["exists"]
         and links["bundle"]
         and buttons[2].button("Open the schedule", icon=":material/schedule:")
     ):
-        st.session_state["bundle_id"] = links["bundle"]["id"]
-        st.switch_page("app_pages/schedules.py")
+        state.open_schedule(links["bundle"]["id"])
     if links["tables"]:
         what = "Tables found" if run["kind"] == "conversion" else "Tables it loaded"
         with st.expander(f"{what} ({len(links['tables'])})"):

@@ -20,9 +20,8 @@ from backend.services.schedules import (
     schedule_preview,
     schedule_save,
 )
-from dashboard import data
+from dashboard import data, state
 
-BUNDLE_KEY = "schedule_bundle"  # other pages may set it to open the form on a bundle
 SAVED_KEY = "schedule_saved"
 MONTH_RULE = (
     "Days 29 to 31 run only in months that have that day: day 31 skips February, April, "
@@ -41,9 +40,11 @@ def render_schedule_form(*, bundles: list[dict[str, Any]], user: User, zones: li
         st.info("There is no bundle to schedule yet: make one on the Bundles page.")
         return
     names = {b["id"]: b["name"] for b in bundles}
-    if st.session_state.get(BUNDLE_KEY) not in names:
-        st.session_state[BUNDLE_KEY] = bundles[0]["id"]
-    bundle_id = st.selectbox("Bundle", list(names), format_func=names.get, key=BUNDLE_KEY)
+    if st.session_state.get(state.SCHEDULE_BUNDLE) not in names:
+        st.session_state[state.SCHEDULE_BUNDLE] = bundles[0]["id"]
+    bundle_id = st.selectbox(
+        "Bundle", list(names), format_func=names.get, key=state.SCHEDULE_BUNDLE
+    )
     saved = schedule_of_bundle(bundle_id=bundle_id)
     form = saved["form"] if saved else {}
     # Starts from the bundle's saved choice; "None" (remove) only where there is a schedule.

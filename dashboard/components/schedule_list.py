@@ -18,7 +18,8 @@ from backend.services.schedules import (
     schedule_resume,
     schedule_run_now,
 )
-from dashboard.components.schedule_form import BUNDLE_KEY, md_escape
+from dashboard import state
+from dashboard.components.schedule_form import md_escape
 
 STATE_BADGE = {
     "active": ":green-badge[:material/schedule: active]",
@@ -150,7 +151,7 @@ def _act(action: str, schedule_id: int, user: User) -> None:
 
 
 def _edit(bundle_id: int) -> None:
-    st.session_state[BUNDLE_KEY] = bundle_id
+    st.session_state[state.SCHEDULE_BUNDLE] = bundle_id
     st.session_state[CHANGED_KEY] = True
 
 

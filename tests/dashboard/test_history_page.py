@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.contrib.auth.models import User
@@ -10,7 +10,11 @@ from django.utils import timezone
 from streamlit.testing.v1 import AppTest
 
 from backend.models import Bundle, Document, Run
+from backend.scheduling.spec import ScheduleSpec
+from backend.services.bundles import table_create_from_csv
+from backend.services.schedules import schedule_save
 from backend.services.users import user_default
+from dashboard import state
 from tests.backend.test_run_selectors import make_run
 from tests.dashboard.test_pages import APP
 
@@ -80,3 +84,24 @@ def test_a_failed_run_opens_from_a_link_and_is_retried(history):
     retried = Run.objects.get(retry_of=failed)
     assert retried.status == Run.Status.QUEUED
     assert any(f"Run {retried.pk}: conversion, queued" in h.value for h in app.subheader)
+
+
+def test_open_the_schedule_opens_the_schedules_form_on_the_runs_bundle(transactional_db):
+    me = user_default()
+    first = Bundle.objects.create(owner=me, name="Alpha", target_table="alpha")
+    scheduled = Bundle.objects.create(owner=me, name="Zulu", target_table="zulu")
+    for bundle in (first, scheduled):  # a bundle with a table can load, so it can be scheduled
+        table_create_from_csv(owner=me, name="t.csv", content=b"day,n\n1,2\n", bundle=bundle)
+    spec = ScheduleSpec("daily", "Europe/Berlin", run_time=time(2, 30))
+    schedule = schedule_save(bundle=scheduled, owner=me, spec=spec)
+    run = make_run(
+        me, at=timezone.now(), kind="load", status="succeeded", duration=1.0, bundle=scheduled
+    )
+    fired_by = {"id": schedule.pk, "frequency": "daily"}
+    Run.objects.filter(pk=run.pk).update(trigger="schedule", inputs={"schedule": fired_by})
+
+    app = open_history(run=str(run.pk))
+    next(b for b in app.button if b.label == "Open the schedule").click().run()
+
+    assert not app.exception, app.exception
+    assert app.selectbox(key=state.SCHEDULE_BUNDLE).value == scheduled.pk
