@@ -80,6 +80,7 @@ def test_a_once_fires_exactly_once_also_when_beat_is_killed_right_after(tmp_path
             time.sleep(SETTLE_S)
     assert scheduled_runs(bundle).count() == 1
     assert TaskResult.objects.filter(periodic_task_name=task.name).count() == 1
+    run.refresh_from_db()  # read when it started; the load has finished since
     assert run.started_at >= at  # not early
     assert run.status == Run.Status.FAILED and "cannot load" in run.error
     assert PeriodicTask.objects.get(pk=task.pk).enabled is False
