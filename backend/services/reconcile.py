@@ -71,8 +71,7 @@ def _queued_task_ids(conn) -> set[str] | None:
     queue = app.conf.task_default_queue
     channel = conn.default_channel
     if conn.transport.driver_type == "filesystem":
-        folder = Path(channel.data_folder_in)
-        return {_message_id(p.read_bytes()) for p in folder.glob(f"*.{queue}.msg")}
+        return {_message_id(_read(p)) for p in Path(channel.data_folder_in).glob(f"*.{queue}.msg")}
     if conn.transport.driver_type == "redis":
         names = [channel._q_for_pri(queue, pri) for pri in channel.priority_steps]
         return {_message_id(m) for name in set(names) for m in channel.client.lrange(name, 0, -1)}
@@ -80,6 +79,13 @@ def _queued_task_ids(conn) -> set[str] | None:
     # holds nothing; otherwise wait until it is.
     declared = channel.queue_declare(queue=queue, passive=True)
     return set() if declared.message_count == 0 else None
+
+
+def _read(message: Path) -> bytes:
+    try:
+        return message.read_bytes()
+    except FileNotFoundError:
+        return b""  # taken by a worker meanwhile: the workers are asked next
 
 
 def _message_id(raw: bytes | str) -> str:
