@@ -157,6 +157,11 @@ LOGGING = {
 CONVERSION_PART_PAGES = int(os.environ.get("CONVERSION_PART_PAGES", "50"))
 CONVERSION_PARALLEL_MIN_PAGES = int(os.environ.get("CONVERSION_PARALLEL_MIN_PAGES", "100"))
 CONVERSION_SOFT_TIME_LIMIT_S = int(os.environ.get("CONVERSION_SOFT_TIME_LIMIT_S", "600"))
+# A conversion may grow its worker process by at most this much: a file that needs more
+# (a decompression bomb) fails with one line instead of exhausting the machine. A pool
+# process left larger than WORKER_MAX_MEMORY_MB after a task is replaced by a fresh one.
+CONVERSION_MEMORY_MB = int(os.environ.get("CONVERSION_MEMORY_MB", "768"))
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(os.environ.get("WORKER_MAX_MEMORY_MB", "600")) * 1024
 # A conversion task whose worker process was lost (killed, out of memory) is sent again
 # this many times; then its run fails, naming the pages.
 CONVERSION_MAX_RETRIES = int(os.environ.get("CONVERSION_MAX_RETRIES", "2"))

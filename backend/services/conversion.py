@@ -28,6 +28,7 @@ from backend.integrations.pdf import (
     parse_page_spec,
 )
 from backend.integrations.pdf.info import count_pages
+from backend.limits import memory_budget
 from backend.models import Document, Run
 from backend.services.runs import (
     RunRevoked,
@@ -49,6 +50,13 @@ class ConversionFailed(Exception):
     """The document cannot be converted; the message is for the person who uploaded it."""
 
 
+def too_big_message() -> str:
+    return (
+        f"Stopped: converting this file needs more than the {settings.CONVERSION_MEMORY_MB} MB "
+        "of memory a conversion may use (a damaged or hostile file, or pages too large)."
+    )
+
+
 def too_slow_message() -> str:
     limit = settings.CONVERSION_SOFT_TIME_LIMIT_S
     return (
@@ -65,7 +73,11 @@ def document_convert(*, document_id: int, task_id: str, on_progress: ProgressCal
     Run.objects.filter(task_id=task_id).update(pages_done=0, tables_found=0)
     Document.objects.filter(pk=document_id).update(status=Document.Status.CONVERTING)
     try:
-        return _convert(document, task_id, on_progress)
+        with memory_budget(settings.CONVERSION_MEMORY_MB):
+            return _convert(document, task_id, on_progress)
+    except MemoryError:
+        conversion_fail(task_id=task_id, message=too_big_message())
+        raise ConversionFailed(too_big_message()) from None
     except RunRevoked:
         conversion_cancelled(document=document)  # a cancel may have raced the line above
         raise
@@ -97,15 +109,16 @@ def document_convert_part(
     run_raise_if_revoked(task_id=run_task_id)  # a part that starts after a cancel does nothing
     document = Document.objects.get(pk=document_id)
     try:
-        with local_pdf(document) as path:
+        with memory_budget(settings.CONVERSION_MEMORY_MB), local_pdf(document) as path:
             result = extract_tables(
                 path,
                 pages=pages,
                 **_extract_options(document),
                 on_page=_on_page(run_task_id, on_progress, whole=False),
             )
-    except PdfError as exc:
-        message = parts_failure_message(pages=pages, error=str(exc))
+    except (PdfError, MemoryError) as exc:
+        error = too_big_message() if isinstance(exc, MemoryError) else str(exc)
+        message = parts_failure_message(pages=pages, error=error)
         conversion_fail(task_id=run_task_id, message=message)
         raise ConversionFailed(message) from exc
     Run.objects.filter(task_id=run_task_id).update(
@@ -192,7 +205,7 @@ def parts_failure_message(
     if pages is None:
         pages = [p for part in _parts_missing(document_id, run_task_id) for p in part]
     named = f"Pages {pages[0]}-{pages[-1]}" if pages else "A part of the document"
-    reason = str(error).split(" raised ", 1)[-1]  # a chord names the task id before it
+    reason = str(error).split(" raised ", 1)[-1].rstrip(".")  # a chord names the task id first
     return (
         f"{named} failed: {reason}. The tables of the other pages are kept: "
         "convert again to redo only these pages."
