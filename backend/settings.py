@@ -92,6 +92,12 @@ if FILES_S3_BUCKET and STORAGES["default"]["BACKEND"] == _S3_STORAGE:
     }
 # Both limits match .streamlit/config.toml's server.maxUploadSize (megabytes).
 UPLOAD_MAX_MB = int(os.environ.get("UPLOAD_MAX_MB", "200"))
+# Uploaded CSV files: a file past one of these is refused naming the line, so that reading it
+# stays bounded in memory whatever its shape. Redshift holds at most 1,600 columns and
+# 65,535 bytes in a VARCHAR.
+CSV_MAX_COLUMNS = int(os.environ.get("CSV_MAX_COLUMNS", "1600"))
+CSV_MAX_FIELD_CHARS = int(os.environ.get("CSV_MAX_FIELD_CHARS", "65535"))
+CSV_MAX_LINE_CHARS = int(os.environ.get("CSV_MAX_LINE_CHARS", "1000000"))
 
 WAREHOUSE_URL = os.environ.get("WAREHOUSE_URL", f"sqlite:///{VAR_DIR / 'warehouse.sqlite3'}")
 # Redshift loads write gzip CSV parts to this bucket and COPY them (without a bucket they
