@@ -11,7 +11,8 @@ from kombu.utils.url import maybe_sanitize_url
 
 from backend.beat import BEAT_HEARTBEAT, HEARTBEAT_EVERY_S
 from backend.celery_app import app
-from backend.models import Heartbeat
+from backend.models import Heartbeat, Run
+from backend.services.runs import WAITING_FOR_QUEUE
 
 BEAT_STALE_AFTER_S = 3 * HEARTBEAT_EVERY_S
 
@@ -101,3 +102,9 @@ def system_queue_lengths(*, queues: list[str]) -> dict[str, int | None]:
     names = sorted({app.conf.task_default_queue, *queues})
     with app.connection_for_write() as conn:
         return {name: _declared_length(conn, name) for name in names}
+
+
+def system_runs_waiting() -> dict[str, int]:
+    """Runs queued, and among them those whose sending found the broker down."""
+    queued = Run.objects.filter(status=Run.Status.QUEUED)
+    return {"queued": queued.count(), "unsent": queued.filter(message=WAITING_FOR_QUEUE).count()}
