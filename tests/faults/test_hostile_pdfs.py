@@ -23,7 +23,7 @@ EXPECTED = {
     "wrong password": (Run.Status.FAILED, "password does not open"),
 }
 SMALLER = {  # enough to be what they are, small enough for a test's time
-    "thousands of pages": lambda corpus, tmp: hostile_pdfs.thousands_of_pages(tmp / "p.pdf", 2000),
+    "thousands of pages": lambda corpus, tmp: hostile_pdfs.thousands_of_pages(tmp / "p.pdf", 1200),
     "decompression bomb": lambda corpus, tmp: hostile_pdfs.decompression_bomb(tmp / "b.pdf", 1024),
 }
 

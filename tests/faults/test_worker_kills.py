@@ -25,7 +25,7 @@ def contents(document) -> list:
 def test_a_killed_pool_process_s_part_is_sent_again_and_the_document_converts(
     user, corpus, tmp_path
 ):
-    pdf = slow_pdf(corpus, tmp_path / "long.pdf", 40)
+    pdf = slow_pdf(corpus, tmp_path / "long.pdf", 30)
     args = ["worker", "-c", "1", "-n", "poolkill@%h", "--loglevel=INFO"]
     with celery_process(args, tmp_path / "worker.log", **PARTS) as worker:
         reference = upload(user, pdf)
@@ -37,7 +37,7 @@ def test_a_killed_pool_process_s_part_is_sent_again_and_the_document_converts(
         run = finished(document)
         assert worker.poll() is None, "the worker lives on"
     assert run.status == Run.Status.SUCCEEDED, run.error
-    assert (run.pages_done, run.pages_total) == (40, 40)
+    assert (run.pages_done, run.pages_total) == (30, 30)
     assert contents(document) == contents(reference), "the same tables, none twice"
 
 
