@@ -92,6 +92,9 @@ def conversion_parts_failed(request, exc, traceback, *, document_id: int, run_ta
     run_fail(
         task_id=run_task_id,
         message=conversion.parts_failure_message(
-            document_id=document_id, run_task_id=run_task_id, error=exc
+            document_id=document_id,
+            run_task_id=run_task_id,
+            error=exc,
+            failed_task_id=getattr(request, "id", "") or "",
         ),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -198,12 +199,17 @@ def conversion_parts_delete(*, run_task_id: str) -> None:
 
 
 def parts_failure_message(
-    *, error: str, pages: list[int] | None = None, document_id: int = 0, run_task_id: str = ""
+    *,
+    error: str,
+    pages: list[int] | None = None,
+    document_id: int = 0,
+    run_task_id: str = "",
+    failed_task_id: str = "",
 ) -> str:
     """One line naming the pages whose part failed (given, or found by what is missing) and
     saying that the other parts' tables are kept for converting again."""
     if pages is None:
-        pages = [p for part in _parts_missing(document_id, run_task_id) for p in part]
+        pages = _failed_part_pages(document_id, run_task_id, f"{failed_task_id} {error}")
     named = f"Pages {pages[0]}-{pages[-1]}" if pages else "A part of the document"
     reason = str(error).split(" raised ", 1)[-1].rstrip(".")  # a chord names the task id first
     return (
@@ -212,11 +218,18 @@ def parts_failure_message(
     )
 
 
-def _parts_missing(document_id: int, run_task_id: str) -> list[list[int]]:
+def _failed_part_pages(document_id: int, run_task_id: str, error: str) -> list[int]:
+    """The pages of the part named by the failed task's id or a chord's error ("Dependency
+    <run>-part-3 raised ..."), else of the parts not stored yet."""
     document = Document.objects.get(pk=document_id)
     pages = parse_page_spec(document.options.get("pages", ""), document.page_count or 0)
+    parts = _split(pages)
+    named = re.search(rf"{re.escape(run_task_id)}-part-(\d+)", error)
+    if named is not None and int(named.group(1)) <= len(parts):
+        return parts[int(named.group(1)) - 1]
+    # A lost worker's error names no task: the pages whose parts are not stored are named.
     stored = set(_stored_parts(run_task_id))
-    return [part for part in _split(pages) if part_file(run_task_id, part) not in stored]
+    return [p for part in parts if part_file(run_task_id, part) not in stored for p in part]
 
 
 def _split(pages: list[int]) -> list[list[int]]:
