@@ -85,7 +85,8 @@ def test_a_part_that_fails_names_its_pages_and_converting_again_redoes_only_it(
         failed = finished(document)
         assert failed.status == Run.Status.FAILED
         # The pages not converted when the process went: from the second part or the third.
-        assert re.match(r"Pages (11|21)-(20|30) failed: WorkerLostError", failed.error), failed.error
+        named = re.match(r"Pages (11|21)-(20|30) failed: WorkerLostError", failed.error)
+        assert named, failed.error
         assert "convert again to redo only these pages" in failed.error
         again = finished_retry(run_retry(run_id=failed.pk, owner=user))
     assert again.status == Run.Status.SUCCEEDED, again.error
