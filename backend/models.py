@@ -192,6 +192,10 @@ class Run(models.Model):
     system_failure = models.BooleanField(default=False)
     # What a load changed in the existing warehouse table (widened or added columns).
     schema_changes = models.JSONField(default=list, blank=True)
+    # When the reconciler first found no worker and no queue holding the run's task
+    # (cleared when one does), and how often it has sent the task again.
+    unheld_since = models.DateTimeField(null=True, blank=True)
+    resends = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-queued_at"]

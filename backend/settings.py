@@ -92,6 +92,12 @@ if FILES_S3_BUCKET and STORAGES["default"]["BACKEND"] == _S3_STORAGE:
     }
 # Both limits match .streamlit/config.toml's server.maxUploadSize (megabytes).
 UPLOAD_MAX_MB = int(os.environ.get("UPLOAD_MAX_MB", "200"))
+# Uploaded CSV files: a file past one of these is refused naming the line, so that reading it
+# stays bounded in memory whatever its shape. Redshift holds at most 1,600 columns and
+# 65,535 bytes in a VARCHAR.
+CSV_MAX_COLUMNS = int(os.environ.get("CSV_MAX_COLUMNS", "1600"))
+CSV_MAX_FIELD_CHARS = int(os.environ.get("CSV_MAX_FIELD_CHARS", "65535"))
+CSV_MAX_LINE_CHARS = int(os.environ.get("CSV_MAX_LINE_CHARS", "1000000"))
 
 WAREHOUSE_URL = os.environ.get("WAREHOUSE_URL", f"sqlite:///{VAR_DIR / 'warehouse.sqlite3'}")
 # Redshift loads write gzip CSV parts to this bucket and COPY them (without a bucket they
@@ -125,6 +131,15 @@ if CELERY_BROKER_URL.startswith("filesystem"):
     }
 
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "django-db")
+# Messages survive a broker restart (RabbitMQ: durable queues, persistent messages; a send
+# returns once the broker has the message).
+CELERY_TASK_DEFAULT_DELIVERY_MODE = "persistent"
+if CELERY_BROKER_URL.startswith(("amqp", "pyamqp")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"confirm_publish": True}
+    if os.environ.get("CELERY_QUORUM_QUEUES", "0") == "1":
+        # Replicated queues (RabbitMQ 3.8+): a message outlives the loss of one node.
+        CELERY_TASK_DEFAULT_QUEUE_TYPE = "quorum"
+        CELERY_WORKER_DETECT_QUORUM_QUEUES = True
 CELERY_RESULT_EXTENDED = True
 CELERY_TASK_TRACK_STARTED = True
 CELERY_TIMEZONE = TIME_ZONE
@@ -148,17 +163,48 @@ LOGGING = {
 CONVERSION_PART_PAGES = int(os.environ.get("CONVERSION_PART_PAGES", "50"))
 CONVERSION_PARALLEL_MIN_PAGES = int(os.environ.get("CONVERSION_PARALLEL_MIN_PAGES", "100"))
 CONVERSION_SOFT_TIME_LIMIT_S = int(os.environ.get("CONVERSION_SOFT_TIME_LIMIT_S", "600"))
+# A conversion may grow its worker process by at most this much: a file that needs more
+# (a decompression bomb) fails with one line instead of exhausting the machine. A pool
+# process left larger than WORKER_MAX_MEMORY_MB after a task is replaced by a fresh one.
+CONVERSION_MEMORY_MB = int(os.environ.get("CONVERSION_MEMORY_MB", "768"))
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(os.environ.get("WORKER_MAX_MEMORY_MB", "600")) * 1024
+# A conversion task whose worker process was lost (killed, out of memory) is sent again
+# this many times; then its run fails, naming the pages.
+CONVERSION_MAX_RETRIES = int(os.environ.get("CONVERSION_MAX_RETRIES", "2"))
 
 # Warehouse loads: an unreachable warehouse is retried with exponential backoff
 # (LOAD_RETRY_BASE_S, doubled each time) before the run fails.
 LOAD_MAX_RETRIES = int(os.environ.get("LOAD_MAX_RETRIES", "4"))
 LOAD_RETRY_BASE_S = float(os.environ.get("LOAD_RETRY_BASE_S", "10"))
-LOAD_SOFT_TIME_LIMIT_S = int(os.environ.get("LOAD_SOFT_TIME_LIMIT_S", "3600"))
+# Under 50 minutes, so that Redis's visibility timeout (below) can exceed every task's
+# hard limit and still give a lost message back within the hour.
+LOAD_SOFT_TIME_LIMIT_S = int(os.environ.get("LOAD_SOFT_TIME_LIMIT_S", "3000"))
 # Beat sweeps away staged load files that a killed worker left behind.
 LOAD_S3_SWEEP_EVERY_S = float(os.environ.get("LOAD_S3_SWEEP_EVERY_S", "3600"))
-CELERY_BEAT_SCHEDULE = {}
+# Every RECONCILE_EVERY_S beat has a worker look for runs that are queued or running but
+# whose task no worker and no queue holds, twice at least RUN_LOST_AFTER_S apart: such a
+# run's task is sent again (RECONCILE_MAX_RESENDS times at most), then the run is closed.
+RECONCILE_EVERY_S = float(os.environ.get("RECONCILE_EVERY_S", "30"))
+RUN_LOST_AFTER_S = float(os.environ.get("RUN_LOST_AFTER_S", "60"))
+RECONCILE_MAX_RESENDS = int(os.environ.get("RECONCILE_MAX_RESENDS", "2"))
+CELERY_BEAT_SCHEDULE = {
+    "reconcile-runs": {"task": "reconcile_runs", "schedule": RECONCILE_EVERY_S},
+}
 if LOAD_S3_STAGING["bucket"]:
     CELERY_BEAT_SCHEDULE["sweep-load-staging"] = {
         "task": "sweep_load_staging",
         "schedule": LOAD_S3_SWEEP_EVERY_S,
+    }
+# Redis gives a message a worker took but never acknowledged (the worker died) back after
+# the visibility timeout: longer than any task's hard limit, or a task still running would
+# be delivered twice; under an hour. The reconciler usually sends such a task sooner.
+# Hard limits: the soft limit plus the time a task needs to record why it stopped.
+CONVERSION_HARD_TIME_LIMIT_S = CONVERSION_SOFT_TIME_LIMIT_S + 30
+LOAD_HARD_TIME_LIMIT_S = LOAD_SOFT_TIME_LIMIT_S + 60
+LONGEST_TASK_HARD_LIMIT_S = max(CONVERSION_HARD_TIME_LIMIT_S, LOAD_HARD_TIME_LIMIT_S)
+if CELERY_BROKER_URL.startswith(("redis", "rediss")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": int(
+            os.environ.get("REDIS_VISIBILITY_TIMEOUT_S", LONGEST_TASK_HARD_LIMIT_S + 240)
+        )
     }

@@ -6,7 +6,7 @@ from celery import Task
 from celery.exceptions import Ignore, TimeLimitExceeded
 
 from backend.services.failures import run_fail
-from backend.services.runs import RunRevoked
+from backend.services.runs import RunAlreadyFinal, RunRevoked
 
 
 class RunTask(Task):
@@ -23,13 +23,20 @@ class RunTask(Task):
                 self.request.id, reason="the run was cancelled", request=self.request
             )
             raise Ignore() from None
+        except RunAlreadyFinal:
+            raise Ignore() from None  # the result backend keeps the first delivery's outcome
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):
+        run_fail(
+            task_id=kwargs.get("run_task_id", task_id), message=self.failure_message(exc, kwargs)
+        )
+
+    def failure_message(self, exc: BaseException, kwargs: dict) -> str:
         if isinstance(exc, TimeLimitExceeded):
-            message = f"Stopped: the task ran past its hard time limit ({exc.args[0]} s)."
-        else:
-            message = f"Unexpected error: {type(exc).__name__}: {exc}"
-        run_fail(task_id=kwargs.get("run_task_id", task_id), message=message)
+            return f"Stopped: the task ran past its hard time limit ({exc.args[0]} s)."
+        if isinstance(exc, MemoryError):
+            return "Stopped: the file needs more memory than a conversion may use."
+        return f"Unexpected error: {type(exc).__name__}: {exc}"
 
 
 def progress_reporter(task: Task):

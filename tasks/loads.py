@@ -28,7 +28,7 @@ def backoff_s(retries: int) -> float:
     acks_late=True,
     max_retries=settings.LOAD_MAX_RETRIES,
     soft_time_limit=SOFT_LIMIT_S,
-    time_limit=SOFT_LIMIT_S + 60,
+    time_limit=settings.LOAD_HARD_TIME_LIMIT_S,
     throws=(loads.LoadFailed,),
 )
 def load_to_redshift(self, bundle_id: int, username: str) -> dict:

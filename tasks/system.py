@@ -6,10 +6,17 @@ import time
 
 from celery import shared_task
 
-from backend.task_names import PING
+from backend.services.reconcile import runs_reconcile
+from backend.task_names import PING, RECONCILE_RUNS
 
 
 @shared_task(bind=True, name=PING, soft_time_limit=10, time_limit=20)
 def ping(self, *, sent_at: float) -> dict:
     """Answer at once with when the task started, to time the queue."""
     return {"sent_at": sent_at, "started_at": time.time(), "worker": self.request.hostname}
+
+
+@shared_task(name=RECONCILE_RUNS, soft_time_limit=60, time_limit=90)
+def reconcile_runs() -> dict:
+    """Beat's periodic look for runs whose task was lost: sent again, or closed."""
+    return runs_reconcile()

@@ -7,13 +7,17 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from kombu.exceptions import KombuError, OperationalError
 from kombu.utils.url import maybe_sanitize_url
 
 from backend.beat import BEAT_HEARTBEAT, HEARTBEAT_EVERY_S
 from backend.celery_app import app
-from backend.models import Heartbeat
+from backend.models import Heartbeat, Run
+from backend.services.runs import WAITING_FOR_QUEUE
 
 BEAT_STALE_AFTER_S = 3 * HEARTBEAT_EVERY_S
+# What a broadcast raises when the broker does not answer.
+BROKER_DOWN = (OperationalError, KombuError, OSError)
 
 
 def system_database() -> dict[str, Any]:
@@ -63,7 +67,10 @@ def system_beat() -> dict[str, Any]:
 
 def system_workers(*, timeout_s: float = 1.0) -> list[dict[str, Any]]:
     """Workers that answer a ping within the timeout (a broadcast: cache the answer)."""
-    replies = app.control.ping(timeout=timeout_s) or []
+    try:
+        replies = app.control.ping(timeout=timeout_s) or []
+    except BROKER_DOWN:
+        return []  # the broker's own card says why
     names = sorted(name for reply in replies for name in reply)
     return [{"name": name} for name in names]
 
@@ -71,7 +78,10 @@ def system_workers(*, timeout_s: float = 1.0) -> list[dict[str, Any]]:
 def system_worker_tasks(*, timeout_s: float = 1.0) -> list[dict[str, Any]]:
     """Each answering worker's concurrency, queues, and active and reserved tasks
     (four broadcasts: cache the answer)."""
-    stats = app.control.inspect(timeout=timeout_s).stats() or {}
+    try:
+        stats = app.control.inspect(timeout=timeout_s).stats() or {}
+    except BROKER_DOWN:
+        return []
     if not stats:
         return []
     # Now that we know how many answer, the other broadcasts return once all of them have.
@@ -101,3 +111,9 @@ def system_queue_lengths(*, queues: list[str]) -> dict[str, int | None]:
     names = sorted({app.conf.task_default_queue, *queues})
     with app.connection_for_write() as conn:
         return {name: _declared_length(conn, name) for name in names}
+
+
+def system_runs_waiting() -> dict[str, int]:
+    """Runs queued, and among them those whose sending found the broker down."""
+    queued = Run.objects.filter(status=Run.Status.QUEUED)
+    return {"queued": queued.count(), "unsent": queued.filter(message=WAITING_FOR_QUEUE).count()}

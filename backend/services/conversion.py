@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -28,6 +29,7 @@ from backend.integrations.pdf import (
     parse_page_spec,
 )
 from backend.integrations.pdf.info import count_pages
+from backend.limits import memory_budget
 from backend.models import Document, Run
 from backend.services.runs import (
     RunRevoked,
@@ -49,6 +51,13 @@ class ConversionFailed(Exception):
     """The document cannot be converted; the message is for the person who uploaded it."""
 
 
+def too_big_message() -> str:
+    return (
+        f"Stopped: converting this file needs more than the {settings.CONVERSION_MEMORY_MB} MB "
+        "of memory a conversion may use (a damaged or hostile file, or pages too large)."
+    )
+
+
 def too_slow_message() -> str:
     limit = settings.CONVERSION_SOFT_TIME_LIMIT_S
     return (
@@ -61,9 +70,15 @@ def document_convert(*, document_id: int, task_id: str, on_progress: ProgressCal
     """Convert a document: finish it here, or hand its parts to several workers."""
     document = Document.objects.get(pk=document_id)
     run_started(task_id=task_id)
+    # A redelivered task counts its pages again from the start.
+    Run.objects.filter(task_id=task_id).update(pages_done=0, tables_found=0)
     Document.objects.filter(pk=document_id).update(status=Document.Status.CONVERTING)
     try:
-        return _convert(document, task_id, on_progress)
+        with memory_budget(settings.CONVERSION_MEMORY_MB):
+            return _convert(document, task_id, on_progress)
+    except MemoryError:
+        conversion_fail(task_id=task_id, message=too_big_message())
+        raise ConversionFailed(too_big_message()) from None
     except RunRevoked:
         conversion_cancelled(document=document)  # a cancel may have raced the line above
         raise
@@ -94,21 +109,27 @@ def document_convert_part(
     """Convert some pages of a document; returns the stored part for the finishing step."""
     run_raise_if_revoked(task_id=run_task_id)  # a part that starts after a cancel does nothing
     document = Document.objects.get(pk=document_id)
-    with local_pdf(document) as path:
-        result = extract_tables(
-            path,
-            pages=pages,
-            **_extract_options(document),
-            on_page=_on_page(run_task_id, on_progress, whole=False),
-        )
+    try:
+        with memory_budget(settings.CONVERSION_MEMORY_MB), local_pdf(document) as path:
+            result = extract_tables(
+                path,
+                pages=pages,
+                **_extract_options(document),
+                on_page=_on_page(run_task_id, on_progress, whole=False),
+            )
+    except (PdfError, MemoryError) as exc:
+        error = too_big_message() if isinstance(exc, MemoryError) else str(exc)
+        message = parts_failure_message(pages=pages, error=error)
+        conversion_fail(task_id=run_task_id, message=message)
+        raise ConversionFailed(message) from exc
     Run.objects.filter(task_id=run_task_id).update(
         tables_found=F("tables_found") + len(result.tables)
     )
     part = {"tables": [asdict(t) for t in result.tables], "image_only": result.image_only_pages}
-    name = default_storage.save(
-        f"{parts_folder(run_task_id)}/part-{pages[0]:06d}.json",
-        ContentFile(json.dumps(part).encode()),
-    )
+    name = part_file(run_task_id, pages)
+    # Replaced, never saved beside an earlier delivery's copy under another name.
+    default_storage.delete(name)
+    default_storage.save(name, ContentFile(json.dumps(part).encode()))
     # Checked after saving: a cancel either sees this file when it cleans up,
     # or is seen here and the file goes.
     try:
@@ -120,10 +141,11 @@ def document_convert_part(
 
 
 def document_finish_parts(*, document_id: int, run_task_id: str, part_files: list[str]) -> dict:
-    """Join the parts in page order, merging tables that cross a part boundary."""
+    """Join the parts in page order, merging tables that cross a part boundary. `part_files`
+    are the chord's results; parts kept from an earlier delivery are in the folder too."""
     tables: list[ExtractedTable] = []
     image_only: list[int] = []
-    for name in sorted(part_files):
+    for name in sorted(set(part_files) | set(_stored_parts(run_task_id))):
         with default_storage.open(name, "rb") as fh:
             part = json.loads(fh.read())
         tables += [ExtractedTable(**_tuples(t)) for t in part["tables"]]
@@ -156,15 +178,63 @@ def parts_folder(run_task_id: str) -> str:
     return f"conversions/{run_task_id}"
 
 
-def conversion_parts_delete(*, run_task_id: str) -> None:
-    """Remove a conversion's part files, whatever is left of them."""
+def part_file(run_task_id: str, pages: list[int]) -> str:
+    """Where the part starting at pages[0] is stored: one name, whatever delivery wrote it."""
+    return f"{parts_folder(run_task_id)}/part-{pages[0]:06d}.json"
+
+
+def _stored_parts(run_task_id: str) -> list[str]:
     folder = parts_folder(run_task_id)
     try:
         _, files = default_storage.listdir(folder)
     except FileNotFoundError:
-        return
-    for name in files:
-        default_storage.delete(f"{folder}/{name}")
+        return []
+    return [f"{folder}/{name}" for name in files if name.endswith(".json")]
+
+
+def conversion_parts_delete(*, run_task_id: str) -> None:
+    """Remove a conversion's part files, whatever is left of them."""
+    for name in _stored_parts(run_task_id):
+        default_storage.delete(name)
+
+
+def parts_failure_message(
+    *,
+    error: str,
+    pages: list[int] | None = None,
+    document_id: int = 0,
+    run_task_id: str = "",
+    failed_task_id: str = "",
+) -> str:
+    """One line naming the pages whose part failed (given, or found by what is missing) and
+    saying that the other parts' tables are kept for converting again."""
+    if pages is None:
+        pages = _failed_part_pages(document_id, run_task_id, f"{failed_task_id} {error}")
+    named = f"Pages {pages[0]}-{pages[-1]}" if pages else "A part of the document"
+    reason = str(error).split(" raised ", 1)[-1].rstrip(".")  # a chord names the task id first
+    return (
+        f"{named} failed: {reason}. The tables of the other pages are kept: "
+        "convert again to redo only these pages."
+    )
+
+
+def _failed_part_pages(document_id: int, run_task_id: str, error: str) -> list[int]:
+    """The pages of the part named by the failed task's id or a chord's error ("Dependency
+    <run>-part-3 raised ..."), else of the parts not stored yet."""
+    document = Document.objects.get(pk=document_id)
+    pages = parse_page_spec(document.options.get("pages", ""), document.page_count or 0)
+    parts = _split(pages)
+    named = re.search(rf"{re.escape(run_task_id)}-part-(\d+)", error)
+    if named is not None and int(named.group(1)) <= len(parts):
+        return parts[int(named.group(1)) - 1]
+    # A lost worker's error names no task: the pages whose parts are not stored are named.
+    stored = set(_stored_parts(run_task_id))
+    return [p for part in parts if part_file(run_task_id, part) not in stored for p in part]
+
+
+def _split(pages: list[int]) -> list[list[int]]:
+    size = settings.CONVERSION_PART_PAGES
+    return [pages[i : i + size] for i in range(0, len(pages), size)]
 
 
 @contextmanager
@@ -232,22 +302,45 @@ def _on_page(
 
 
 def _convert_in_parts(document: Document, task_id: str, pages: list[int]) -> dict:
-    size = settings.CONVERSION_PART_PAGES
-    parts = [pages[i : i + size] for i in range(0, len(pages), size)]
+    parts = _split(pages)
+    _adopt_retried_parts(task_id)
+    stored = set(_stored_parts(task_id))
+    # Parts stored by an earlier delivery of this run, or by the failed run this one
+    # retries, are not converted again.
+    todo = [(n, p) for n, p in enumerate(parts, start=1) if part_file(task_id, p) not in stored]
+    kept_pages = len(pages) - sum(len(p) for _, p in todo)
+    Run.objects.filter(task_id=task_id).update(pages_done=kept_pages)
     ids = {"document_id": document.pk, "run_task_id": task_id}
     # Known ids, so that a cancel can revoke every task of the run by name.
     header = [
         app.signature(task_names.CONVERT_PDF_PART, kwargs={**ids, "pages": p}).set(
             task_id=part_task_id(task_id, n)
         )
-        for n, p in enumerate(parts, start=1)
+        for n, p in todo
     ]
     finish = app.signature(task_names.FINISH_CONVERSION, kwargs=ids).set(
         task_id=f"{task_id}-finish"
     )
     finish.link_error(app.signature(task_names.CONVERSION_PARTS_FAILED, kwargs=ids))
-    transaction.on_commit(lambda: chord(header)(finish))
+    if header:
+        transaction.on_commit(lambda: chord(header)(finish))
+    else:
+        transaction.on_commit(lambda: finish.apply_async(args=([],)))
     return {"parts": len(parts), "pages": len(pages)}
+
+
+def _adopt_retried_parts(task_id: str) -> None:
+    """Move the parts a failed run of the same document kept into this run's folder."""
+    retry_of = Run.objects.filter(task_id=task_id).values_list("retry_of__task_id", flat=True)
+    earlier = retry_of.first()
+    if not earlier:
+        return
+    for name in _stored_parts(earlier):
+        target = f"{parts_folder(task_id)}/{name.rsplit('/', 1)[-1]}"
+        if not default_storage.exists(target):
+            with default_storage.open(name, "rb") as fh:
+                default_storage.save(target, ContentFile(fh.read()))
+        default_storage.delete(name)
 
 
 def part_task_id(run_task_id: str, n: int) -> str:
@@ -284,7 +377,11 @@ def _finish(document: Document, task_id: str, tables: list[ExtractedTable], imag
         warning = _warning(len(tables), sorted(set(image_only)))
         _close_document(document, status=Document.Status.CONVERTED, warning=warning)
         run_finished(
-            task_id=task_id, status=Run.Status.SUCCEEDED, tables_found=len(tables), message=warning
+            task_id=task_id,
+            status=Run.Status.SUCCEEDED,
+            tables_found=len(tables),
+            pages_done=F("pages_total"),  # a redelivered part counted its pages twice
+            message=warning,
         )
     return {"tables": len(tables), "image_only_pages": sorted(set(image_only))}
 

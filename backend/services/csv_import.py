@@ -17,11 +17,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
+from django.conf import settings
+
 DELIMITERS = ",;\t|"
 SNIFF_BYTES = 64 * 1024
 SNIFF_LINES = 200
 _QUOTED = re.compile(r'"[^"]*"')
 SHOWN_LINES = 5  # offending lines named in a message; the rest are counted
+csv.field_size_limit(settings.CSV_MAX_FIELD_CHARS)
 
 
 class CsvRejected(ValueError):
@@ -62,15 +65,23 @@ class CsvLayout:
         return bool(self.above or self.below)
 
 
+# A multi-byte UTF-8 character: a Windows-1252 file almost never holds one by chance.
+_UTF8_CHAR = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+
+
 def detect_encoding(content: bytes) -> str:
     """UTF-8 (with or without BOM), UTF-16 by its BOM, else Windows-1252, which decodes anything
-    Western spreadsheets write."""
+    Western spreadsheets write. A UTF-8 file with a byte that is not UTF-8 is refused naming
+    it: read as Windows-1252, its every other accented letter would come out wrong."""
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
     try:
         content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        if content.startswith(b"\xef\xbb\xbf") or _UTF8_CHAR.search(content):
+            raise CsvRejected(_not_utf8(content, exc.start)) from None
     else:
         return "utf-8-sig"
     try:
@@ -78,6 +89,15 @@ def detect_encoding(content: bytes) -> str:
     except UnicodeDecodeError:
         return "latin-1"  # the five bytes cp1252 leaves undefined: Latin-1 reads every byte
     return "cp1252"
+
+
+def _not_utf8(content: bytes, at: int) -> str:
+    line_start = content.rfind(b"\n", 0, at) + 1
+    line = content.count(b"\n", 0, at) + 1
+    return (
+        f"line {line}, byte {at - line_start + 1} (0x{content[at]:02x}) is not valid UTF-8, though "
+        "the rest of the file is UTF-8: fix that character or save the file again as UTF-8"
+    )
 
 
 def detect_dialect(content: bytes) -> CsvDialect:
@@ -111,21 +131,48 @@ def _text(content: bytes, dialect: CsvDialect) -> io.TextIOWrapper:
     return io.TextIOWrapper(io.BytesIO(content), encoding=dialect.encoding, newline="")
 
 
+def _bounded_lines(text: io.TextIOWrapper) -> Iterator[str]:
+    """The file's lines, never reading more than CSV_MAX_LINE_CHARS of one into memory."""
+    limit = settings.CSV_MAX_LINE_CHARS
+    number = 0
+    while line := text.readline(limit + 1):
+        number += 1
+        if len(line) > limit and not line.endswith(("\n", "\r")):
+            raise CsvRejected(
+                f"line {number} is longer than {limit:,} characters: is this a CSV file "
+                "with one record a line?"
+            )
+        yield line
+
+
 def _records(content: bytes, dialect: CsvDialect) -> Iterator[tuple[int, int, list[str]]]:
     """(first line, last line, fields) of every record; blank lines are not records. Strict
     parsing: a quote left open or text after a closing quote is refused, naming the line."""
     reader = csv.reader(
-        _text(content, dialect), delimiter=dialect.delimiter, quotechar=dialect.quotechar, strict=1
+        _bounded_lines(_text(content, dialect)),
+        delimiter=dialect.delimiter,
+        quotechar=dialect.quotechar,
+        strict=1,
     )
     start = 1
     try:
         for row in reader:
+            if len(row) > settings.CSV_MAX_COLUMNS:
+                raise CsvRejected(
+                    f"line {start} has {len(row):,} fields; a table holds at most "
+                    f"{settings.CSV_MAX_COLUMNS:,} columns"
+                )
             if row and (len(row) > 1 or row[0].strip()):
                 yield start, reader.line_num, row
             start = reader.line_num + 1
     except UnicodeDecodeError:
         raise CsvRejected(f"line {start} is not valid {dialect.encoding} text") from None
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise CsvRejected(
+                f"line {start} has a field longer than {settings.CSV_MAX_FIELD_CHARS:,} "
+                "characters (a quote left open runs on to the end of the file)"
+            ) from None
         raise CsvRejected(_quote_problem(content, dialect, start, exc, reader.line_num)) from None
 
 

@@ -8,9 +8,12 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
+from kombu.exceptions import KombuError, OperationalError
 
 from backend.celery_app import app
 from backend.models import Run
+
+WAITING_FOR_QUEUE = "Waiting for the queue: the broker does not answer; sent when it is back."
 
 
 def run_enqueue(
@@ -31,27 +34,41 @@ def run_enqueue(
         task_id=task_id or str(uuid.uuid4()),
         **links,
     )
-    transaction.on_commit(lambda: app.send_task(task_name, kwargs=task_kwargs, task_id=run.task_id))
+    transaction.on_commit(lambda: _send(run, task_name, task_kwargs))
     return run
+
+
+def _send(run: Run, task_name: str, task_kwargs: dict[str, Any]) -> None:
+    try:
+        app.send_task(task_name, kwargs=task_kwargs, task_id=run.task_id)
+    except (OperationalError, KombuError, OSError):
+        # The run is kept: the reconciler sends it once the broker answers again.
+        Run.objects.filter(pk=run.pk).update(message=WAITING_FOR_QUEUE)
+        run.message = WAITING_FOR_QUEUE
 
 
 class RunRevoked(Exception):
     """The run was cancelled: its task stops without touching the run's outcome."""
 
 
+class RunAlreadyFinal(Exception):
+    """The run has ended already: a second delivery of its task does nothing."""
+
+
 def run_started(*, task_id: str) -> Run:
     """Mark the run started (idempotent: a redelivered task starts it again).
 
     Raises RunRevoked for a cancelled run: a worker that never heard of the
-    revoke (started later, or the revoke was lost) must not bring it back."""
-    started = (
-        Run.objects.filter(task_id=task_id)
-        .exclude(status=Run.Status.REVOKED)
-        .update(status=Run.Status.STARTED, started_at=timezone.now(), error="")
+    revoke (started later, or the revoke was lost) must not bring it back; and
+    RunAlreadyFinal for a run that ended: a duplicate delivery does not redo it."""
+    started = Run.objects.filter(task_id=task_id, status__in=Run.ACTIVE).update(
+        status=Run.Status.STARTED, started_at=timezone.now(), error="", unheld_since=None
     )
     if not started:
-        Run.objects.get(task_id=task_id)  # DoesNotExist for an unknown id, as before
-        raise RunRevoked(task_id)
+        run = Run.objects.get(task_id=task_id)  # DoesNotExist for an unknown id, as before
+        if run.status == Run.Status.REVOKED:
+            raise RunRevoked(task_id)
+        raise RunAlreadyFinal(task_id)
     return Run.objects.get(task_id=task_id)
 
 

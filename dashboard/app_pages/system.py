@@ -38,6 +38,19 @@ def render_health() -> None:
     else:
         beat_detail = f"last heartbeat {beat['age_s']:.0f} s ago on {beat['host']}"
     _health(beat_col, "Beat", beat["alive"], beat_detail)
+    waiting = system.system_runs_waiting()
+    if not broker["reachable"] and waiting["queued"]:
+        st.error(
+            f"The broker does not answer: {waiting['queued']} queued run(s) wait for it. "
+            "Uploads are kept and sent when it is back.",
+            icon=":material/cloud_off:",
+        )
+    elif waiting["unsent"]:
+        st.warning(
+            f"{waiting['unsent']} run(s) wait to be sent to the queue (the broker did not "
+            "answer when they were queued); they are sent within a minute.",
+            icon=":material/schedule_send:",
+        )
 
 
 render_health()

@@ -68,7 +68,8 @@ def test_environment_overrides_every_default(tmp_path):
     assert s["db_engine"] == "django.db.backends.postgresql"
     assert (s["db_host"], s["db_name"]) == ("db.internal", "dataops")
     assert s["broker"] == "redis://cache.internal:6379/0"
-    assert s["transport"] == {}
+    # Longer than the longest task's hard limit (a load: 3,000 + 60 s), shorter than an hour.
+    assert 3060 < s["transport"]["visibility_timeout"] < 3600
     assert s["warehouse"] == "redshift://loader@cluster.example:5439/dev"
     assert (s["secret"], s["tz"], s["upload_mb"]) == ("s3cret", "Europe/Berlin", 50)
 

@@ -21,6 +21,7 @@ from .errors import CorruptPdf, EmptyPdf, NotAPdf, PasswordRequired, PdfError, W
 _HEADER_WINDOW = 1024
 
 Source = str | Path | BinaryIO
+NESTED_TOO_DEEP = "the PDF is damaged: its objects are nested too deep to read"
 T = TypeVar("T")
 
 
@@ -60,6 +61,8 @@ def _translate(exc: Exception, password: str | None) -> PdfError:
         if password:
             return WrongPassword("the password does not open this PDF")
         return PasswordRequired("the PDF is password-protected; a password is required")
+    if isinstance(cause, RecursionError):
+        return CorruptPdf(NESTED_TOO_DEEP)
     return CorruptPdf(f"the PDF is damaged or truncated and cannot be read ({_short(cause)})")
 
 
@@ -84,6 +87,13 @@ def open_pdf(source: Source, password: str | None = None) -> Iterator[pdfplumber
             raise _translate(exc, password) from exc
         except PAGE_DAMAGE as exc:  # pdfminer raises many unrelated types on bad input
             raise _translate(exc, password) from exc
+        except RecursionError as exc:  # a page tree nested past any real document's depth
+            raise CorruptPdf(
+                "the PDF is damaged: its page tree is nested too deep to read"
+            ) from exc
+        if not pdf.pages:
+            pdf.close()
+            raise CorruptPdf("the PDF is damaged or truncated: no page in it can be read")
         try:
             yield pdf
         finally:
@@ -120,7 +130,7 @@ def _damage_cause(exc: PdfminerException) -> BaseException:
     """What pdfminer raised inside pdfplumber's wrapper. The wrapper takes anything, a
     worker's time limit too: what is not damage is raised again as it was."""
     inner = exc.args[0] if exc.args else None
-    if isinstance(inner, BaseException) and not isinstance(inner, PAGE_DAMAGE):
+    if isinstance(inner, BaseException) and not isinstance(inner, (*PAGE_DAMAGE, RecursionError)):
         raise inner from None
     return inner if isinstance(inner, BaseException) else exc
 
