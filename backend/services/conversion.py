@@ -36,7 +36,7 @@ from backend.services.runs import (
     run_raise_if_revoked,
     run_started,
 )
-from backend.services.tables import table_create_extracted
+from backend.services.tables import extracted_grid, table_create_extracted
 
 # Celery's update_state, or anything else that wants (pages_done, pages_total, tables).
 ProgressCallback = Callable[[int, int, int], None]
@@ -194,6 +194,7 @@ def _extract_options(document: Document) -> dict:
     return {
         "strategy": options.get("strategy", "auto"),
         "area": tuple(area) if area else None,
+        "separators": options.get("separators", []),
         "password": options.get("password"),
     }
 
@@ -280,6 +281,7 @@ def _finish(document: Document, task_id: str, tables: list[ExtractedTable], imag
                 strategy=table.strategy,
                 quality=table.quality,
                 quality_reasons=table.quality_reasons,
+                grid=extracted_grid(table),
             )
         warning = _warning(len(tables), sorted(set(image_only)))
         _close_document(document, status=Document.Status.CONVERTED, warning=warning)

@@ -33,11 +33,18 @@ class ConversionOptions:
     strategy: str = "auto"
     area: tuple[float, float, float, float] | None = None
     password: str = ""
+    # Column boundaries (x, points) inside the area, from a table template.
+    separators: tuple[float, ...] = ()
+    template: str = ""
 
     def as_json(self) -> dict:
         options = {"pages": self.pages.strip(), "strategy": self.strategy}
         if self.area:
             options["area"] = list(self.area)
+        if self.separators:
+            options["separators"] = list(self.separators)
+        if self.template:
+            options["template"] = self.template
         if self.password:
             options["password"] = self.password
         return options

@@ -15,6 +15,7 @@ from backend.services.documents import (
     conversion_options_check,
 )
 from backend.services.tables import csv_bytes, table_file_name
+from backend.services.templates import TemplateRefused, template_get
 
 
 def parse_area(text: str) -> tuple[float, float, float, float]:
@@ -36,12 +37,25 @@ class Command(BaseCommand):
         parser.add_argument("--strategy", choices=["auto", "lines", "text"], default="auto")
         parser.add_argument("--area", help="TOP,LEFT,BOTTOM,RIGHT in points from the top-left")
         parser.add_argument("--password", default=None)
+        parser.add_argument(
+            "--template",
+            help="a saved table template: its page, area, columns and strategy "
+            "replace --pages, --area and --strategy",
+        )
 
     def handle(self, *args, **opts) -> None:
         pdf: Path = opts["pdf"]
         if not pdf.is_file():
             raise CommandError(f"{pdf}: no such file")
         area = parse_area(opts["area"]) if opts["area"] else None
+        separators: list[float] = []
+        if opts["template"]:
+            try:
+                template = template_get(owner=None, name=opts["template"])
+            except TemplateRefused as exc:
+                raise CommandError(f"--template: {exc}") from None
+            opts["pages"], opts["strategy"] = str(template.page), template.strategy
+            area, separators = tuple(template.area), template.separators
         try:
             pages = parse_page_spec(opts["pages"], count_pages(pdf, password=opts["password"]))
             result = extract_tables(
@@ -49,6 +63,7 @@ class Command(BaseCommand):
                 pages=pages,
                 strategy=opts["strategy"],
                 area=area,
+                separators=separators,
                 password=opts["password"],
             )
         except PdfError as exc:
