@@ -41,6 +41,13 @@ def table_summary(t: Table) -> dict[str, Any]:
         "check": "; ".join(t.quality_reasons),
         "header_row": t.header_row,
         "column_names": list(t.column_names),
+        "first_page": t.first_page,
+        "last_page": t.last_page,
+        "bbox": t.bbox,
+        "grid": dict(t.grid),
+        "fix": dict(t.fix),
+        "version": t.version,
+        "checked": t.checked,
     }
 
 

@@ -22,6 +22,7 @@ from backend.services.tables import table_set_header
 from dashboard.components.outcomes import outcome_add, outcomes_render, outcomes_start
 from dashboard.components.picker import remembered_selectbox
 from dashboard.components.progress import render_document_progress
+from dashboard.components.table_fix import render_page_and_fix, render_table_review
 from dashboard.session import current_user
 
 PREVIEW_ROWS = 500
@@ -172,17 +173,23 @@ def render_table(summary: dict) -> None:
         f"Pages {summary['pages']} · {summary['n_rows']} rows × {summary['n_cols']} columns · "
         f"found by {'ruled lines' if summary['strategy'] == 'lines' else 'whitespace layout'}"
     )
-    if summary["check"]:
+    if summary["check"] and not summary["checked"]:
         st.warning(f"Check this table against the PDF: {summary['check']}.", icon="⚠️")
-    frame = pd.DataFrame(rows, columns=_unique(names))
-    st.dataframe(frame, width="stretch", hide_index=True)
-    st.download_button(
-        "Download CSV",
-        table_csv(table=table),
-        file_name=table.name,
-        mime="text/csv",
-        icon=":material/download:",
-    )
+    page_col, table_col = st.columns(2)
+    if summary["first_page"] is not None:
+        with page_col:
+            render_page_and_fix(user, summary)
+    with table_col:
+        frame = pd.DataFrame(rows, columns=_unique(names))
+        st.dataframe(frame, width="stretch", hide_index=True)
+        st.download_button(
+            "Download CSV",
+            table_csv(table=table),
+            file_name=table.name,
+            mime="text/csv",
+            icon=":material/download:",
+        )
+        render_table_review(user, summary)
     render_header_form(table)
 
 
