@@ -8,7 +8,7 @@ separator; `st.altair_chart(on_select="rerun")` hands both back to Python.
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import altair as alt
 import pandas as pd
@@ -19,6 +19,7 @@ from backend.services.page_images import page_image
 WIDTH_PX = 460  # shown width; the picture is drawn at twice that for sharp text
 RENDER_PX = 2 * WIDTH_PX
 NEAR_PT = 4.0  # a click this close to a separator removes it
+ZOOM_MARGIN_PT = 36.0  # page shown around the table when zoomed in
 TABLE_COLOUR = "#e8590c"
 FIX_COLOUR = "#1c7ed6"
 
@@ -28,10 +29,24 @@ class Page:
     url: str
     width_pt: float
     height_pt: float
+    view: tuple[float, float, float, float] | None = None  # x0, top, x1, bottom shown
+
+    @property
+    def shown(self) -> tuple[float, float, float, float]:
+        return self.view or (0.0, 0.0, self.width_pt, self.height_pt)
 
     @property
     def height_px(self) -> int:
-        return round(WIDTH_PX * self.height_pt / self.width_pt)
+        x0, top, x1, bottom = self.shown
+        return round(WIDTH_PX * (bottom - top) / (x1 - x0))
+
+    def zoomed(self, box: list[float]) -> Page:
+        """The part of the page around box (x0, top, x1, bottom), a margin included."""
+        m = ZOOM_MARGIN_PT
+        x0, top, x1, bottom = box
+        view = (max(x0 - m, 0.0), max(top - m, 0.0))
+        view += (min(x1 + m, self.width_pt), min(bottom + m, self.height_pt))
+        return replace(self, view=view)
 
 
 def load_page(owner, document_id: int, number: int) -> Page:
@@ -41,23 +56,27 @@ def load_page(owner, document_id: int, number: int) -> Page:
 
 
 def _scales(page: Page) -> tuple[alt.Scale, alt.Scale]:
-    x = alt.Scale(domain=[0, page.width_pt], nice=False, zero=False)
-    y = alt.Scale(domain=[0, page.height_pt], nice=False, zero=False, reverse=True)
+    x0, top, x1, bottom = page.shown
+    x = alt.Scale(domain=[x0, x1], nice=False, zero=False)
+    y = alt.Scale(domain=[top, bottom], nice=False, zero=False, reverse=True)
     return x, y
 
 
 def _picture(page: Page) -> alt.Chart:
+    """The whole page, placed by its top-left corner and clipped to what is shown."""
     xs, ys = _scales(page)
+    x0, top, x1, bottom = page.shown
+    # Sized from the plot's own width and height signals: the container may trim the
+    # height it was given, and the picture must span exactly what the scales span.
     return (
         alt.Chart(pd.DataFrame({"x": [0.0], "y": [0.0], "url": [page.url]}))
-        # Sized by the plot's own width and height signals: the container may trim the
-        # height it was given, and the picture must span exactly what the scales span.
         .mark_image(
-            width=alt.expr("width"),
-            height=alt.expr("height"),
+            width=alt.expr(f"width * {page.width_pt / (x1 - x0)}"),
+            height=alt.expr(f"height * {page.height_pt / (bottom - top)}"),
             align="left",
             baseline="top",
             aspect=False,
+            clip=True,
         )
         .encode(
             x=alt.X("x:Q", scale=xs, axis=None), y=alt.Y("y:Q", scale=ys, axis=None), url="url:N"
@@ -103,7 +122,8 @@ def _lines(page: Page, xs_at: list[float], ys_at: list[float], box, colour: str)
 def _area_brush(page: Page) -> alt.Chart:
     """A transparent cover of the page that takes a dragged box."""
     xs, ys = _scales(page)
-    cover = pd.DataFrame({"x": [0.0, page.width_pt], "y": [0.0, page.height_pt]})
+    x0, top, x1, bottom = page.shown
+    cover = pd.DataFrame({"x": [x0, x1], "y": [top, bottom]})
     brush = alt.selection_interval(name="area", encodings=["x", "y"], empty=False)
     return (
         alt.Chart(cover)

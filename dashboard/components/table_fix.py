@@ -39,6 +39,9 @@ def render_page_and_fix(user, table: dict) -> None:
     page = load_page(user, table["document_id"], number)
     on_first = number == table["first_page"]
     fix = st.session_state.get(key)
+    zoom = on_first and table["bbox"] and st.toggle("Zoom to the table", True, key=f"{key}-zoom")
+    if zoom:
+        page = page.zoomed(_around(table["bbox"], fix))
     mode = st.session_state.get(f"{key}-mode", "area")
     chart = page_chart(page, table if on_first else None, fix, mode)
     clicks = st.session_state.get(f"{key}-clicks", 0)
@@ -48,6 +51,14 @@ def render_page_and_fix(user, table: dict) -> None:
         _render_tools(user, key, table)
     else:
         st.caption("The table continues here; fix it on its first page.")
+
+
+def _around(bbox: list[float], fix: dict | None) -> list[float]:
+    """The table's region joined with the area being drawn."""
+    if fix is None:
+        return bbox
+    top, left, bottom, right = fix["area"]
+    return [min(bbox[0], left), min(bbox[1], top), max(bbox[2], right), max(bbox[3], bottom)]
 
 
 def _start_fix(table: dict) -> dict:
@@ -88,7 +99,9 @@ def _sync_inputs(key: str) -> None:
 
 
 def _render_tools(user, key: str, table: dict) -> None:
-    outcomes_render(key)
+    # Outside the drawing state: a fast worker may have made the next version already.
+    _render_progress(user, table)
+    outcomes_render(f"fix-{table['id']}")
     if key not in st.session_state:
         if st.button(
             "Fix this table by drawing on its page", icon=":material/edit:", key=f"{key}-start"
@@ -120,7 +133,6 @@ def _render_tools(user, key: str, table: dict) -> None:
     if cancel_col.button("Stop drawing", key=f"{key}-cancel"):
         st.session_state.pop(key, None)
         st.rerun()
-    _render_progress(user, table)
 
 
 def _numbers(text: str, what: str) -> list[float]:
@@ -131,6 +143,7 @@ def _numbers(text: str, what: str) -> list[float]:
 
 
 def _reextract(user, key: str, table: dict, area_text: str, seps_text: str, strategy: str) -> None:
+    key = f"fix-{table['id']}"
     outcomes_start(key)
     try:
         area = _numbers(area_text, "Area")
@@ -160,16 +173,12 @@ def _follow(user, table: dict, run_id: int) -> None:
         st.info(f"Reading {table['name']} again… ({state.status})", icon=":material/hourglass_top:")
         return
     st.session_state.pop(f"reextraction-{table['id']}", None)
-    area = f"fix-{table['id']}-v{table['version'] + (state.status == 'succeeded')}"
+    area = f"fix-{table['id']}"
     outcomes_start(area)
     if state.status == "succeeded":
         outcome_add(area, "success", f"Read again: {state.message}. The previous version is kept.")
     else:
         outcome_add(area, "error", f"Not read again. {state.error or state.message}")
-        outcomes_start(f"fix-{table['id']}-v{table['version']}")
-        outcome_add(
-            f"fix-{table['id']}-v{table['version']}", "error", f"Not read again. {state.error}"
-        )
     st.rerun(scope="app")
 
 
