@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django.contrib.auth.models import User
 
-from backend.models import Run, TableVersion
+from backend.models import Bundle, Run, Table, TableVersion
 
 
 @dataclass(frozen=True)
@@ -51,3 +51,40 @@ def reextraction_state(*, owner: User, run_id: int) -> ReextractionState:
     """Where the owner's re-extraction run is."""
     run = Run.objects.get(pk=run_id, owner=owner, kind=Run.Kind.REEXTRACTION)
     return ReextractionState(run.status, run.message, run.error)
+
+
+def tables_unchecked(*, bundle: Bundle) -> list[Table]:
+    """The bundle's tables flagged for checking that no one has marked checked."""
+    members = bundle.tables.filter(checked=False).exclude(quality_reasons=[]).order_by("name")
+    return list(members)
+
+
+@dataclass(frozen=True)
+class MemberReview:
+    table_id: int
+    name: str
+    rows: int
+    columns: int
+    check: str  # the reasons to check it; "" when none or checked
+    version: int
+    loaded_version: int | None  # the version the bundle's last successful load read
+
+
+def bundle_members_review(*, owner: User, bundle_id: int) -> list[MemberReview]:
+    """The owner's bundle's tables with their flags and whether they changed since the last
+    successful load (a fix made a new version)."""
+    bundle = Bundle.objects.get(pk=bundle_id, owner=owner)
+    last = bundle.runs.filter(kind=Run.Kind.LOAD, status=Run.Status.SUCCEEDED).first()
+    loaded = {t["id"]: t.get("version", 1) for t in (last.inputs.get("tables", []) if last else [])}
+    return [
+        MemberReview(
+            t.pk,
+            t.name,
+            t.n_rows,
+            t.n_cols,
+            "" if t.checked else "; ".join(t.quality_reasons),
+            t.version,
+            loaded.get(t.pk),
+        )
+        for t in bundle.tables.order_by("name")
+    ]

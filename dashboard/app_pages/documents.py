@@ -19,6 +19,7 @@ from backend.services.documents import (
     document_set_archived,
 )
 from backend.services.tables import table_set_header
+from backend.services.templates import TemplateRefused, template_apply, template_names
 from dashboard.components.outcomes import outcome_add, outcomes_render, outcomes_start
 from dashboard.components.picker import remembered_selectbox
 from dashboard.components.progress import render_document_progress
@@ -203,10 +204,29 @@ def _unique(names: list[str]) -> list[str]:
     return out
 
 
+def render_apply_template(column) -> None:
+    names = template_names(owner=user)
+    if not names:
+        return
+    with column.popover("Apply a template", icon=":material/bookmark:"):
+        st.markdown("Read this document again as a saved template says; its tables are replaced.")
+        name = st.selectbox("Template", names, key=f"template-{document_id}")
+        if st.button("Apply", type="primary", key=f"apply-{document_id}"):
+            outcomes_start("documents")
+            try:
+                template_apply(owner=user, name=name, document_id=document_id)
+            except TemplateRefused as exc:
+                outcome_add("documents", "warning", str(exc))
+            else:
+                outcome_add("documents", "success", f"Converting again with template **{name}**.")
+            st.rerun()
+
+
 render_status()
-archive_col, delete_col, _ = st.columns([1, 1, 3])
+archive_col, delete_col, template_col, _ = st.columns([1, 1, 1, 2])
 render_archive(archive_col)
 render_delete(delete_col)
+render_apply_template(template_col)
 if document["status"] == "failed":
     render_convert_again()
 tables = tables_of_document(owner=user, document_id=document_id)

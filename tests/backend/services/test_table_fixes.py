@@ -12,7 +12,10 @@ from django.core.management import call_command
 
 from backend.integrations.pdf.render import read_page_image
 from backend.models import Bundle, Document, Run, Table
+from backend.selectors.table_versions import bundle_members_review
 from backend.selectors.tables import table_first_rows
+from backend.services.bundles import bundle_create, bundle_set_tables
+from backend.services.loads import LoadNeedsConfirmation, load_enqueue
 from backend.services.page_images import page_image, page_image_name
 from backend.services.table_versions import (
     FixRefused,
@@ -29,7 +32,12 @@ from backend.services.templates import (
 )
 from tests.backend.services.test_conversion import finished, upload
 from tests.support.processes import wait_for
-from tests.support.table_pdfs import whitespace_table
+from tests.support.table_pdfs import (
+    SALES_AREA,
+    SALES_SEPARATORS,
+    footnoted_sales,
+    whitespace_table,
+)
 
 HEADER = [["Region"], ["Units"], ["Price"]]
 # Drawn around the table's text (columns at x 60, 170, 280; rows from y 100 to 158).
@@ -178,3 +186,32 @@ def test_a_page_picture_is_drawn_once_and_then_read_from_storage(worker, user, t
     with default_storage.open(name, "rb") as fh:
         assert read_page_image(fh.read()) == drawn
     assert page_image(owner=user, document_id=document.pk, page=1, width_px=600) == drawn
+
+
+def test_a_bundle_with_flagged_tables_loads_only_when_confirmed_and_notices_a_fix(
+    worker, user, tmp_path
+):
+    pdf, expected = footnoted_sales(tmp_path / "may.pdf", "may")
+    table = converted_table(user, pdf)
+    assert table.quality_reasons == ["column(s) 4 are almost empty"]
+    bundle = bundle_create(
+        owner=user, name="may sales", target_table="may_sales", load_mode="append"
+    )
+    bundle_set_tables(bundle=bundle, table_ids={table.pk})
+
+    with pytest.raises(LoadNeedsConfirmation, match="1 table\\(s\\) of the bundle are flagged"):
+        load_enqueue(bundle=bundle, owner=user)
+    assert not Run.objects.filter(kind=Run.Kind.LOAD).exists()
+    [member] = bundle_members_review(owner=user, bundle_id=bundle.pk)
+    assert member.check == "column(s) 4 are almost empty" and member.loaded_version is None
+
+    loaded = ended(load_enqueue(bundle=bundle, owner=user, confirmed_unchecked=True))
+    assert loaded.status == Run.Status.SUCCEEDED, loaded.error
+    fix = TableFix(page=1, area=SALES_AREA, separators=SALES_SEPARATORS)
+    assert reextracted(user, table, fix).status == Run.Status.SUCCEEDED
+
+    table.refresh_from_db()
+    assert table_first_rows(table=table, limit=20) == expected
+    assert table.quality_reasons == []  # the phantom column is gone, and its flag with it
+    [member] = bundle_members_review(owner=user, bundle_id=bundle.pk)
+    assert (member.loaded_version, member.version, member.check) == (1, 2, "")
