@@ -292,16 +292,19 @@ def _finish(document: Document, task_id: str, tables: list[ExtractedTable], imag
 
 
 def _warning(n_tables: int, image_only: list[int]) -> str:
-    notes = []
-    if image_only:
-        listed = ", ".join(str(p) for p in image_only)
-        notes.append(
-            f"Page(s) {listed} hold only scanned images: OCR is not done, "
-            "so no tables come from them."
-        )
+    notes = [scanned_pages_text(image_only)] if image_only else []
     if n_tables == 0:
         notes.append("No tables were found on the converted pages.")
     return " ".join(notes)
+
+
+def scanned_pages_text(pages: list[int]) -> str:
+    """Names each page that is only a picture: "Page 3 is a scanned image; no text to read."."""
+    said = [f"Page {p} is a scanned image; no text to read." for p in pages[:5]]
+    if len(pages) > 5:
+        rest = ", ".join(str(p) for p in pages[5:])
+        said.append(f"So are pages {rest}.")
+    return " ".join(said) + " OCR is not done, so no tables come from them."
 
 
 def _close_document(document: Document, *, status: str, error: str = "", warning: str = "") -> None:

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from backend.integrations.pdf import PdfError, extract_tables, parse_page_spec
 from backend.integrations.pdf.info import count_pages
+from backend.services.conversion import scanned_pages_text
 from backend.services.documents import (
     ConversionOptions,
     UploadRejected,
@@ -79,5 +80,4 @@ class Command(BaseCommand):
                 reasons = "; ".join(table.quality_reasons)
                 self.stderr.write(f"check {name} (quality {table.quality:.2f}): {reasons}")
         if result.image_only_pages:
-            pages_txt = ", ".join(map(str, result.image_only_pages))
-            self.stderr.write(f"note: page(s) {pages_txt} are scanned images; OCR is not done")
+            self.stderr.write(f"note: {scanned_pages_text(result.image_only_pages)}")

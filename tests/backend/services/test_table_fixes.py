@@ -215,3 +215,35 @@ def test_a_bundle_with_flagged_tables_loads_only_when_confirmed_and_notices_a_fi
     assert table.quality_reasons == []  # the phantom column is gone, and its flag with it
     [member] = bundle_members_review(owner=user, bundle_id=bundle.pk)
     assert (member.loaded_version, member.version, member.check) == (1, 2, "")
+
+
+def scanned_page(target, picture):
+    """A page that is a photo of a table (a PNG, no text), as a scanner makes."""
+    from fpdf import FPDF
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (600, 300), "white")
+    draw = ImageDraw.Draw(image)
+    for r, row in enumerate([["Region", "Units"], ["North", "12"], ["South", "7"]]):
+        for c, cell in enumerate(row):
+            draw.text((40 + 200 * c, 40 + 60 * r), cell, fill="black")
+    image.save(picture)
+    pdf = FPDF(unit="pt", format="A4")
+    pdf.add_page()
+    pdf.image(str(picture), x=50, y=100, w=400)
+    pdf.output(str(target))
+    return target
+
+
+def test_a_page_that_is_only_a_picture_is_named(worker, user, tmp_path):
+    scan = scanned_page(tmp_path / "scan.pdf", tmp_path / "photo.png")
+    document = upload(user, scan)
+    assert finished(document).status == Run.Status.SUCCEEDED
+    document.refresh_from_db()
+    assert document.warning == (
+        "Page 1 is a scanned image; no text to read. OCR is not done, so no tables come from "
+        "them. No tables were found on the converted pages."
+    )
+    out = io.StringIO()
+    call_command("pdf2csv", str(scan), "--out", str(tmp_path / "csv"), stderr=out)
+    assert "note: Page 1 is a scanned image; no text to read." in out.getvalue()
