@@ -6,9 +6,14 @@ from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
+from backend.integrations.pdf import PdfError
 from backend.integrations.pdf.render import PageImage, read_page_image, render_page
 from backend.models import Document
 from backend.services.conversion import local_pdf
+
+
+class PageUnavailable(Exception):
+    """The page cannot be drawn (a damaged or encrypted file); the message says why."""
 
 
 def page_image_name(document: Document, page: int, width_px: int) -> str:
@@ -23,7 +28,10 @@ def page_image(*, owner: User, document_id: int, page: int, width_px: int) -> Pa
     if default_storage.exists(name):
         with default_storage.open(name, "rb") as fh:
             return read_page_image(fh.read())
-    with local_pdf(document) as path:
-        image = render_page(path, page, width_px=width_px)
+    try:
+        with local_pdf(document) as path:
+            image = render_page(path, page, width_px=width_px)
+    except PdfError as exc:
+        raise PageUnavailable(f"Page {page} cannot be shown: {exc}.") from exc
     default_storage.save(name, ContentFile(image.png))
     return image

@@ -152,7 +152,7 @@ def render_conversions() -> None:
     if not documents:
         st.info("No uploads yet.")
     for document in documents[:shown]:
-        render_document_progress(document, footer=card_actions)
+        render_document_progress(document, footer=card_actions, to_check=True)
     if len(documents) > shown and st.button("Show older uploads", icon=":material/expand_more:"):
         st.session_state[SHOWN_KEY] = shown + RECENT
         st.rerun()

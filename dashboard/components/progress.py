@@ -24,10 +24,13 @@ STATUS_ICON = {
 
 
 def render_document_progress(
-    document: dict[str, Any], *, footer: Callable[[dict[str, Any]], None] | None = None
+    document: dict[str, Any],
+    *,
+    footer: Callable[[dict[str, Any]], None] | None = None,
+    to_check: bool = False,
 ) -> None:
     """One card per document: name and upload time, live progress bar while converting,
-    outcome after; `footer` draws the card's actions."""
+    outcome after (with the tables to check, if `to_check`); `footer` draws its actions."""
     run = document["run"]
     # A cancelled conversion leaves the document failed, but it is called what History
     # calls it: the run was revoked by a person, nothing went wrong.
@@ -52,7 +55,7 @@ def render_document_progress(
             st.error(document["error"] or "The conversion failed.", icon=":material/error:")
         else:
             st.caption(f"{document['n_tables']} table(s) from {document['page_count']} page(s)")
-            if document.get("n_to_check"):
+            if to_check and document["n_to_check"]:
                 render_to_check(document)
         if document["warning"]:
             st.warning(document["warning"], icon=":material/info:")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from backend.selectors.table_versions import fix_text, reextraction_state, table_versions_of
+from backend.services.page_images import PageUnavailable
 from backend.services.table_versions import (
     FixRefused,
     TableFix,
@@ -36,7 +37,11 @@ def render_page_and_fix(user, table: dict) -> None:
         number = (
             st.segmented_control("Page", pages, default=pages[0], key=f"{key}-page") or pages[0]
         )
-    page = load_page(user, table["document_id"], number)
+    try:
+        page = load_page(user, table["document_id"], number)
+    except PageUnavailable as exc:
+        st.info(str(exc), icon=":material/image_not_supported:")
+        return
     on_first = number == table["first_page"]
     fix = st.session_state.get(key)
     zoom = on_first and table["bbox"] and st.toggle("Zoom to the table", True, key=f"{key}-zoom")
