@@ -51,10 +51,13 @@ def upload(page: Page, stack, pdf, template: str | None = None) -> Document:
     choose_files(page, [pdf])
     if template:
         page.get_by_text("Options").click()
-        # Typed into the select box: its list does not always open on a click in a form.
-        page.get_by_label("Table template (replaces pages, area and detection)").click()
+        choice = page.get_by_label("Table template (replaces pages, area and detection)")
+        expect(choice).to_be_visible()
+        # Typing opens the list and narrows it: a click alone does not always open it.
+        choice.click()
         page.keyboard.type(template)
-        page.keyboard.press("Enter")
+        page.get_by_text(template, exact=True).last.click()
+        expect(choice).to_have_value(template)
     page.get_by_role("button", name="Convert").click()
     return wait_for(
         lambda: Document.objects.filter(name=pdf.name, status="converted").first(),
