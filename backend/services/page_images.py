@@ -16,9 +16,23 @@ class PageUnavailable(Exception):
     """The page cannot be drawn (a damaged or encrypted file); the message says why."""
 
 
+def page_images_folder(document: Document) -> str:
+    return f"page-images/{document.pk}-{document.sha256[:16]}"
+
+
 def page_image_name(document: Document, page: int, width_px: int) -> str:
     """Where a page's picture is kept: by document (and its bytes), page and width."""
-    return f"page-images/{document.pk}-{document.sha256[:16]}/p{page}-w{width_px}.png"
+    return f"{page_images_folder(document)}/p{page}-w{width_px}.png"
+
+
+def page_images_delete(*, folder: str) -> None:
+    """Remove the pictures kept in a deleted document's folder."""
+    try:
+        _, files = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in files:
+        default_storage.delete(f"{folder}/{name}")
 
 
 def page_image(*, owner: User, document_id: int, page: int, width_px: int) -> PageImage:

@@ -15,6 +15,7 @@ from backend.models import Bundle, Document, Run, Table
 from backend.selectors.table_versions import bundle_members_review
 from backend.selectors.tables import table_first_rows
 from backend.services.bundles import bundle_create, bundle_set_tables
+from backend.services.documents import document_delete
 from backend.services.loads import LoadNeedsConfirmation, load_enqueue
 from backend.services.page_images import page_image, page_image_name
 from backend.services.table_versions import (
@@ -186,6 +187,8 @@ def test_a_page_picture_is_drawn_once_and_then_read_from_storage(worker, user, t
     with default_storage.open(name, "rb") as fh:
         assert read_page_image(fh.read()) == drawn
     assert page_image(owner=user, document_id=document.pk, page=1, width_px=600) == drawn
+    document_delete(owner=user, document_id=document.pk)
+    assert not default_storage.exists(name)
 
 
 def test_a_bundle_with_flagged_tables_loads_only_when_confirmed_and_notices_a_fix(
