@@ -239,9 +239,14 @@ if tables:
         mime="application/zip",
         icon=":material/folder_zip:",
     )
+    for t in tables:
+        # A table someone compared with its page says so instead of its reasons.
+        t["flag"] = "checked" if t["checked"] else t["check"]
     overview = pd.DataFrame(tables)[
-        ["name", "pages", "n_rows", "n_cols", "strategy", "check"]
-    ].rename(columns={"n_rows": "rows", "n_cols": "columns", "strategy": "found by"})
+        ["name", "pages", "n_rows", "n_cols", "strategy", "version", "flag"]
+    ].rename(
+        columns={"n_rows": "rows", "n_cols": "columns", "strategy": "found by", "flag": "check"}
+    )
     st.dataframe(overview, hide_index=True, width="stretch")
     by_id = {t["id"]: t for t in tables}
     chosen_table = st.selectbox(
@@ -249,7 +254,7 @@ if tables:
         list(by_id),
         format_func=lambda i: (
             f"{by_id[i]['name']} (pages {by_id[i]['pages']})"
-            + (" · check this table" if by_id[i]["check"] else "")
+            + (" · check this table" if by_id[i]["check"] and not by_id[i]["checked"] else "")
         ),
         key=f"preview-{document_id}",
     )
