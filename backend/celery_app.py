@@ -11,7 +11,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
 app = Celery("dataops")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 # Task modules are named by string so that backend never imports tasks.
-app.conf.imports = ("tasks.conversion", "tasks.loads", "tasks.system")
+app.conf.imports = ("tasks.conversion", "tasks.loads", "tasks.system", "tasks.tables")
 if app.conf.broker_url.startswith("filesystem"):
     # The stock filesystem transport lets a worker read a message before it is written.
     app.conf.broker_transport = "backend.broker:Transport"

@@ -66,10 +66,66 @@ class Table(models.Model):
     # Type facts about each column, gathered when an uploaded CSV is read (inference.py), so a
     # bundle's schema is inferred without reading the file again; {} when not gathered.
     profile = models.JSONField(default=dict, blank=True)
+    # The detected grid on first_page in points, as drawn over the page: {"columns": [x…],
+    # "rows": [y…]}, the outer edges included; {} when unknown (uploads, sideways pages).
+    grid = models.JSONField(default=dict, blank=True)
+    # How a person re-extracted it: {"page", "area", "separators", "strategy"}; {} if never.
+    fix = models.JSONField(default=dict, blank=True)
+    # Counts re-extractions from 1; the earlier contents are kept as TableVersions.
+    version = models.PositiveIntegerField(default=1)
+    # A person looked at this version against the page and found it right.
+    checked = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["document_id", "first_page", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TableVersion(models.Model):
+    """A table's earlier content, kept when a re-extraction replaced it."""
+
+    table = models.ForeignKey(Table, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveIntegerField()
+    file = models.FileField(upload_to="table-versions/%Y/%m/")
+    n_rows = models.PositiveIntegerField(default=0)
+    n_cols = models.PositiveIntegerField(default=0)
+    bbox = models.JSONField(null=True, blank=True)
+    strategy = models.CharField(max_length=16, blank=True)
+    grid = models.JSONField(default=dict, blank=True)
+    fix = models.JSONField(default=dict, blank=True)
+    quality = models.FloatField(null=True, blank=True)
+    quality_reasons = models.JSONField(default=list, blank=True)
+    header_row = models.PositiveIntegerField(null=True, blank=True)
+    column_names = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["table_id", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["table", "version"], name="table_version_unique")
+        ]
+
+
+class TableTemplate(models.Model):
+    """A fix worth reusing: where the table sits, its columns and how to read it."""
+
+    owner = models.ForeignKey(OWNER, on_delete=models.CASCADE, related_name="table_templates")
+    name = models.CharField(max_length=120)
+    page = models.PositiveIntegerField()
+    # top, left, bottom, right in points from the displayed page's top-left corner.
+    area = models.JSONField()
+    separators = models.JSONField(default=list, blank=True)
+    strategy = models.CharField(max_length=16)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="template_name_unique_per_owner")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -142,6 +198,8 @@ class Run(models.Model):
     class Kind(models.TextChoices):
         CONVERSION = "conversion"
         LOAD = "load"
+        # One table of a document read again, from a person's area and columns.
+        REEXTRACTION = "reextraction"
 
     class Status(models.TextChoices):
         QUEUED = "queued"

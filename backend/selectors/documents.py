@@ -12,11 +12,16 @@ from backend.models import Document, Run
 RUN_FIELDS = ("status", "pages_done", "pages_total", "tables_found", "error", "task_id")
 
 
+# A table whose extraction gave reasons to doubt it and that no one has marked checked.
+TO_CHECK = Q(tables__checked=False) & ~Q(tables__quality_reasons=[])
+
+
 def _documents(owner: User):
     latest = Run.objects.filter(document=OuterRef("pk")).order_by("-queued_at")
     return (
         Document.objects.filter(owner=owner)
         .annotate(n_tables=Count("tables"))
+        .annotate(n_to_check=Count("tables", filter=TO_CHECK))
         .annotate(**{f"run_{f}": Subquery(latest.values(f)[:1]) for f in RUN_FIELDS})
     )
 
@@ -61,6 +66,7 @@ def _document_row(d: Document) -> dict[str, Any]:
         "page_count": d.page_count,
         "options": {k: v for k, v in d.options.items() if k != "password"},
         "n_tables": d.n_tables,
+        "n_to_check": d.n_to_check,
         "archived": d.archived,
         "run": {f: getattr(d, f"run_{f}") for f in RUN_FIELDS},
     }

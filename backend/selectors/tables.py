@@ -25,6 +25,12 @@ def tables_of_document(*, owner: User, document_id: int) -> list[dict[str, Any]]
     return [table_summary(t) for t in tables]
 
 
+def tables_to_check(*, owner: User, document_id: int) -> list[tuple[str, str]]:
+    """(name, reasons) of the document's tables flagged for a look and not marked checked."""
+    tables = Table.objects.filter(owner=owner, document_id=document_id, checked=False)
+    return [(t.name, "; ".join(t.quality_reasons)) for t in tables if t.quality_reasons]
+
+
 def table_summary(t: Table) -> dict[str, Any]:
     pages = "" if t.first_page is None else str(t.first_page)
     if t.last_page and t.last_page != t.first_page:
@@ -41,6 +47,13 @@ def table_summary(t: Table) -> dict[str, Any]:
         "check": "; ".join(t.quality_reasons),
         "header_row": t.header_row,
         "column_names": list(t.column_names),
+        "first_page": t.first_page,
+        "last_page": t.last_page,
+        "bbox": t.bbox,
+        "grid": dict(t.grid),
+        "fix": dict(t.fix),
+        "version": t.version,
+        "checked": t.checked,
     }
 
 

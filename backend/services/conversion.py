@@ -38,7 +38,7 @@ from backend.services.runs import (
     run_raise_if_revoked,
     run_started,
 )
-from backend.services.tables import table_create_extracted
+from backend.services.tables import extracted_grid, table_create_extracted
 
 # Celery's update_state, or anything else that wants (pages_done, pages_total, tables).
 ProgressCallback = Callable[[int, int, int], None]
@@ -264,6 +264,7 @@ def _extract_options(document: Document) -> dict:
     return {
         "strategy": options.get("strategy", "auto"),
         "area": tuple(area) if area else None,
+        "separators": options.get("separators", []),
         "password": options.get("password"),
     }
 
@@ -373,6 +374,7 @@ def _finish(document: Document, task_id: str, tables: list[ExtractedTable], imag
                 strategy=table.strategy,
                 quality=table.quality,
                 quality_reasons=table.quality_reasons,
+                grid=extracted_grid(table),
             )
         warning = _warning(len(tables), sorted(set(image_only)))
         _close_document(document, status=Document.Status.CONVERTED, warning=warning)
@@ -387,16 +389,19 @@ def _finish(document: Document, task_id: str, tables: list[ExtractedTable], imag
 
 
 def _warning(n_tables: int, image_only: list[int]) -> str:
-    notes = []
-    if image_only:
-        listed = ", ".join(str(p) for p in image_only)
-        notes.append(
-            f"Page(s) {listed} hold only scanned images: OCR is not done, "
-            "so no tables come from them."
-        )
+    notes = [scanned_pages_text(image_only)] if image_only else []
     if n_tables == 0:
         notes.append("No tables were found on the converted pages.")
     return " ".join(notes)
+
+
+def scanned_pages_text(pages: list[int]) -> str:
+    """Names each page that is only a picture: "Page 3 is a scanned image; no text to read."."""
+    said = [f"Page {p} is a scanned image; no text to read." for p in pages[:5]]
+    if len(pages) > 5:
+        rest = ", ".join(str(p) for p in pages[5:])
+        said.append(f"So are pages {rest}.")
+    return " ".join(said) + " OCR is not done, so no tables come from them."
 
 
 def _close_document(document: Document, *, status: str, error: str = "", warning: str = "") -> None:

@@ -17,6 +17,7 @@ from backend import task_names
 from backend.integrations.pdf import EmptyPdf, NotAPdf, PdfError, parse_page_spec
 from backend.integrations.pdf.info import count_pages
 from backend.models import Bundle, Document, Run
+from backend.services.page_images import page_images_delete, page_images_folder
 from backend.services.runs import run_enqueue
 
 STRATEGIES = ("auto", "lines", "text")
@@ -33,11 +34,18 @@ class ConversionOptions:
     strategy: str = "auto"
     area: tuple[float, float, float, float] | None = None
     password: str = ""
+    # Column boundaries (x, points) inside the area, from a table template.
+    separators: tuple[float, ...] = ()
+    template: str = ""
 
     def as_json(self) -> dict:
         options = {"pages": self.pages.strip(), "strategy": self.strategy}
         if self.area:
             options["area"] = list(self.area)
+        if self.separators:
+            options["separators"] = list(self.separators)
+        if self.template:
+            options["template"] = self.template
         if self.password:
             options["password"] = self.password
         return options
@@ -173,7 +181,10 @@ def document_delete(*, owner: User, document_id: int) -> str:
     document = Document.objects.get(pk=document_id, owner=owner)
     if document.runs.filter(status__in=Run.ACTIVE).exists():
         raise DocumentBusy(f"{document.name} is being converted: cancel it in History first.")
-    files = [document.file, *(t.file for t in document.tables.all())]
+    tables = document.tables.all()
+    versions = [v.file for t in tables for v in t.versions.all()]
+    files = [document.file, *(t.file for t in tables), *versions]
+    pictures = page_images_folder(document)
     with transaction.atomic():
         bundles = Bundle.objects.filter(tables__document=document).distinct()
         Bundle.objects.filter(pk__in=list(bundles.values_list("pk", flat=True))).update(
@@ -184,6 +195,7 @@ def document_delete(*, owner: User, document_id: int) -> str:
         # After the commit: a failed delete must not leave rows pointing at missing files.
         if stored.name:
             stored.storage.delete(stored.name)
+    page_images_delete(folder=pictures)
     return document.name
 
 

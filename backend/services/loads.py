@@ -24,6 +24,7 @@ from backend.selectors.bundle_schema import (
     bundle_schema,
     member_rows,
 )
+from backend.selectors.table_versions import tables_unchecked
 from backend.services.runs import run_enqueue, run_finished, run_progress, run_started
 from backend.services.users import user_by_name
 
@@ -48,16 +49,33 @@ def load_problems(*, bundle: Bundle) -> list[str]:
     return bundle_schema(bundle=bundle).problems
 
 
+class LoadNeedsConfirmation(LoadRefused):
+    """Member tables are flagged for checking and no one checked them: load only when told."""
+
+
 def load_enqueue(
-    *, bundle: Bundle, owner: User, trigger: str = Run.Trigger.MANUAL, retry_of: Run | None = None
+    *,
+    bundle: Bundle,
+    owner: User,
+    trigger: str = Run.Trigger.MANUAL,
+    retry_of: Run | None = None,
+    confirmed_unchecked: bool = False,
 ) -> Run:
     """Queue a load of the bundle as it is now; the Run is visible at once.
 
     Raises LoadRefused, queuing nothing, when the bundle cannot load: such a run could only
-    fail, and would count as a failure in the history."""
+    fail, and would count as a failure in the history. Raises LoadNeedsConfirmation when
+    member tables are flagged for checking and unchecked, unless `confirmed_unchecked`."""
     problems = load_problems(bundle=bundle)
     if problems:
         raise LoadRefused("The bundle cannot load: " + " ".join(problems))
+    unchecked = tables_unchecked(bundle=bundle)
+    if unchecked and not confirmed_unchecked:
+        names = ", ".join(t.name for t in unchecked)
+        raise LoadNeedsConfirmation(
+            f"{len(unchecked)} table(s) of the bundle are flagged and not checked: {names}. "
+            "Check them on the Documents page, or confirm the load."
+        )
     return run_enqueue(
         kind=Run.Kind.LOAD,
         owner=owner,
@@ -90,7 +108,13 @@ def load_inputs(*, bundle: Bundle, trigger: str) -> dict:
         "key_columns": list(bundle.key_columns),
         "target": bundle.target_table,
         "tables": [
-            {"id": t.pk, "name": t.name, "n_rows": t.n_rows, "n_cols": t.n_cols}
+            {
+                "id": t.pk,
+                "name": t.name,
+                "n_rows": t.n_rows,
+                "n_cols": t.n_cols,
+                "version": t.version,
+            }
             for t in bundle_members(bundle=bundle)
         ],
         "schedule": fired_by,

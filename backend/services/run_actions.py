@@ -39,7 +39,8 @@ def run_retry(*, run_id: int, owner: User, password: str = "") -> Run:
                 document=subject, owner=owner, password=password, retry_of=run
             )
         try:
-            return load_enqueue(bundle=subject, owner=owner, retry_of=run)
+            # The load being retried was confirmed, or fired by its schedule.
+            return load_enqueue(bundle=subject, owner=owner, retry_of=run, confirmed_unchecked=True)
         except LoadRefused as exc:
             raise RunActionRefused(str(exc)) from None
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections.abc import Sequence
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 
+from backend.integrations.pdf import ExtractedTable
 from backend.models import Document, Table
 
 
@@ -23,6 +25,19 @@ def table_file_name(*, stem: str, first_page: int, last_page: int, number: int) 
     """`<stem>-p<first>[-<last>]-t<n>.csv`, as the CLI and the downloads name tables."""
     pages = f"p{first_page}" if first_page == last_page else f"p{first_page}-{last_page}"
     return f"{stem}-{pages}-t{number}.csv"
+
+
+def extracted_grid(table: ExtractedTable) -> dict:
+    """The grid to draw over the page: column edges (mid-gap between whitespace columns) and
+    row edges, outer edges included; {} when the rows do not run across the displayed page."""
+    if not table.row_edges or not table.columns:
+        return {}
+    inner = [(a[1] + b[0]) / 2 for a, b in itertools.pairwise(table.columns)]
+    columns = [table.columns[0][0], *inner, table.columns[-1][1]]
+    return {
+        "columns": [round(x, 1) for x in columns],
+        "rows": [round(y, 1) for y in table.row_edges],
+    }
 
 
 def table_create_extracted(

@@ -7,6 +7,7 @@ from backend.selectors.bundles import (
     bundles_of_owner,
     tables_available,
 )
+from backend.selectors.table_versions import bundle_members_review
 from backend.services.bundles import (
     DATE_ORDERS,
     DAY_FIRST,
@@ -23,7 +24,7 @@ from backend.services.bundles import (
     table_create_from_csv,
 )
 from backend.services.csv_import import CsvRejected, csv_inspect
-from backend.services.loads import LoadRefused, load_enqueue
+from backend.services.loads import LoadNeedsConfirmation, LoadRefused, load_enqueue
 from dashboard import data, state
 from dashboard.components.outcomes import outcome_add, outcomes_render, outcomes_start
 from dashboard.components.picker import remembered_selectbox
@@ -104,6 +105,7 @@ def render_members(bundle) -> None:
     labels = {t["id"]: t["label"] for t in available}
     documents = {t["document_id"]: t["origin"] for t in available if t["document_id"]}
     members = [t.pk for t in bundle.tables.all()]
+    render_member_review(bundle)
     with st.form("members"):
         chosen = st.multiselect(
             "Tables in this bundle", list(labels), default=members, format_func=labels.get
@@ -324,10 +326,13 @@ def render_loads(bundle_id: int) -> None:
             st.caption(run["message"])
 
 
-def load_now(bundle) -> None:
+def load_now(bundle, confirmed: bool = False) -> None:
     outcomes_start("bundles")
+    st.session_state.pop("confirm-load", None)
     try:
-        run = load_enqueue(bundle=bundle, owner=user)
+        run = load_enqueue(bundle=bundle, owner=user, confirmed_unchecked=confirmed)
+    except LoadNeedsConfirmation as exc:
+        st.session_state["confirm-load"] = (bundle.pk, str(exc))
     except LoadRefused as exc:
         outcome_add("bundles", "error", str(exc))
     else:
@@ -352,6 +357,48 @@ def render_delete(bundle, column) -> None:
             st.rerun()
 
 
+def render_confirm_load(bundle) -> None:
+    """Asked when member tables are flagged and unchecked: load them as they are?"""
+    asked = st.session_state.get("confirm-load")
+    if not asked or asked[0] != bundle.pk:
+        return
+    st.warning(asked[1], icon="⚠️")
+    yes_col, no_col, _ = st.columns([1, 1, 2])
+    if yes_col.button("Load them as they are", type="primary", key="confirm-load-yes"):
+        load_now(bundle, confirmed=True)
+    if no_col.button("Not now", key="confirm-load-no"):
+        st.session_state.pop("confirm-load", None)
+        st.rerun()
+
+
+def render_member_review(bundle) -> None:
+    """Each member with its flag and whether a fix changed it since the last load."""
+    review = bundle_members_review(owner=user, bundle_id=bundle.pk)
+    if not review:
+        return
+
+    def since_load(m) -> str:
+        if m.loaded_version is None:
+            return "not loaded yet"
+        if m.loaded_version != m.version:
+            return f"changed: version {m.loaded_version} loaded, now {m.version}"
+        return "as loaded"
+
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "table": [m.name for m in review],
+                "rows": [m.rows for m in review],
+                "columns": [m.columns for m in review],
+                "check": [f"check this table: {m.check}" if m.check else "" for m in review],
+                "since the last load": [since_load(m) for m in review],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+
 def render_bundle(bundle_id: int) -> None:
     bundle = bundle_of_owner(owner=user, bundle_id=bundle_id)
     st.subheader(bundle.name)
@@ -365,6 +412,7 @@ def render_bundle(bundle_id: int) -> None:
         "Load now", type="primary", icon=":material/upload:", disabled=bool(problems), help=why
     ):
         load_now(bundle)
+    render_confirm_load(bundle)
     if schedule_col.button(
         "Schedule loads", icon=":material/schedule:", disabled=bool(problems), help=why
     ):

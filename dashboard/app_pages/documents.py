@@ -19,9 +19,11 @@ from backend.services.documents import (
     document_set_archived,
 )
 from backend.services.tables import table_set_header
+from backend.services.templates import TemplateRefused, template_apply, template_names
 from dashboard.components.outcomes import outcome_add, outcomes_render, outcomes_start
 from dashboard.components.picker import remembered_selectbox
 from dashboard.components.progress import render_document_progress
+from dashboard.components.table_fix import render_page_and_fix, render_table_review
 from dashboard.session import current_user
 
 PREVIEW_ROWS = 500
@@ -172,17 +174,23 @@ def render_table(summary: dict) -> None:
         f"Pages {summary['pages']} · {summary['n_rows']} rows × {summary['n_cols']} columns · "
         f"found by {'ruled lines' if summary['strategy'] == 'lines' else 'whitespace layout'}"
     )
-    if summary["check"]:
+    if summary["check"] and not summary["checked"]:
         st.warning(f"Check this table against the PDF: {summary['check']}.", icon="⚠️")
-    frame = pd.DataFrame(rows, columns=_unique(names))
-    st.dataframe(frame, width="stretch", hide_index=True)
-    st.download_button(
-        "Download CSV",
-        table_csv(table=table),
-        file_name=table.name,
-        mime="text/csv",
-        icon=":material/download:",
-    )
+    page_col, table_col = st.columns(2)
+    if summary["first_page"] is not None:
+        with page_col:
+            render_page_and_fix(user, summary)
+    with table_col:
+        frame = pd.DataFrame(rows, columns=_unique(names))
+        st.dataframe(frame, width="stretch", hide_index=True)
+        st.download_button(
+            "Download CSV",
+            table_csv(table=table),
+            file_name=table.name,
+            mime="text/csv",
+            icon=":material/download:",
+        )
+        render_table_review(user, summary)
     render_header_form(table)
 
 
@@ -196,10 +204,29 @@ def _unique(names: list[str]) -> list[str]:
     return out
 
 
+def render_apply_template(column) -> None:
+    names = template_names(owner=user)
+    if not names:
+        return
+    with column.popover("Apply a template", icon=":material/bookmark:"):
+        st.markdown("Read this document again as a saved template says; its tables are replaced.")
+        name = st.selectbox("Template", names, key=f"template-{document_id}")
+        if st.button("Apply", type="primary", key=f"apply-{document_id}"):
+            outcomes_start("documents")
+            try:
+                template_apply(owner=user, name=name, document_id=document_id)
+            except TemplateRefused as exc:
+                outcome_add("documents", "warning", str(exc))
+            else:
+                outcome_add("documents", "success", f"Converting again with template **{name}**.")
+            st.rerun()
+
+
 render_status()
-archive_col, delete_col, _ = st.columns([1, 1, 3])
+archive_col, delete_col, template_col, _ = st.columns([1, 1, 1, 2])
 render_archive(archive_col)
 render_delete(delete_col)
+render_apply_template(template_col)
 if document["status"] == "failed":
     render_convert_again()
 tables = tables_of_document(owner=user, document_id=document_id)
@@ -212,9 +239,14 @@ if tables:
         mime="application/zip",
         icon=":material/folder_zip:",
     )
+    for t in tables:
+        # A table someone compared with its page says so instead of its reasons.
+        t["flag"] = "checked" if t["checked"] else t["check"]
     overview = pd.DataFrame(tables)[
-        ["name", "pages", "n_rows", "n_cols", "strategy", "check"]
-    ].rename(columns={"n_rows": "rows", "n_cols": "columns", "strategy": "found by"})
+        ["name", "pages", "n_rows", "n_cols", "strategy", "version", "flag"]
+    ].rename(
+        columns={"n_rows": "rows", "n_cols": "columns", "strategy": "found by", "flag": "check"}
+    )
     st.dataframe(overview, hide_index=True, width="stretch")
     by_id = {t["id"]: t for t in tables}
     chosen_table = st.selectbox(
@@ -222,7 +254,7 @@ if tables:
         list(by_id),
         format_func=lambda i: (
             f"{by_id[i]['name']} (pages {by_id[i]['pages']})"
-            + (" · check this table" if by_id[i]["check"] else "")
+            + (" · check this table" if by_id[i]["check"] and not by_id[i]["checked"] else "")
         ),
         key=f"preview-{document_id}",
     )

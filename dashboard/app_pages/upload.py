@@ -10,6 +10,12 @@ from backend.services.documents import (
     document_convert_again,
     document_upload,
 )
+from backend.services.templates import (
+    TemplateRefused,
+    template_conversion_options,
+    template_get,
+    template_names,
+)
 from dashboard.components.outcomes import outcome_add, outcomes_render, outcomes_start
 from dashboard.components.progress import render_document_progress
 from dashboard.session import current_user
@@ -33,13 +39,8 @@ user = current_user()
 
 def upload_files(files, options_form: dict) -> None:
     try:
-        options = ConversionOptions(
-            pages=options_form["pages"],
-            strategy=options_form["strategy"],
-            area=area_from_text(options_form["area"]),
-            password=options_form["password"],
-        )
-    except UploadRejected as exc:
+        options = form_options(options_form)
+    except (UploadRejected, TemplateRefused) as exc:
         outcome_add("upload", "error", f"Nothing uploaded: {exc}")
         return
     queued = [
@@ -49,6 +50,19 @@ def upload_files(files, options_form: dict) -> None:
     ]
     if queued:
         outcome_add("upload", "success", "Queued for conversion: " + ", ".join(queued))
+
+
+def form_options(options_form: dict) -> ConversionOptions:
+    """The form's options, or a template's page, area, columns and strategy when one is chosen."""
+    if options_form["template"]:
+        template = template_get(owner=user, name=options_form["template"])
+        return template_conversion_options(template=template, password=options_form["password"])
+    return ConversionOptions(
+        pages=options_form["pages"],
+        strategy=options_form["strategy"],
+        area=area_from_text(options_form["area"]),
+        password=options_form["password"],
+    )
 
 
 def upload_one(
@@ -85,6 +99,11 @@ with st.form("upload", clear_on_submit=True):
                 "Area (points from the top-left)", placeholder="top,left,bottom,right"
             ),
             "password": right.text_input("Password for encrypted files", type="password"),
+            "template": left.selectbox(
+                "Table template (replaces pages, area and detection)",
+                ["", *template_names(owner=user)],
+                format_func=lambda name: name or "None",
+            ),
         }
     if st.form_submit_button("Convert", type="primary", icon=":material/play_arrow:"):
         outcomes_start("upload")
@@ -133,7 +152,7 @@ def render_conversions() -> None:
     if not documents:
         st.info("No uploads yet.")
     for document in documents[:shown]:
-        render_document_progress(document, footer=card_actions)
+        render_document_progress(document, footer=card_actions, to_check=True)
     if len(documents) > shown and st.button("Show older uploads", icon=":material/expand_more:"):
         st.session_state[SHOWN_KEY] = shown + RECENT
         st.rerun()

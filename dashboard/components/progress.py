@@ -10,7 +10,9 @@ import streamlit as st
 
 from backend.selectors.documents import progress_text
 from backend.selectors.schedules import schedule_timezones
+from backend.selectors.tables import tables_to_check
 from dashboard.components.zones import viewer_timezone
+from dashboard.session import current_user
 
 STATUS_ICON = {
     "queued": ":material/hourglass_empty:",
@@ -22,10 +24,13 @@ STATUS_ICON = {
 
 
 def render_document_progress(
-    document: dict[str, Any], *, footer: Callable[[dict[str, Any]], None] | None = None
+    document: dict[str, Any],
+    *,
+    footer: Callable[[dict[str, Any]], None] | None = None,
+    to_check: bool = False,
 ) -> None:
     """One card per document: name and upload time, live progress bar while converting,
-    outcome after; `footer` draws the card's actions."""
+    outcome after (with the tables to check, if `to_check`); `footer` draws its actions."""
     run = document["run"]
     # A cancelled conversion leaves the document failed, but it is called what History
     # calls it: the run was revoked by a person, nothing went wrong.
@@ -50,7 +55,16 @@ def render_document_progress(
             st.error(document["error"] or "The conversion failed.", icon=":material/error:")
         else:
             st.caption(f"{document['n_tables']} table(s) from {document['page_count']} page(s)")
+            if to_check and document["n_to_check"]:
+                render_to_check(document)
         if document["warning"]:
             st.warning(document["warning"], icon=":material/info:")
         if footer is not None:
             footer(document)
+
+
+def render_to_check(document: dict[str, Any]) -> None:
+    """The tables a person should compare with their pages, and why."""
+    flagged = tables_to_check(owner=current_user(), document_id=document["id"])
+    lines = "\n".join(f"- **{name}**: {reasons}" for name, reasons in flagged)
+    st.warning(f"Check this table against the PDF ({len(flagged)}):\n{lines}", icon="⚠️")

@@ -67,3 +67,4 @@ class PageTable:
     strategy: str
     columns: list[tuple[float, float]] = field(default_factory=list)  # x-extent per column
     split_words: int = 0  # words that a column boundary cuts in two
+    row_edges: list[float] = field(default_factory=list)  # y of each row's top, then the bottom

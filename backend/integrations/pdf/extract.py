@@ -16,8 +16,9 @@ from .models import ExtractedTable, ExtractionResult, PageReport
 from .pagespec import check_pages
 from .prose import is_prose
 from .quality import Quality, assess
-from .rotation import Frame, detect_direction, reframe
+from .rotation import LTR, Frame, detect_direction, reframe
 from .rulings import clip_edges, collect_rulings, normalise
+from .separated import separated_table
 from .settings import SETTINGS
 from .text import find_text_tables
 
@@ -44,10 +45,20 @@ def _outside(chars: list[dict], tables: list[PageTable]) -> list[dict]:
     return [c for c in chars if not any(center_in(c, b) for b in boxes)]
 
 
-def find_page_tables(page: Any, strategy: str, area: Box | None) -> list[ExtractedTable]:
+def find_page_tables(
+    page: Any, strategy: str, area: Box | None, separators: Sequence[float] = ()
+) -> list[ExtractedTable]:
     """Tables of one pdfplumber page, in reading order, bboxes in displayed coordinates."""
     chars, edges = _page_objects(page, area)
     frame = Frame(detect_direction(chars), float(page.width), float(page.height))
+    if area is not None and separators:
+        # A person's columns are drawn on the displayed page: read it as displayed.
+        top, left, bottom, right = area
+        found = [separated_table(chars, (left, top, right, bottom), list(separators))]
+        frame = Frame(LTR, frame.width, frame.height)
+        return [
+            _to_extracted(t, 0, 1, page.page_number, frame, _quality(t, chars)) for t in found if t
+        ]
     chars = [reframe(c, frame) for c in chars]
     edges = [normalise(reframe(e, frame)) for e in edges]
     found = _find_tables(chars, edges, strategy, area is not None)
@@ -132,6 +143,7 @@ def _to_extracted(
         last_on_page=i == n - 1,
         quality=quality.score,
         quality_reasons=quality.reasons,
+        row_edges=list(t.row_edges) if frame.direction == LTR else [],
     )
 
 
@@ -143,12 +155,15 @@ def extract_tables(
     area: Box | None = None,
     password: str | None = None,
     on_page: Callable[[PageReport], None] | None = None,
+    separators: Sequence[float] = (),
 ) -> ExtractionResult:
     """Extract the tables of a PDF.
 
     pages: 1-based page numbers (default all).  area: (top, left, bottom, right)
     in PDF points from the displayed page's top-left corner; only that region
-    is read.  Tables continuing over consecutive pages are merged.
+    is read.  separators: x positions (points) of column boundaries inside the
+    area, placed by a person; with them the area is read as one table with
+    exactly those columns.  Tables continuing over consecutive pages are merged.
     """
     if strategy not in STRATEGIES:
         raise InvalidPageSpec(f"unknown strategy {strategy!r}; use one of {', '.join(STRATEGIES)}")
@@ -163,7 +178,9 @@ def extract_tables(
             page = pdf.pages[number - 1]
             try:
                 # Merged as we go, so the live count of tables never goes down.
-                tables = merge_continued_tables(tables + _safe_page_tables(page, strategy, area))
+                tables = merge_continued_tables(
+                    tables + _safe_page_tables(page, strategy, area, separators)
+                )
                 if read_page_guarded(lambda p=page: page_is_image_only(p)):
                     image_only.append(number)
             finally:
@@ -173,5 +190,7 @@ def extract_tables(
     return ExtractionResult(tables, page_count, len(todo), image_only)
 
 
-def _safe_page_tables(page: Any, strategy: str, area: Box | None) -> list[ExtractedTable]:
-    return read_page_guarded(lambda: find_page_tables(page, strategy, area))
+def _safe_page_tables(
+    page: Any, strategy: str, area: Box | None, separators: Sequence[float]
+) -> list[ExtractedTable]:
+    return read_page_guarded(lambda: find_page_tables(page, strategy, area, separators))

@@ -108,7 +108,7 @@ def _build_table(cells: list[Box], chars: list[Char]) -> PageTable | None:
         return None
     bbox = (xs[0], ys[0], xs[-1], ys[-1])
     columns = list(itertools.pairwise(xs))
-    return PageTable(rows, bbox, "lines", columns, _cut_words(chars, cells))
+    return PageTable(rows, bbox, "lines", columns, _cut_words(chars, cells), list(ys))
 
 
 def _fill(

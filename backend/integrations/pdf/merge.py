@@ -50,6 +50,7 @@ def _join(a: ExtractedTable, b: ExtractedTable) -> ExtractedTable:
         page_width=a.page_width,
         first_on_page=a.first_on_page,
         last_on_page=b.last_on_page,
+        row_edges=a.row_edges,
         **_joined_quality(a, b),
     )
 

@@ -26,6 +26,9 @@ class ExtractedTable:
     last_on_page: bool = True  # nothing table-like below it on last_page
     quality: float = 1.0  # 0..1, see quality.py
     quality_reasons: list[str] = field(default_factory=list)
+    # The detected grid on first_page, displayed coordinates: y of each row's top and the
+    # bottom; empty on a sideways page, whose rows run across the display.
+    row_edges: list[float] = field(default_factory=list)
 
     @property
     def n_rows(self) -> int:

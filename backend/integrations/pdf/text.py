@@ -271,7 +271,12 @@ def block_table(lines: list[TextLine], rules: list[Edge], strict: bool) -> PageT
         max(ln.x1 for ln in lines),
         lines[-1].bottom,
     )
-    return PageTable(grid, bbox, "text", columns)
+    return PageTable(grid, bbox, "text", columns, row_edges=row_edges(lines, columns))
+
+
+def row_edges(lines: list[TextLine], columns: list[Span]) -> list[float]:
+    """Where each record's lines begin, then the block's bottom: the grid a person sees."""
+    return [group[0].top for group in _group_rows(lines, columns)] + [lines[-1].bottom]
 
 
 def find_text_tables(chars: list[Char], rules: list[Edge], whole: bool) -> list[PageTable]:

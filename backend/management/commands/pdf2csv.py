@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from backend.integrations.pdf import PdfError, extract_tables, parse_page_spec
 from backend.integrations.pdf.info import count_pages
+from backend.services.conversion import scanned_pages_text
 from backend.services.documents import (
     ConversionOptions,
     UploadRejected,
@@ -15,6 +16,7 @@ from backend.services.documents import (
     conversion_options_check,
 )
 from backend.services.tables import csv_bytes, table_file_name
+from backend.services.templates import TemplateRefused, template_get
 
 
 def parse_area(text: str) -> tuple[float, float, float, float]:
@@ -36,12 +38,25 @@ class Command(BaseCommand):
         parser.add_argument("--strategy", choices=["auto", "lines", "text"], default="auto")
         parser.add_argument("--area", help="TOP,LEFT,BOTTOM,RIGHT in points from the top-left")
         parser.add_argument("--password", default=None)
+        parser.add_argument(
+            "--template",
+            help="a saved table template: its page, area, columns and strategy "
+            "replace --pages, --area and --strategy",
+        )
 
     def handle(self, *args, **opts) -> None:
         pdf: Path = opts["pdf"]
         if not pdf.is_file():
             raise CommandError(f"{pdf}: no such file")
         area = parse_area(opts["area"]) if opts["area"] else None
+        separators: list[float] = []
+        if opts["template"]:
+            try:
+                template = template_get(owner=None, name=opts["template"])
+            except TemplateRefused as exc:
+                raise CommandError(f"--template: {exc}") from None
+            opts["pages"], opts["strategy"] = str(template.page), template.strategy
+            area, separators = tuple(template.area), template.separators
         try:
             pages = parse_page_spec(opts["pages"], count_pages(pdf, password=opts["password"]))
             result = extract_tables(
@@ -49,6 +64,7 @@ class Command(BaseCommand):
                 pages=pages,
                 strategy=opts["strategy"],
                 area=area,
+                separators=separators,
                 password=opts["password"],
             )
         except PdfError as exc:
@@ -64,5 +80,4 @@ class Command(BaseCommand):
                 reasons = "; ".join(table.quality_reasons)
                 self.stderr.write(f"check {name} (quality {table.quality:.2f}): {reasons}")
         if result.image_only_pages:
-            pages_txt = ", ".join(map(str, result.image_only_pages))
-            self.stderr.write(f"note: page(s) {pages_txt} are scanned images; OCR is not done")
+            self.stderr.write(f"note: {scanned_pages_text(result.image_only_pages)}")

@@ -1,0 +1,51 @@
+"""Pictures of a document's pages, drawn once per page and size and kept in storage."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import User
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+
+from backend.integrations.pdf import PdfError
+from backend.integrations.pdf.render import PageImage, read_page_image, render_page
+from backend.models import Document
+from backend.services.conversion import local_pdf
+
+
+class PageUnavailable(Exception):
+    """The page cannot be drawn (a damaged or encrypted file); the message says why."""
+
+
+def page_images_folder(document: Document) -> str:
+    return f"page-images/{document.pk}-{document.sha256[:16]}"
+
+
+def page_image_name(document: Document, page: int, width_px: int) -> str:
+    """Where a page's picture is kept: by document (and its bytes), page and width."""
+    return f"{page_images_folder(document)}/p{page}-w{width_px}.png"
+
+
+def page_images_delete(*, folder: str) -> None:
+    """Remove the pictures kept in a deleted document's folder."""
+    try:
+        _, files = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in files:
+        default_storage.delete(f"{folder}/{name}")
+
+
+def page_image(*, owner: User, document_id: int, page: int, width_px: int) -> PageImage:
+    """The owner's document page as a PNG `width_px` wide, drawn at most once."""
+    document = Document.objects.get(pk=document_id, owner=owner)
+    name = page_image_name(document, page, width_px)
+    if default_storage.exists(name):
+        with default_storage.open(name, "rb") as fh:
+            return read_page_image(fh.read())
+    try:
+        with local_pdf(document) as path:
+            image = render_page(path, page, width_px=width_px)
+    except PdfError as exc:
+        raise PageUnavailable(f"Page {page} cannot be shown: {exc}.") from exc
+    default_storage.save(name, ContentFile(image.png))
+    return image
