@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from backend.models import Run
-from backend.services.users import user_default
+from tests.support.users import user_default
 from tests.backend.services.test_conversion import finished, upload
 
 pytestmark = pytest.mark.browser

@@ -38,7 +38,7 @@ django.setup()
 from backend.services.bundles import bundle_create, bundle_set_tables
 from backend.services.documents import ConversionOptions, document_upload
 from backend.services.loads import load_enqueue
-from backend.services.users import user_default
+from tests.support.users import user_default
 from backend.models import Table
 user = user_default()
 command, *args = sys.argv[1:]
