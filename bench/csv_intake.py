@@ -43,8 +43,8 @@ from django.core.management import call_command  # noqa: E402
 from backend.selectors.bundles import bundle_schema_view  # noqa: E402
 from backend.services.bundles import bundle_create, table_create_from_csv  # noqa: E402
 from backend.services.loads import load_run  # noqa: E402
-from tests.support.users import user_default  # noqa: E402
 from bench.measure import peak_mb, write_rows  # noqa: E402
+from tests.support.users import user_default  # noqa: E402
 
 HEADER = ["id", "qty", "price", "amount", "active", "day", "seen_at"]
 HEADER += ["code", "city", "note", "score", "ratio"]

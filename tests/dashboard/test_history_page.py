@@ -10,9 +10,9 @@ from django.utils import timezone
 from streamlit.testing.v1 import AppTest
 
 from backend.models import Bundle, Document, Run
-from tests.support.users import user_default
 from tests.backend.test_run_selectors import make_run
 from tests.dashboard.test_pages import APP
+from tests.support.users import user_default
 
 
 @pytest.fixture
