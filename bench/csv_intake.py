@@ -87,7 +87,7 @@ def product_rate(path: Path, rows: int) -> float:
     )
     uploaded = time.perf_counter()
     bundle.refresh_from_db()
-    view = bundle_schema_view(bundle_id=bundle.pk)
+    view = bundle_schema_view(by=bundle.owner, bundle_id=bundle.pk)
     inferred = time.perf_counter()
     result = load_run(  # the worker's call; it records the Run itself
         bundle_id=bundle.pk,

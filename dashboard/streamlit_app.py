@@ -9,7 +9,7 @@ from dashboard.boot import boot
 boot()
 st.set_page_config(page_title="Data loading", page_icon=":material/table_view:", layout="wide")
 
-from backend.access import is_admin  # noqa: E402  (Django is set up by boot())
+from backend.access import AccessDenied, is_admin  # noqa: E402  (Django is set up by boot())
 from dashboard.session import render_sign_in, sign_out, signed_in_user  # noqa: E402
 
 user = signed_in_user()
@@ -59,4 +59,8 @@ if is_admin(user):
         st.Page("app_pages/users.py", title="Users", icon=":material/group:"),
     ]
 
-st.navigation(PAGES).run()
+try:
+    st.navigation(PAGES).run()
+except AccessDenied as refused:
+    # The services and selectors refuse what this user may not see or do; say so plainly.
+    st.error(str(refused), icon=":material/block:")

@@ -16,12 +16,15 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.files import File
 
+from backend.access import owned, owned_one
 from backend.models import Table
 
 
 def tables_of_document(*, owner: User, document_id: int) -> list[dict[str, Any]]:
     """The document's tables in page order, as plain rows."""
-    tables = Table.objects.filter(owner=owner, document_id=document_id).order_by("first_page", "id")
+    tables = (
+        owned(Table.objects, owner).filter(document_id=document_id).order_by("first_page", "id")
+    )
     return [table_summary(t) for t in tables]
 
 
@@ -127,11 +130,11 @@ def tables_zip(*, owner: User, document_id: int) -> bytes:
     """Every table of the document as CSV files in one zip."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for table in Table.objects.filter(owner=owner, document_id=document_id):
+        for table in owned(Table.objects, owner).filter(document_id=document_id):
             archive.writestr(table.name, table_csv(table=table))
     return buffer.getvalue()
 
 
 def table_of_owner(*, owner: User, table_id: int) -> Table:
-    """The owner's table; raises Table.DoesNotExist for anyone else's."""
-    return Table.objects.get(pk=table_id, owner=owner)
+    """A table the user may see; AccessDenied for anyone else's."""
+    return owned_one(Table.objects, owner, table_id, "table")

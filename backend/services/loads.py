@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 
 from backend import task_names
+from backend.access import AccessDenied, check_may_load
 from backend.integrations.warehouse import (
     LoadProgress,
     LoadResult,
@@ -17,13 +18,14 @@ from backend.integrations.warehouse import (
     WarehouseError,
     connect_warehouse,
 )
-from backend.models import Bundle, BundleSchedule, Run, Table
+from backend.models import AuditEvent, Bundle, BundleSchedule, Run, Table
 from backend.selectors.bundle_schema import (
     BundleSchema,
     bundle_members,
     bundle_schema,
     member_rows,
 )
+from backend.services.audit import audit_record
 from backend.services.runs import run_enqueue, run_finished, run_progress, run_started
 from backend.services.users import user_by_name
 
@@ -55,9 +57,13 @@ def load_enqueue(
 
     Raises LoadRefused, queuing nothing, when the bundle cannot load: such a run could only
     fail, and would count as a failure in the history."""
+    check_may_load(owner, bundle)
     problems = load_problems(bundle=bundle)
     if problems:
         raise LoadRefused("The bundle cannot load: " + " ".join(problems))
+    audit_record(
+        action=AuditEvent.Action.LOAD, actor=owner, detail=f"queued a load of {bundle.name}"
+    )
     return run_enqueue(
         kind=Run.Kind.LOAD,
         owner=owner,
@@ -107,6 +113,11 @@ def load_run(
     run_started(task_id=task_id)
     if bundle is None:
         _fail(task_id, f"Bundle {bundle_id} no longer exists.")
+    try:
+        # Checked again here: a schedule outlives its owner's account or access.
+        check_may_load(owner, bundle)
+    except AccessDenied as exc:
+        _fail(task_id, f"Nothing loaded: {exc}")
     schema = bundle_schema(bundle=bundle)
     if schema.problems:
         _fail(task_id, "The bundle cannot load: " + " ".join(schema.problems))

@@ -147,7 +147,7 @@ def save_header(table: Table, header_row: int | None, renamed: list[str]) -> Non
     changed = header_row != table.header_row
     try:
         table_set_header(
-            table=table, header_row=header_row, column_names=[] if changed else renamed
+            by=user, table=table, header_row=header_row, column_names=[] if changed else renamed
         )
     except ValueError as exc:
         outcome_add(area, "error", f"Not saved. {exc}")

@@ -28,7 +28,7 @@ user = current_user()
 if "bundle" in st.query_params and BUNDLE_KEY not in st.session_state:
     st.session_state[BUNDLE_KEY] = int(st.query_params["bundle"])
 
-choices = schedule_filter_choices()
+choices = schedule_filter_choices(by=user)
 zones = schedule_timezones()
 bundle_names = {b["id"]: b["name"] for b in choices["bundles"]}
 f_bundle, f_user, f_zone = st.columns(3)
@@ -46,7 +46,7 @@ filters = {
 
 @st.fragment(run_every=10)
 def render_list() -> None:
-    render_schedule_list(schedules_list(**filters), user=user, zone=zone)
+    render_schedule_list(schedules_list(by=user, **filters), user=user, zone=zone)
 
 
 st.subheader("Scheduled loads")
@@ -54,7 +54,7 @@ render_list()
 
 st.subheader("Set a schedule")
 with st.container(border=True):
-    render_schedule_form(bundles=schedule_bundle_choices(), user=user, zones=zones)
+    render_schedule_form(bundles=schedule_bundle_choices(by=user), user=user, zones=zones)
 
 
 def _move(days: int | None) -> None:
@@ -83,6 +83,7 @@ def render_calendar() -> None:
     title = f"{anchor:%B %Y}" if view == "Month" else f"Week of {first:%d %B %Y}"
     label.markdown(f"**{title}** · times in {zone.key}")
     events = schedule_calendar(
+        by=user,
         start=calendar.day_start(first, zone),
         end=calendar.day_start(last + timedelta(days=1), zone),
         **filters,

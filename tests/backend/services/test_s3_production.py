@@ -149,7 +149,7 @@ def test_a_value_copy_refuses_is_shown_by_pdf_page_row_and_column(s3_files, user
     bundle = bundle_create(
         owner=user, name="s3 pdf", target_table=f"pdf_{uuid.uuid4().hex[:6]}", load_mode="append"
     )
-    bundle_set_tables(bundle=bundle, table_ids=[table.pk])
+    bundle_set_tables(by=bundle.owner, bundle=bundle, table_ids=[table.pk])
 
     def corrupt_first_value(request: CopyRequest) -> None:
         bucket, key = request.bucket_key(request.parts[0])
