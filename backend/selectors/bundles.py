@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 
-from backend.access import AccessDenied, bundles_visible
+from backend.access import AccessDenied, bundles_visible, owned
 from backend.integrations.warehouse import WarehouseError, connect_warehouse
 from backend.integrations.warehouse.evolution import schema_diff
 from backend.integrations.warehouse.forms import DATE_FORM, MONTH_FIRST, NUMBER_FORM
@@ -46,7 +46,7 @@ def bundle_of_owner(*, owner: User, bundle_id: int) -> Bundle:
 
 def tables_available(*, owner: User) -> list[dict[str, Any]]:
     """Every table the owner could put in a bundle, labelled with where it came from."""
-    tables = Table.objects.filter(owner=owner).select_related("document").order_by("-created_at")
+    tables = owned(Table.objects, owner).select_related("document").order_by("-created_at")
     rows = []
     for t in tables:
         row = table_summary(t)
