@@ -33,7 +33,7 @@ def test_the_first_administrator_is_created_only_when_no_user_exists():
 
 @pytest.mark.django_db
 def test_a_weak_first_password_is_refused_with_django_validators():
-    with pytest.raises(SignInRefused, match="too short|too common"):
+    with pytest.raises(SignInRefused, match=r"too short|too common"):
         user_create_first_admin(username="root", password="abc")
     assert not User.objects.exists()
 
