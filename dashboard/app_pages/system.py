@@ -6,6 +6,7 @@ from dashboard.session import current_user
 
 st.title("System")
 st.caption("Live health of the parts the dashboard runs on. Refreshes every 5 seconds.")
+st.caption(f"Warehouse: `{system.system_warehouse()}`")
 
 
 def _health(col, label: str, ok: bool, detail: str) -> None:

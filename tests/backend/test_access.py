@@ -80,6 +80,7 @@ NO_USER = {
             "selectors.runs.local_now",
             "selectors.runs.history_default_filters",
             "selectors.tables.repeats_header",
+            "selectors.tables.spreadsheet_safe",
             "selectors.bundles.warehouse_dialect",
         ],
         PURE,
@@ -106,6 +107,7 @@ NO_USER = {
     ),
     **dict.fromkeys(
         [
+            "selectors.system.system_warehouse",
             "selectors.system.system_database",
             "selectors.system.system_broker",
             "selectors.system.system_beat",

@@ -40,3 +40,13 @@ def test_an_uploaded_file_name_never_becomes_a_storage_path(user):
     table, _ = table_create_from_csv(owner=user, name="../../etc/passwd.csv", content=b"a,b\n1,2\n")
     assert table.name == "../../etc/passwd.csv"  # shown as given
     assert "passwd" not in table.file.name and ".." not in table.file.name
+
+
+def test_the_system_page_shows_the_warehouse_url_without_its_secrets(settings):
+    from backend.selectors.system import system_warehouse
+
+    settings.WAREHOUSE_URL = (
+        "redshift://loader:pa55word@cluster:5439/dev?iam=true&secret_access_key=AKIAsecret"
+    )
+    shown = system_warehouse()
+    assert shown == "redshift://loader:**@cluster:5439/dev?…"
