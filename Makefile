@@ -10,7 +10,7 @@ run: install migrate
 	@echo ""
 	@echo "  Dashboard: http://localhost:$(PORT)"
 	@echo ""
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start
+	STREAMLIT_SERVER_PORT=$(PORT) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start
 
 test: install-dev
 	$(BIN)/pytest

@@ -147,6 +147,9 @@ class Bundle(models.Model):
     # Column names and types as the user confirmed them; empty until inferred.
     schema = models.JSONField(default=list, blank=True)
     tables = models.ManyToManyField(Table, blank=True, related_name="bundles")
+    # Members of these groups may view and load the bundle and see its runs; only its owner
+    # or an administrator changes it.
+    shared_with = models.ManyToManyField("auth.Group", blank=True, related_name="bundles")
     # Widen text columns and add new nullable ones to the existing table during a load.
     allow_schema_changes = models.BooleanField(default=True)
     # The user's answer per date column whose values read both ways: month-first/day-first.
@@ -274,3 +277,30 @@ class Heartbeat(models.Model):
     name = models.CharField(max_length=64, primary_key=True)
     beat_at = models.DateTimeField()
     detail = models.JSONField(default=dict, blank=True)
+
+
+class AuditEvent(models.Model):
+    """Who did what, when and from where: sign-ins, user changes, loads, schedule changes."""
+
+    class Action(models.TextChoices):
+        SIGN_IN = "sign_in"
+        SIGN_IN_FAILED = "sign_in_failed"
+        SIGN_OUT = "sign_out"
+        USER_CHANGED = "user_changed"
+        LOAD = "load"
+        SCHEDULE_CHANGED = "schedule_changed"
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    # The acting user, when known; `username` keeps the name typed at a failed sign-in.
+    actor = models.ForeignKey(OWNER, null=True, blank=True, on_delete=models.SET_NULL)
+    username = models.CharField(max_length=150, blank=True)
+    client = models.CharField(max_length=64, blank=True)
+    detail = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [
+            models.Index(fields=["action", "username", "-at"], name="audit_user_action"),
+            models.Index(fields=["action", "client", "-at"], name="audit_client_action"),
+        ]

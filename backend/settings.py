@@ -23,6 +23,7 @@ ALLOWED_HOSTS: list[str] = []
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
+    "django.contrib.sessions",
     "django_celery_beat",
     "django_celery_results",
     "backend",
@@ -113,8 +114,23 @@ LOAD_S3_STAGING = {
     "secret_access_key": S3_SECRET_ACCESS_KEY,
 }
 
-# The dashboard has no sign-in yet; it acts as this user, created on first start.
-DASHBOARD_USERNAME = os.environ.get("DASHBOARD_USERNAME", "local")
+# Sign-in: Django's users, password hashers and database sessions (no Django admin is served).
+# A session ends after this many seconds, or at sign-out in every tab.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# After SIGN_IN_MAX_FAILURES failed sign-ins within SIGN_IN_LOCKOUT_S seconds, for one user
+# name or from one client address, sign-in is refused there until the window has passed.
+SIGN_IN_MAX_FAILURES = int(os.environ.get("SIGN_IN_MAX_FAILURES", "5"))
+SIGN_IN_LOCKOUT_S = int(os.environ.get("SIGN_IN_LOCKOUT_S", "900"))
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": f"django.contrib.auth.password_validation.{name}"}
+    for name in (
+        "UserAttributeSimilarityValidator",
+        "MinimumLengthValidator",
+        "CommonPasswordValidator",
+        "NumericPasswordValidator",
+    )
+]
 
 BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://localhost//")

@@ -43,8 +43,8 @@ from django.core.management import call_command  # noqa: E402
 from backend.selectors.bundles import bundle_schema_view  # noqa: E402
 from backend.services.bundles import bundle_create, table_create_from_csv  # noqa: E402
 from backend.services.loads import load_run  # noqa: E402
-from backend.services.users import user_default  # noqa: E402
 from bench.measure import peak_mb, write_rows  # noqa: E402
+from tests.support.users import user_default  # noqa: E402
 
 HEADER = ["id", "qty", "price", "amount", "active", "day", "seen_at"]
 HEADER += ["code", "city", "note", "score", "ratio"]
@@ -87,7 +87,7 @@ def product_rate(path: Path, rows: int) -> float:
     )
     uploaded = time.perf_counter()
     bundle.refresh_from_db()
-    view = bundle_schema_view(bundle_id=bundle.pk)
+    view = bundle_schema_view(by=bundle.owner, bundle_id=bundle.pk)
     inferred = time.perf_counter()
     result = load_run(  # the worker's call; it records the Run itself
         bundle_id=bundle.pk,

@@ -37,6 +37,7 @@ from django.db import connection, transaction  # noqa: E402
 
 from backend.models import Bundle, Document, Run  # noqa: E402
 from backend.selectors import runs as selectors  # noqa: E402
+from tests.support.users import user_default  # noqa: E402
 
 NOW = datetime(2026, 11, 1, 12, tzinfo=UTC)
 STATUSES = [("succeeded", 86), ("failed", 9), ("revoked", 3), ("queued", 1), ("progress", 1)]
@@ -130,11 +131,17 @@ def first_screen(tz: ZoneInfo, days: int | None):
     filters = selectors.history_default_filters(today=today, tz=tz, days=days)
     s, f = selectors, filters
     return [
-        ("runs_page", lambda: s.runs_page(filters=f).rows),
-        ("runs_count", lambda: s.runs_count(filters=f)),
-        ("runs_daily (3 charts)", lambda: s.runs_daily(filters=f, tz=tz)),
-        ("runs_duration_percentiles", lambda: s.runs_duration_percentiles(filters=f, tz=tz)),
-        ("runs_failure_rate_by_bundle", lambda: s.runs_failure_rate_by_bundle(filters=f)),
+        ("runs_page", lambda: s.runs_page(by=user_default(), filters=f).rows),
+        ("runs_count", lambda: s.runs_count(by=user_default(), filters=f)),
+        ("runs_daily (3 charts)", lambda: s.runs_daily(by=user_default(), filters=f, tz=tz)),
+        (
+            "runs_duration_percentiles",
+            lambda: s.runs_duration_percentiles(by=user_default(), filters=f, tz=tz),
+        ),
+        (
+            "runs_failure_rate_by_bundle",
+            lambda: s.runs_failure_rate_by_bundle(by=user_default(), filters=f),
+        ),
     ]
 
 

@@ -35,8 +35,8 @@ from django.core.management import call_command  # noqa: E402
 
 from backend.models import Run  # noqa: E402
 from backend.services.documents import ConversionOptions, document_upload  # noqa: E402
-from backend.services.users import user_default  # noqa: E402
 from tests.support.pdf_factory import repeated_pages  # noqa: E402
+from tests.support.users import user_default  # noqa: E402
 
 CORPUS = Path(os.environ.get("CORPUS_DIR", REPO.parent / "shared" / "corpus"))
 SOURCES = {"chelsea": "pdfplumber__chelsea_pdta.pdf", "diesel": "camelot__diesel_engines.pdf"}

@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import streamlit as st
+from django.contrib.auth.models import User
 
 from backend.selectors import bundles, runs, system, warehouse
 
@@ -26,16 +27,21 @@ def broker_status() -> dict[str, Any]:
     return system.system_broker(timeout_s=2.0)
 
 
+def _user(user_id: int) -> User:
+    # Caches key on the user's id, so one person's cached data is never served to another.
+    return User.objects.get(pk=user_id)
+
+
 @st.cache_data(ttl=600, max_entries=64, show_spinner="Reading the bundle's tables…")
-def bundle_schema(*, bundle_id: int, version: int) -> dict[str, Any]:
+def bundle_schema(*, user_id: int, bundle_id: int, version: int) -> dict[str, Any]:
     """The bundle's schema view; `version` is in the key, so any change recomputes it."""
-    return bundles.bundle_schema_view(bundle_id=bundle_id)
+    return bundles.bundle_schema_view(by=_user(user_id), bundle_id=bundle_id)
 
 
 @st.cache_data(ttl=5, max_entries=16, show_spinner=False)
-def bundle_table_changes(*, bundle_id: int, version: int) -> dict[str, Any]:
+def bundle_table_changes(*, user_id: int, bundle_id: int, version: int) -> dict[str, Any]:
     """The bundle against its table in the warehouse; short-lived: other loads change it."""
-    return bundles.bundle_table_changes(bundle_id=bundle_id)
+    return bundles.bundle_table_changes(by=_user(user_id), bundle_id=bundle_id)
 
 
 @st.cache_data(ttl=5, max_entries=1, show_spinner=False)
@@ -60,32 +66,36 @@ def queue_lengths(queues: tuple[str, ...]) -> dict[str, int | None]:
 
 
 @st.cache_data(ttl=5, max_entries=64, show_spinner=False)
-def history_page(filters: runs.RunFilters, after: runs.Cursor | None) -> runs.RunPage:
+def history_page(user_id: int, filters: runs.RunFilters, after: runs.Cursor | None) -> runs.RunPage:
     """One page of the filtered run list (a few seconds old at most)."""
-    return runs.runs_page(filters=filters, after=after, limit=HISTORY_PAGE_SIZE)
+    return runs.runs_page(by=_user(user_id), filters=filters, after=after, limit=HISTORY_PAGE_SIZE)
 
 
 @st.cache_data(ttl=5, max_entries=16, show_spinner=False)
-def history_count(filters: runs.RunFilters) -> int:
-    return runs.runs_count(filters=filters)
+def history_count(user_id: int, filters: runs.RunFilters) -> int:
+    return runs.runs_count(by=_user(user_id), filters=filters)
 
 
 @st.cache_data(ttl=30, max_entries=16, show_spinner="Computing the charts…")
-def history_charts(filters: runs.RunFilters, tz_name: str) -> dict[str, list[dict[str, Any]]]:
+def history_charts(
+    user_id: int, filters: runs.RunFilters, tz_name: str
+) -> dict[str, list[dict[str, Any]]]:
     """Every chart's aggregates over the filtered runs, in the viewer's timezone."""
-    tz = ZoneInfo(tz_name)
+    tz, by = ZoneInfo(tz_name), _user(user_id)
     return {
-        "daily": runs.runs_daily(filters=filters, tz=tz),
-        "durations": runs.runs_duration_percentiles(filters=filters, tz=tz),
-        "bundles": runs.runs_failure_rate_by_bundle(filters=filters),
+        "daily": runs.runs_daily(by=by, filters=filters, tz=tz),
+        "durations": runs.runs_duration_percentiles(by=by, filters=filters, tz=tz),
+        "bundles": runs.runs_failure_rate_by_bundle(by=by, filters=filters),
     }
 
 
-@st.cache_data(ttl=30, max_entries=1, show_spinner=False)
-def history_filter_choices() -> dict[str, list[dict[str, Any]]]:
-    return runs.runs_filter_choices()
+@st.cache_data(ttl=30, max_entries=16, show_spinner=False)
+def history_filter_choices(user_id: int) -> dict[str, list[dict[str, Any]]]:
+    return runs.runs_filter_choices(by=_user(user_id))
 
 
 @st.cache_data(ttl=5, max_entries=4, show_spinner=False)
-def recent_failures(limit: int = 10, system: bool | None = None) -> list[dict[str, Any]]:
-    return runs.runs_recent_failures(limit=limit, system=system)
+def recent_failures(
+    user_id: int, limit: int = 10, system: bool | None = None
+) -> list[dict[str, Any]]:
+    return runs.runs_recent_failures(by=_user(user_id), limit=limit, system=system)

@@ -23,7 +23,7 @@ def corpus() -> Path:
 
 @pytest.fixture
 def user(transactional_db):
-    from backend.services.users import user_default
+    from tests.support.users import user_default
 
     return user_default()
 

@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 
+from backend.access import AccessDenied, bundles_visible, owned
 from backend.integrations.warehouse import WarehouseError, connect_warehouse
 from backend.integrations.warehouse.evolution import schema_diff
 from backend.integrations.warehouse.forms import DATE_FORM, MONTH_FIRST, NUMBER_FORM
@@ -18,7 +19,8 @@ from backend.selectors.tables import table_summary
 
 
 def bundles_of_owner(*, owner: User) -> list[dict[str, Any]]:
-    """The owner's bundles by name, with their member counts."""
+    """The bundles the user may see (own, shared with their groups; all for an administrator)
+    by name, with their member counts."""
     return [
         {
             "id": b.pk,
@@ -27,20 +29,24 @@ def bundles_of_owner(*, owner: User) -> list[dict[str, Any]]:
             "load_mode": b.load_mode,
             "key_columns": list(b.key_columns),
             "version": b.version,
+            "owner": b.owner.username,
             "n_tables": b.tables.count(),
         }
-        for b in Bundle.objects.filter(owner=owner).order_by("name")
+        for b in bundles_visible(owner).select_related("owner").order_by("name")
     ]
 
 
 def bundle_of_owner(*, owner: User, bundle_id: int) -> Bundle:
-    """The owner's bundle; raises Bundle.DoesNotExist for anyone else's."""
-    return Bundle.objects.get(pk=bundle_id, owner=owner)
+    """A bundle the user may see; AccessDenied for anyone else's."""
+    bundle = bundles_visible(owner).filter(pk=bundle_id).first()
+    if bundle is None:
+        raise AccessDenied(f"No bundle {bundle_id} of yours.")
+    return bundle
 
 
 def tables_available(*, owner: User) -> list[dict[str, Any]]:
     """Every table the owner could put in a bundle, labelled with where it came from."""
-    tables = Table.objects.filter(owner=owner).select_related("document").order_by("-created_at")
+    tables = owned(Table.objects, owner).select_related("document").order_by("-created_at")
     rows = []
     for t in tables:
         row = table_summary(t)
@@ -51,9 +57,9 @@ def tables_available(*, owner: User) -> list[dict[str, Any]]:
     return rows
 
 
-def bundle_schema_view(*, bundle_id: int) -> dict[str, Any]:
+def bundle_schema_view(*, by: User, bundle_id: int) -> dict[str, Any]:
     """Columns, member fit, problems and the exact DDL for the configured warehouse."""
-    bundle = Bundle.objects.get(pk=bundle_id)
+    bundle = bundle_of_owner(owner=by, bundle_id=bundle_id)
     schema = bundle_schema(bundle=bundle)
     dialect = warehouse_dialect()
     return {
@@ -90,10 +96,10 @@ def _written_as(column: InferredColumn) -> str:
     return f"{column.order} dates ({example}), read as ISO dates"
 
 
-def bundle_table_changes(*, bundle_id: int) -> dict[str, Any]:
+def bundle_table_changes(*, by: User, bundle_id: int) -> dict[str, Any]:
     """How the bundle's schema compares with its target table already in the warehouse:
     the changes a load would make, and what would stop it."""
-    bundle = Bundle.objects.get(pk=bundle_id)
+    bundle = bundle_of_owner(owner=by, bundle_id=bundle_id)
     schema = bundle_schema(bundle=bundle)
     try:
         with connect_warehouse(settings.WAREHOUSE_URL, base_dir=settings.BASE_DIR) as warehouse:

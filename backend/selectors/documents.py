@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 
+from backend.access import owned
 from backend.models import Document, Run
 
 RUN_FIELDS = ("status", "pages_done", "pages_total", "tables_found", "error", "task_id")
@@ -19,7 +20,7 @@ TO_CHECK = Q(tables__checked=False) & ~Q(tables__quality_reasons=[])
 def _documents(owner: User):
     latest = Run.objects.filter(document=OuterRef("pk")).order_by("-queued_at")
     return (
-        Document.objects.filter(owner=owner)
+        owned(Document.objects, owner)
         .annotate(n_tables=Count("tables"))
         .annotate(n_to_check=Count("tables", filter=TO_CHECK))
         .annotate(**{f"run_{f}": Subquery(latest.values(f)[:1]) for f in RUN_FIELDS})
@@ -33,9 +34,9 @@ def documents_recent(
     hide_superseded_failures: bool = False,
     archived: bool = False,
 ) -> list[dict[str, Any]]:
-    """The owner's newest documents (archived ones or the others) with their latest
-    conversion run's progress; optionally without a failed upload whose same file was
-    uploaded again later and converted."""
+    """The user's newest documents (an administrator's: everyone's), archived ones or the
+    others, with their latest conversion run's progress; optionally without a failed upload
+    whose same file was uploaded again later and converted."""
     documents = _documents(owner).filter(archived=archived)
     if hide_superseded_failures:
         converted_later = Document.objects.filter(
@@ -49,7 +50,7 @@ def documents_recent(
 
 
 def document_detail(*, owner: User, document_id: int) -> dict[str, Any] | None:
-    """One document as on the list, or None if it is not the owner's."""
+    """One document as on the list, or None if the user may not see it."""
     document = _documents(owner).filter(pk=document_id).first()
     return _document_row(document) if document else None
 

@@ -7,9 +7,11 @@ import json
 import re
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db.models import Q
 from django_celery_results.models import TaskResult
 
+from backend.access import runs_visible
 from backend.models import BundleSchedule, Run, Table
 
 SECRET_NAME = re.compile(r"password|passwd|secret|token|(^|_|-)?key$", re.IGNORECASE)
@@ -37,9 +39,12 @@ def redact_text(text: str) -> str:
     return SECRET_IN_TEXT.sub(lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}{m.group(2)}", text)
 
 
-def run_detail(*, run_id: int) -> dict[str, Any] | None:
-    """Everything known about one run, secrets masked; None if there is no such run."""
-    run = Run.objects.select_related("owner", "document", "bundle", "retry_of").filter(pk=run_id)
+def run_detail(*, by: User, run_id: int) -> dict[str, Any] | None:
+    """Everything known about one run, secrets masked; None if there is no such run or the
+    user may not see it."""
+    run = (
+        runs_visible(by).select_related("owner", "document", "bundle", "retry_of").filter(pk=run_id)
+    )
     run = run.first()
     if run is None:
         return None

@@ -14,6 +14,7 @@ from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import CumeDist
 from django.utils import timezone
 
+from backend.access import bundles_visible, is_admin, owned, runs_visible
 from backend.models import Bundle, Document, Run
 from backend.selectors.local_day import LocalDate
 
@@ -75,7 +76,7 @@ class RunPage:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def runs_filtered(*, filters: RunFilters) -> QuerySet[Run]:
+def runs_filtered(*, by: User, filters: RunFilters) -> QuerySet[Run]:
     """Runs matching the filters; every condition is on an indexed or foreign-key column."""
     q = Q()
     for name, values in (
@@ -94,12 +95,14 @@ def runs_filtered(*, filters: RunFilters) -> QuerySet[Run]:
         q &= Q(queued_at__gte=filters.since)
     if filters.until is not None:
         q &= Q(queued_at__lt=filters.until)
-    return Run.objects.filter(q)
+    return runs_visible(by).filter(q)
 
 
-def runs_page(*, filters: RunFilters, after: Cursor | None = None, limit: int = 50) -> RunPage:
+def runs_page(
+    *, by: User, filters: RunFilters, after: Cursor | None = None, limit: int = 50
+) -> RunPage:
     """Up to `limit` runs newest first, older than `after`: keyset paging on the queued index."""
-    qs = runs_filtered(filters=filters)
+    qs = runs_filtered(by=by, filters=filters)
     if after is not None:
         qs = qs.filter(
             Q(queued_at__lt=after.queued_at) | Q(queued_at=after.queued_at, id__lt=after.id)
@@ -111,22 +114,22 @@ def runs_page(*, filters: RunFilters, after: Cursor | None = None, limit: int = 
     return RunPage(rows=rows, next=cursor)
 
 
-def runs_any_active(*, filters: RunFilters) -> bool:
+def runs_any_active(*, by: User, filters: RunFilters) -> bool:
     """Whether a run matching the filters is queued or running, i.e. the list is live."""
-    return runs_filtered(filters=filters).filter(status__in=Run.ACTIVE).exists()
+    return runs_filtered(by=by, filters=filters).filter(status__in=Run.ACTIVE).exists()
 
 
-def runs_count(*, filters: RunFilters) -> int:
+def runs_count(*, by: User, filters: RunFilters) -> int:
     """How many runs match the filters."""
-    return runs_filtered(filters=filters).count()
+    return runs_filtered(by=by, filters=filters).count()
 
 
-def runs_span(*, filters: RunFilters) -> tuple[datetime, datetime] | None:
+def runs_span(*, by: User, filters: RunFilters) -> tuple[datetime, datetime] | None:
     """The filters' time range, closed with the oldest and newest run where it is open."""
     since, until = filters.since, filters.until
     if since is None or until is None:
         # Two single probes of the queued index (MIN and MAX together make SQLite scan).
-        times = Run.objects.values_list("queued_at", flat=True)
+        times = runs_visible(by).values_list("queued_at", flat=True)
         first, last = times.order_by("queued_at").first(), times.order_by("-queued_at").first()
         if first is None:
             return None
@@ -135,14 +138,14 @@ def runs_span(*, filters: RunFilters) -> tuple[datetime, datetime] | None:
     return since, until
 
 
-def runs_daily(*, filters: RunFilters, tz: ZoneInfo) -> list[dict[str, Any]]:
+def runs_daily(*, by: User, filters: RunFilters, tz: ZoneInfo) -> list[dict[str, Any]]:
     """Per local day, kind and status: runs, rows loaded and pages done (one grouped scan)."""
-    span = runs_span(filters=filters)
+    span = runs_span(by=by, filters=filters)
     if span is None:
         return []
     day = LocalDate("queued_at", tzinfo=tz, since=span[0], until=span[1])
     columns = ("day", "kind", "status", "rows_loaded", "pages_done")
-    inner = runs_filtered(filters=filters).annotate(day=day).values(*columns).order_by()
+    inner = runs_filtered(by=by, filters=filters).annotate(day=day).values(*columns).order_by()
     # Grouped outside the ORM so that the day leads the GROUP BY: grouped by kind
     # first, SQLite walks the kind index and reads the table in random order.
     rows = _fetch(
@@ -170,15 +173,17 @@ def _fetch(template: str, inner: QuerySet) -> list[tuple]:
         return cursor.fetchall()
 
 
-def runs_duration_percentiles(*, filters: RunFilters, tz: ZoneInfo) -> list[dict[str, Any]]:
+def runs_duration_percentiles(
+    *, by: User, filters: RunFilters, tz: ZoneInfo
+) -> list[dict[str, Any]]:
     """Per local day and kind: p50 and p95 (nearest rank) of the finished runs' durations."""
-    span = runs_span(filters=filters)
+    span = runs_span(by=by, filters=filters)
     if span is None:
         return []
     day = LocalDate("queued_at", tzinfo=tz, since=span[0], until=span[1])
     group = [F("day"), F("kind")]
     ranked = (
-        runs_filtered(filters=filters)
+        runs_filtered(by=by, filters=filters)
         .filter(duration_s__isnull=False)
         .annotate(day=day)
         .annotate(cd=Window(CumeDist(), partition_by=group, order_by=F("duration_s").asc()))
@@ -204,11 +209,13 @@ def _as_date(value: date | str) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
 
 
-def runs_failure_rate_by_bundle(*, filters: RunFilters, limit: int = 20) -> list[dict[str, Any]]:
+def runs_failure_rate_by_bundle(
+    *, by: User, filters: RunFilters, limit: int = 20
+) -> list[dict[str, Any]]:
     """Bundles whose loads failed most often: failed / (succeeded + failed), worst first."""
     ended = Q(status__in=(Run.Status.SUCCEEDED, Run.Status.FAILED))
     grouped = (
-        runs_filtered(filters=filters)
+        runs_filtered(by=by, filters=filters)
         .filter(ended, kind=Run.Kind.LOAD, bundle_id__isnull=False)
         .values("bundle_id")
         .annotate(runs=Count("id"), failed=Count("id", filter=Q(status=Run.Status.FAILED)))
@@ -224,10 +231,12 @@ def _bundle_names(ids: list[int]) -> dict[int, str]:
     return dict(Bundle.objects.filter(pk__in=ids).values_list("id", "name"))
 
 
-def runs_recent_failures(*, limit: int = 10, system: bool | None = None) -> list[dict[str, Any]]:
+def runs_recent_failures(
+    *, by: User, limit: int = 10, system: bool | None = None
+) -> list[dict[str, Any]]:
     """The newest failed runs with their errors; only the system's failures (crashes, time
     limits, warehouse unreachable) or only the input's when `system` is given."""
-    qs = Run.objects.filter(status=Run.Status.FAILED).order_by("-queued_at", "-id")
+    qs = runs_visible(by).filter(status=Run.Status.FAILED).order_by("-queued_at", "-id")
     if system is not None:
         qs = qs.filter(system_failure=system)
     return list(qs.values(*LIST_FIELDS, "error", "task_id")[:limit])
@@ -252,12 +261,12 @@ def history_default_filters(*, today: date, tz: ZoneInfo, days: int | None = Non
     return RunFilters(since=since, until=until)
 
 
-def runs_filter_choices(*, documents_limit: int = 300) -> dict[str, list[dict[str, Any]]]:
-    """Users, bundles and the newest documents, for the History page's filter widgets."""
+def runs_filter_choices(*, by: User, documents_limit: int = 300) -> dict[str, list[dict[str, Any]]]:
+    """Users, bundles and the newest documents the user may see, for History's filters."""
+    users = User.objects.all() if is_admin(by) else User.objects.filter(pk=by.pk)
+    documents = owned(Document.objects, by).order_by("-created_at")
     return {
-        "users": list(User.objects.order_by("username").values("id", "username")),
-        "bundles": list(Bundle.objects.order_by("name").values("id", "name")),
-        "documents": list(
-            Document.objects.order_by("-created_at").values("id", "name")[:documents_limit]
-        ),
+        "users": list(users.order_by("username").values("id", "username")),
+        "bundles": list(bundles_visible(by).order_by("name").values("id", "name")),
+        "documents": list(documents.values("id", "name")[:documents_limit]),
     }

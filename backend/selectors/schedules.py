@@ -8,9 +8,11 @@ from typing import Any
 from zoneinfo import available_timezones
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
+from backend.access import bundles_visible, is_admin, owned, require_active, runs_visible
 from backend.models import Bundle, BundleSchedule, Run
 from backend.scheduling import clock
 
@@ -22,7 +24,11 @@ OVERDUE_AFTER = timedelta(seconds=5)
 
 
 def schedules_list(
-    *, bundle_id: int | None = None, username: str | None = None, now: datetime | None = None
+    *,
+    by: User,
+    bundle_id: int | None = None,
+    username: str | None = None,
+    now: datetime | None = None,
 ) -> list[dict[str, Any]]:
     """Every schedule (filtered) with its description, state, next run and latest load run."""
     now = now or timezone.now()
@@ -32,16 +38,16 @@ def schedules_list(
         BundleSchedule.objects.select_related(
             "bundle", "owner", "periodic_task__clocked", "periodic_task__crontab"
         )
-        .filter(_schedule_filter(bundle_id, username))
+        .filter(_schedule_filter(by, bundle_id, username))
         .annotate(**{f"run_{f}": Subquery(latest.values(f)[:1]) for f in LAST_RUN_FIELDS})
         .order_by("bundle__name")
     )
     return [_schedule_row(s, now) for s in rows]
 
 
-def schedule_of_bundle(*, bundle_id: int) -> dict[str, Any] | None:
+def schedule_of_bundle(*, by: User, bundle_id: int) -> dict[str, Any] | None:
     """The saved form choice of a bundle's schedule, for the form's defaults."""
-    schedule = BundleSchedule.objects.filter(bundle_id=bundle_id).first()
+    schedule = BundleSchedule.objects.filter(_schedule_filter(by, bundle_id, None)).first()
     if schedule is None:
         return None
     return {
@@ -52,17 +58,18 @@ def schedule_of_bundle(*, bundle_id: int) -> dict[str, Any] | None:
     }
 
 
-def schedule_bundle_choices() -> list[dict[str, Any]]:
-    """Bundles a schedule can be set for: id, name and owner."""
-    bundles = Bundle.objects.select_related("owner").order_by("name")
+def schedule_bundle_choices(*, by: User) -> list[dict[str, Any]]:
+    """Bundles the user may schedule (own; all for an administrator): id, name and owner."""
+    bundles = owned(Bundle.objects, by).select_related("owner").order_by("name")
     return [{"id": b.pk, "name": b.name, "owner": b.owner.username} for b in bundles]
 
 
-def schedule_filter_choices() -> dict[str, list]:
-    """Bundles and users that have schedules or load runs, for the page's filters."""
-    bundles = Bundle.objects.filter(Q(schedule__isnull=False) | Q(runs__kind=Run.Kind.LOAD))
-    users = BundleSchedule.objects.values_list("owner__username", flat=True)
-    runners = Run.objects.filter(kind=Run.Kind.LOAD).values_list("owner__username", flat=True)
+def schedule_filter_choices(*, by: User) -> dict[str, list]:
+    """Bundles and users that have schedules or load runs the user may see, for the filters."""
+    bundles = bundles_visible(by).filter(Q(schedule__isnull=False) | Q(runs__kind=Run.Kind.LOAD))
+    users = BundleSchedule.objects.filter(_schedule_filter(by, None, None))
+    users = users.values_list("owner__username", flat=True)
+    runners = runs_visible(by).filter(kind=Run.Kind.LOAD).values_list("owner__username", flat=True)
     return {
         "bundles": [
             {"id": b["id"], "name": b["name"]}
@@ -87,6 +94,7 @@ def schedule_timezones() -> list[str]:
 
 def schedule_calendar(
     *,
+    by: User,
     start: datetime,
     end: datetime,
     bundle_id: int | None = None,
@@ -97,18 +105,20 @@ def schedule_calendar(
     in time order; each has `at`, `bundle`, `owner` and `state` (planned, queued, running,
     succeeded, failed or revoked)."""
     now = now or timezone.now()
-    events = _run_events(start, end, bundle_id, username)
+    events = _run_events(by, start, end, bundle_id, username)
     schedules = BundleSchedule.objects.select_related(
         "bundle", "owner", "periodic_task__clocked", "periodic_task__crontab"
-    ).filter(_schedule_filter(bundle_id, username), periodic_task__enabled=True)
+    ).filter(_schedule_filter(by, bundle_id, username), periodic_task__enabled=True)
     for schedule in schedules:
         for at in _fires(schedule.periodic_task, after=max(start, now), until=end):
             events.append(_event(at, schedule.bundle, schedule.owner.username, "planned"))
     return sorted(events, key=lambda e: e["at"])
 
 
-def _schedule_filter(bundle_id: int | None, username: str | None) -> Q:
-    q = Q()
+def _schedule_filter(by: User, bundle_id: int | None, username: str | None) -> Q:
+    require_active(by)
+    # A member sees the schedules of their own bundles and those they set.
+    q = Q() if is_admin(by) else Q(owner=by) | Q(bundle__owner=by)
     if bundle_id is not None:
         q &= Q(bundle_id=bundle_id)
     if username:
@@ -116,8 +126,8 @@ def _schedule_filter(bundle_id: int | None, username: str | None) -> Q:
     return q
 
 
-def _run_events(start, end, bundle_id, username) -> list[dict[str, Any]]:
-    runs = Run.objects.filter(kind=Run.Kind.LOAD, queued_at__gte=start, queued_at__lt=end)
+def _run_events(by, start, end, bundle_id, username) -> list[dict[str, Any]]:
+    runs = runs_visible(by).filter(kind=Run.Kind.LOAD, queued_at__gte=start, queued_at__lt=end)
     if bundle_id is not None:
         runs = runs.filter(bundle_id=bundle_id)
     if username:

@@ -20,6 +20,13 @@ BEAT_STALE_AFTER_S = 3 * HEARTBEAT_EVERY_S
 BROKER_DOWN = (OperationalError, KombuError, OSError)
 
 
+def system_warehouse() -> str:
+    """WAREHOUSE_URL as it may be shown: the password masked, the options (which may hold
+    AWS keys) left out."""
+    url, _, query = settings.WAREHOUSE_URL.partition("?")
+    return maybe_sanitize_url(url) + ("?…" if query else "")
+
+
 def system_database() -> dict[str, Any]:
     """The database engine in use and where it lives (no credentials)."""
     db = settings.DATABASES["default"]

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.contrib.auth.models import User
 
+from backend.access import AccessDenied, bundles_visible, owned_one, run_visible
 from backend.models import Bundle, Run, Table, TableVersion
 
 
@@ -22,7 +23,8 @@ class VersionRow:
 
 def table_versions_of(*, owner: User, table_id: int) -> list[VersionRow]:
     """The owner's table's earlier versions, newest first."""
-    versions = TableVersion.objects.filter(table_id=table_id, table__owner=owner)
+    table = owned_one(Table.objects, owner, table_id, "table")
+    versions = TableVersion.objects.filter(table=table)
     return [
         VersionRow(
             v.version, v.n_rows, v.n_cols, v.strategy, fix_text(v.fix) or "detected", v.created_at
@@ -49,7 +51,7 @@ class ReextractionState:
 
 def reextraction_state(*, owner: User, run_id: int) -> ReextractionState:
     """Where the owner's re-extraction run is."""
-    run = Run.objects.get(pk=run_id, owner=owner, kind=Run.Kind.REEXTRACTION)
+    run = run_visible(owner, run_id)
     return ReextractionState(run.status, run.message, run.error)
 
 
@@ -73,7 +75,9 @@ class MemberReview:
 def bundle_members_review(*, owner: User, bundle_id: int) -> list[MemberReview]:
     """The owner's bundle's tables with their flags and whether they changed since the last
     successful load (a fix made a new version)."""
-    bundle = Bundle.objects.get(pk=bundle_id, owner=owner)
+    bundle = bundles_visible(owner).filter(pk=bundle_id).first()
+    if bundle is None:
+        raise AccessDenied(f"No bundle {bundle_id} of yours.")
     last = bundle.runs.filter(kind=Run.Kind.LOAD, status=Run.Status.SUCCEEDED).first()
     loaded = {t["id"]: t.get("version", 1) for t in (last.inputs.get("tables", []) if last else [])}
     return [

@@ -10,24 +10,28 @@ import io
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from itertools import islice
+from itertools import chain, islice
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.files import File
 
-from backend.models import Table
+from backend.access import owned, owned_one
+from backend.models import Document, Table
 
 
 def tables_of_document(*, owner: User, document_id: int) -> list[dict[str, Any]]:
     """The document's tables in page order, as plain rows."""
-    tables = Table.objects.filter(owner=owner, document_id=document_id).order_by("first_page", "id")
+    tables = (
+        owned(Table.objects, owner).filter(document_id=document_id).order_by("first_page", "id")
+    )
     return [table_summary(t) for t in tables]
 
 
 def tables_to_check(*, owner: User, document_id: int) -> list[tuple[str, str]]:
     """(name, reasons) of the document's tables flagged for a look and not marked checked."""
-    tables = Table.objects.filter(owner=owner, document_id=document_id, checked=False)
+    document = owned_one(Document.objects, owner, document_id, "document")
+    tables = Table.objects.filter(document=document, checked=False)
     return [(t.name, "; ".join(t.quality_reasons)) for t in tables if t.quality_reasons]
 
 
@@ -127,24 +131,36 @@ def table_content(*, table: Table, limit: int | None = None) -> tuple[list[str],
     return table_columns(table=table), list(islice(rows, limit))
 
 
-def table_csv(*, table: Table) -> bytes:
-    """The table as a download: header row (names) first, then the data rows, UTF-8."""
+# A spreadsheet reads a cell starting with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """The cell as a spreadsheet shows it as text: a leading ' before a formula start."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def table_csv(*, table: Table, raw: bool = False) -> bytes:
+    """The table as a download: header row (names) first, then the data rows, UTF-8. Cells a
+    spreadsheet would run as formulas get a leading ', unless `raw` (the warehouse never
+    reads this: loads read the rows themselves)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(table_columns(table=table))
-    writer.writerows(row for _, row in table_data_rows(table=table))
+    rows = chain([table_columns(table=table)], (row for _, row in table_data_rows(table=table)))
+    for row in rows:
+        writer.writerow(row if raw else [spreadsheet_safe(cell) for cell in row])
     return out.getvalue().encode("utf-8")
 
 
-def tables_zip(*, owner: User, document_id: int) -> bytes:
+def tables_zip(*, owner: User, document_id: int, raw: bool = False) -> bytes:
     """Every table of the document as CSV files in one zip."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for table in Table.objects.filter(owner=owner, document_id=document_id):
-            archive.writestr(table.name, table_csv(table=table))
+        for table in owned(Table.objects, owner).filter(document_id=document_id):
+            archive.writestr(table.name, table_csv(table=table, raw=raw))
     return buffer.getvalue()
 
 
 def table_of_owner(*, owner: User, table_id: int) -> Table:
-    """The owner's table; raises Table.DoesNotExist for anyone else's."""
-    return Table.objects.get(pk=table_id, owner=owner)
+    """A table the user may see; AccessDenied for anyone else's."""
+    return owned_one(Table.objects, owner, table_id, "table")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
+import uuid
 from collections.abc import Iterable
 
 from django.contrib.auth.models import User
@@ -12,6 +13,7 @@ from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from backend.access import check_owner, require_active
 from backend.integrations.warehouse.columns import parse_sql_type
 from backend.integrations.warehouse.forms import DATE_ORDERS, DAY_FIRST, DECIMAL_MARKS, MONTH_FIRST  # noqa: F401 (for pages)
 from backend.integrations.warehouse.inference import CHUNK_ROWS, TypeInferrer
@@ -31,6 +33,7 @@ def bundle_create(
     *, owner: User, name: str, target_table: str, load_mode: str, key_columns: Iterable[str] = ()
 ) -> Bundle:
     """A new bundle; the target is normalised to a valid warehouse identifier."""
+    require_active(owner)
     bundle = Bundle(owner=owner)
     _apply_settings(bundle, name, target_table, load_mode, key_columns)
     try:
@@ -42,9 +45,16 @@ def bundle_create(
 
 
 def bundle_update(
-    *, bundle: Bundle, name: str, target_table: str, load_mode: str, key_columns: Iterable[str]
+    *,
+    by: User,
+    bundle: Bundle,
+    name: str,
+    target_table: str,
+    load_mode: str,
+    key_columns: Iterable[str],
 ) -> Bundle:
     """Change name, target or mode; a new version, so the next load is not taken as a repeat."""
+    check_owner(by, bundle, "the bundle")
     _apply_settings(bundle, name, target_table, load_mode, key_columns)
     bundle.version += 1
     bundle.save()
@@ -65,8 +75,9 @@ def _apply_settings(bundle, name, target_table, load_mode, key_columns) -> None:
     bundle.key_columns = keys
 
 
-def bundle_set_tables(*, bundle: Bundle, table_ids: Iterable[int]) -> Bundle:
+def bundle_set_tables(*, by: User, bundle: Bundle, table_ids: Iterable[int]) -> Bundle:
     """Make exactly these of the owner's tables the bundle's members."""
+    check_owner(by, bundle, "the bundle")
     tables = Table.objects.filter(owner=bundle.owner, pk__in=list(table_ids))
     with transaction.atomic():
         bundle.tables.set(tables)
@@ -75,8 +86,9 @@ def bundle_set_tables(*, bundle: Bundle, table_ids: Iterable[int]) -> Bundle:
     return bundle
 
 
-def bundle_set_schema(*, bundle: Bundle, columns: list[dict]) -> Bundle:
+def bundle_set_schema(*, by: User, bundle: Bundle, columns: list[dict]) -> Bundle:
     """Store the user's column names and types (positional), after checking every type."""
+    check_owner(by, bundle, "the bundle")
     for column in columns:
         spec = parse_sql_type(column.get("name") or "x", column.get("type") or "VARCHAR")
         if spec.kind not in SUPPORTED_KINDS:
@@ -89,8 +101,9 @@ def bundle_set_schema(*, bundle: Bundle, columns: list[dict]) -> Bundle:
     return bundle
 
 
-def bundle_set_date_order(*, bundle: Bundle, column: str, order: str) -> Bundle:
+def bundle_set_date_order(*, by: User, bundle: Bundle, column: str, order: str) -> Bundle:
     """Say how a date column whose values read both ways is written (month- or day-first)."""
+    check_owner(by, bundle, "the bundle")
     if order not in DATE_ORDERS:
         raise BundleInvalid(f"a date order is one of {', '.join(DATE_ORDERS)}")
     bundle.date_orders = {**bundle.date_orders, column: order}
@@ -99,9 +112,10 @@ def bundle_set_date_order(*, bundle: Bundle, column: str, order: str) -> Bundle:
     return bundle
 
 
-def bundle_set_decimal_mark(*, bundle: Bundle, table_id: int, mark: str) -> Bundle:
+def bundle_set_decimal_mark(*, by: User, bundle: Bundle, table_id: int, mark: str) -> Bundle:
     """Say which decimal mark a member table's numbers are written with; every bundle holding
     the table gets a new version, as its values now read differently."""
+    check_owner(by, bundle, "the bundle")
     if mark not in DECIMAL_MARKS:
         raise BundleInvalid("a decimal mark is '.' (1,234.5) or ',' (1.234,5)")
     table = bundle.tables.get(pk=table_id)
@@ -112,16 +126,18 @@ def bundle_set_decimal_mark(*, bundle: Bundle, table_id: int, mark: str) -> Bund
     return bundle
 
 
-def bundle_set_schema_changes(*, bundle: Bundle, allowed: bool) -> Bundle:
+def bundle_set_schema_changes(*, by: User, bundle: Bundle, allowed: bool) -> Bundle:
     """Let loads widen text columns and add new nullable columns to the existing table."""
+    check_owner(by, bundle, "the bundle")
     bundle.allow_schema_changes = allowed
     bundle.version += 1
     bundle.save(update_fields=["allow_schema_changes", "version"])
     return bundle
 
 
-def bundle_delete(*, bundle: Bundle) -> None:
+def bundle_delete(*, by: User, bundle: Bundle) -> None:
     """Remove the bundle (its schedule goes with it); its tables and past runs stay."""
+    check_owner(by, bundle, "the bundle")
     bundle.delete()
 
 
@@ -139,6 +155,9 @@ def table_create_from_csv(
     A file with lines around the table is stored only when `table_lines` confirms the
     (header line, last line) that csv_inspect found; blank header names only when `names`
     gives one for each such position (1-based). Raises CsvRejected saying what is missing."""
+    require_active(owner)
+    if bundle is not None:
+        check_owner(owner, bundle, "the bundle")
     with tempfile.TemporaryFile() as raw:
         layout, profile = _write_table(content, raw, table_lines, names or {})
         n_rows, n_cols = layout.rows + 1, len(layout.header)
@@ -153,7 +172,9 @@ def table_create_from_csv(
             profile=profile,
         )
         with transaction.atomic():
-            table.file.save(name, File(raw, name=name), save=False)
+            # A generated file name: what the browser sent never becomes a storage path.
+            stored = f"{uuid.uuid4().hex}.csv"
+            table.file.save(stored, File(raw, name=stored), save=False)
             table.save()
             if bundle is not None:
                 bundle.tables.add(table)

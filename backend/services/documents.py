@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import uuid
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -14,6 +15,7 @@ from django.db import transaction
 from django.db.models import F
 
 from backend import task_names
+from backend.access import check_owner, owned_one, require_active
 from backend.integrations.pdf import EmptyPdf, NotAPdf, PdfError, parse_page_spec
 from backend.integrations.pdf.info import count_pages
 from backend.models import Bundle, Document, Run
@@ -91,6 +93,7 @@ def document_upload(
     allow_duplicate: bool = False,
 ) -> UploadOutcome:
     """Store the upload and queue its conversion, unless the same bytes were uploaded before."""
+    require_active(owner)
     conversion_options_check(options=options)
     digest, size = _sha256(content)
     if size > settings.UPLOAD_MAX_MB * 1024 * 1024:
@@ -108,7 +111,9 @@ def document_upload(
             page_count=page_count,
             options=options.as_json(),
         )
-        document.file.save(name, File(content, name=name), save=False)
+        # A generated file name: what the browser sent never becomes a storage path.
+        stored = f"{uuid.uuid4().hex}.pdf"
+        document.file.save(stored, File(content, name=stored), save=False)
         document.save()
         document_enqueue_conversion(document=document, owner=owner)
     return UploadOutcome(document=document, duplicate_of=earlier)
@@ -137,6 +142,7 @@ def document_enqueue_conversion(
     *, document: Document, owner: User, password: str = "", retry_of: Run | None = None
 ) -> Run:
     """Queue (again) the conversion of a stored document; a password may be given anew."""
+    check_owner(owner, document, "the document")
     if password:
         document.options = {**document.options, "password": password}
     document.status = Document.Status.QUEUED
@@ -164,7 +170,7 @@ def _sha256(content: BinaryIO) -> tuple[str, int]:
 
 def document_convert_again(*, owner: User, document_id: int, password: str = "") -> Run:
     """Queue a new conversion of the owner's document, e.g. with the right password."""
-    document = Document.objects.get(pk=document_id, owner=owner)
+    document = owned_one(Document.objects, owner, document_id, "document")
     previous = document.runs.order_by("-queued_at").first()
     return document_enqueue_conversion(
         document=document, owner=owner, password=password, retry_of=previous
@@ -178,7 +184,7 @@ class DocumentBusy(ValueError):
 def document_delete(*, owner: User, document_id: int) -> str:
     """Delete the owner's document with its tables and files; returns its name. Bundles that
     held its tables get a new version; its runs stay in History."""
-    document = Document.objects.get(pk=document_id, owner=owner)
+    document = owned_one(Document.objects, owner, document_id, "document")
     if document.runs.filter(status__in=Run.ACTIVE).exists():
         raise DocumentBusy(f"{document.name} is being converted: cancel it in History first.")
     tables = document.tables.all()
@@ -201,7 +207,7 @@ def document_delete(*, owner: User, document_id: int) -> str:
 
 def document_set_archived(*, owner: User, document_id: int, archived: bool) -> Document:
     """Archive the owner's document (left out of the lists) or bring it back."""
-    document = Document.objects.get(pk=document_id, owner=owner)
+    document = owned_one(Document.objects, owner, document_id, "document")
     document.archived = archived
     document.save(update_fields=["archived"])
     return document

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 
 from backend import task_names
+from backend.access import AccessDenied, check_may_load
 from backend.integrations.warehouse import (
     LoadProgress,
     LoadResult,
@@ -17,7 +18,7 @@ from backend.integrations.warehouse import (
     WarehouseError,
     connect_warehouse,
 )
-from backend.models import Bundle, BundleSchedule, Run, Table
+from backend.models import AuditEvent, Bundle, BundleSchedule, Run, Table
 from backend.selectors.bundle_schema import (
     BundleSchema,
     bundle_members,
@@ -25,6 +26,7 @@ from backend.selectors.bundle_schema import (
     member_rows,
 )
 from backend.selectors.table_versions import tables_unchecked
+from backend.services.audit import audit_record
 from backend.services.runs import run_enqueue, run_finished, run_progress, run_started
 from backend.services.users import user_by_name
 
@@ -66,6 +68,7 @@ def load_enqueue(
     Raises LoadRefused, queuing nothing, when the bundle cannot load: such a run could only
     fail, and would count as a failure in the history. Raises LoadNeedsConfirmation when
     member tables are flagged for checking and unchecked, unless `confirmed_unchecked`."""
+    check_may_load(owner, bundle)
     problems = load_problems(bundle=bundle)
     if problems:
         raise LoadRefused("The bundle cannot load: " + " ".join(problems))
@@ -76,6 +79,9 @@ def load_enqueue(
             f"{len(unchecked)} table(s) of the bundle are flagged and not checked: {names}. "
             "Check them on the Documents page, or confirm the load."
         )
+    audit_record(
+        action=AuditEvent.Action.LOAD, actor=owner, detail=f"queued a load of {bundle.name}"
+    )
     return run_enqueue(
         kind=Run.Kind.LOAD,
         owner=owner,
@@ -131,6 +137,11 @@ def load_run(
     run_started(task_id=task_id)
     if bundle is None:
         _fail(task_id, f"Bundle {bundle_id} no longer exists.")
+    try:
+        # Checked again here: a schedule outlives its owner's account or access.
+        check_may_load(owner, bundle)
+    except AccessDenied as exc:
+        _fail(task_id, f"Nothing loaded: {exc}")
     schema = bundle_schema(bundle=bundle)
     if schema.problems:
         _fail(task_id, "The bundle cannot load: " + " ".join(schema.problems))

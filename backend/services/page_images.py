@@ -6,6 +6,7 @@ from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
+from backend.access import owned_one
 from backend.integrations.pdf import PdfError
 from backend.integrations.pdf.render import PageImage, read_page_image, render_page
 from backend.models import Document
@@ -37,7 +38,7 @@ def page_images_delete(*, folder: str) -> None:
 
 def page_image(*, owner: User, document_id: int, page: int, width_px: int) -> PageImage:
     """The owner's document page as a PNG `width_px` wide, drawn at most once."""
-    document = Document.objects.get(pk=document_id, owner=owner)
+    document = owned_one(Document.objects, owner, document_id, "document")
     name = page_image_name(document, page, width_px)
     if default_storage.exists(name):
         with default_storage.open(name, "rb") as fh:

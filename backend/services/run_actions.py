@@ -6,6 +6,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django_celery_results.models import TaskResult
 
+from backend.access import check_owner, run_visible
 from backend.celery_app import app
 from backend.models import Run
 from backend.services import conversion
@@ -25,7 +26,7 @@ def run_retry(*, run_id: int, owner: User, password: str = "") -> Run:
 
     Only a failed or revoked run is retried, and not while the same document or
     bundle has another run under way. A conversion may be given a (new) password."""
-    run = Run.objects.select_related("document", "bundle").get(pk=run_id)
+    run = run_visible(owner, run_id)
     if run.status not in RETRYABLE:
         raise RunActionRefused(f"Only failed or cancelled runs are retried; this one {run.status}.")
     subject = run.document if run.kind == Run.Kind.CONVERSION else run.bundle
@@ -48,7 +49,8 @@ def run_retry(*, run_id: int, owner: User, password: str = "") -> Run:
 def run_cancel(*, run_id: int, by: User) -> Run:
     """Stop a queued or running run: it ends revoked, its tasks are revoked (running ones
     terminated) and its partial outputs removed. Work a worker starts later is refused."""
-    run = Run.objects.select_related("document").get(pk=run_id)
+    run = run_visible(by, run_id)
+    check_owner(by, run, "the run")
     was_running = run.status != Run.Status.QUEUED
     # The Run is closed first: every step of its tasks checks it and gives up.
     if not run_revoke(task_id=run.task_id, message=f"Cancelled by {by.username}."):

@@ -17,9 +17,11 @@ from django.utils import timezone
 from django_celery_beat.models import ClockedSchedule, CrontabSchedule, PeriodicTask, PeriodicTasks
 
 from backend import task_names
-from backend.models import Bundle, BundleSchedule, Run
+from backend.access import check_owner
+from backend.models import AuditEvent, Bundle, BundleSchedule, Run
 from backend.scheduling.errors import ScheduleInvalid
 from backend.scheduling.spec import NONE, BeatPlan, ScheduleSpec, plan_build, plan_fires
+from backend.services.audit import audit_record
 from backend.services.loads import load_enqueue
 
 __all__ = ["ScheduleInvalid", "SchedulePreview"]
@@ -48,9 +50,11 @@ def schedule_save(
 ) -> BundleSchedule | None:
     """Create or update in place the bundle's schedule (None removes it); a running beat
     sees the change within a second and never fires it early or late because of the edit."""
+    check_owner(owner, bundle, "the bundle's schedule")
     if spec.frequency == NONE:
-        schedule_delete(bundle=bundle)
+        schedule_delete(by=owner, bundle=bundle)
         return None
+    _audit(owner, f"set the schedule of {bundle.name}: {spec.frequency} {spec.as_form()}")
     now = now or timezone.now()
     plan = plan_build(spec=spec, now=now)
     with transaction.atomic():
@@ -67,8 +71,10 @@ def schedule_save(
     return schedule
 
 
-def schedule_pause(*, schedule: BundleSchedule) -> BundleSchedule:
+def schedule_pause(*, by: User, schedule: BundleSchedule) -> BundleSchedule:
     """Stop firing the schedule until it is resumed; its choice is kept."""
+    check_owner(by, schedule.bundle, "the bundle's schedule")
+    _audit(by, f"paused the schedule of {schedule.bundle.name}")
     task = schedule.periodic_task
     if task is not None:
         with transaction.atomic():
@@ -78,15 +84,20 @@ def schedule_pause(*, schedule: BundleSchedule) -> BundleSchedule:
     return schedule
 
 
-def schedule_resume(*, schedule: BundleSchedule, now: datetime | None = None) -> BundleSchedule:
+def schedule_resume(
+    *, by: User, schedule: BundleSchedule, now: datetime | None = None
+) -> BundleSchedule:
     """Fire again from now on, with no catch-up of runs missed while paused; a Once whose
     time has passed raises ScheduleInvalid."""
+    check_owner(by, schedule.bundle, "the bundle's schedule")
     spec = schedule_spec(schedule=schedule)
     return schedule_save(bundle=schedule.bundle, owner=schedule.owner, spec=spec, now=now)
 
 
-def schedule_delete(*, bundle: Bundle) -> None:
+def schedule_delete(*, by: User, bundle: Bundle) -> None:
     """Remove the bundle's schedule with its beat rows; nothing is left to fire."""
+    check_owner(by, bundle, "the bundle's schedule")
+    _audit(by, f"deleted the schedule of {bundle.name}")
     # The post_delete receiver below removes the beat rows, also when a bundle's deletion
     # cascades here.
     BundleSchedule.objects.filter(bundle=bundle).delete()
@@ -94,7 +105,12 @@ def schedule_delete(*, bundle: Bundle) -> None:
 
 def schedule_run_now(*, schedule: BundleSchedule, owner: User) -> Run:
     """Queue the bundle's load at once as a manual run; the schedule itself is unchanged."""
+    check_owner(owner, schedule.bundle, "the bundle's schedule")
     return load_enqueue(bundle=schedule.bundle, owner=owner, trigger=Run.Trigger.MANUAL)
+
+
+def _audit(by: User, detail: str) -> None:
+    audit_record(action=AuditEvent.Action.SCHEDULE_CHANGED, actor=by, detail=detail)
 
 
 def schedule_spec(*, schedule: BundleSchedule) -> ScheduleSpec:

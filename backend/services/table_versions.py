@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import F
 
 from backend import task_names
+from backend.access import owned_one
 from backend.integrations.pdf import ExtractedTable, PdfError, extract_tables
 from backend.models import Bundle, Run, Table, TableVersion
 from backend.services.conversion import local_pdf
@@ -72,7 +73,7 @@ def table_fix_check(*, fix: TableFix) -> None:
 
 def table_reextract_enqueue(*, owner: User, table_id: int, fix: TableFix) -> Run:
     """Queue the re-extraction of the owner's table with the fix; its Run shows at once."""
-    table = Table.objects.select_related("document").get(pk=table_id, owner=owner)
+    table = owned_one(Table.objects.select_related("document"), owner, table_id, "table")
     if table.document is None:
         raise FixRefused("An uploaded CSV has no page to read again.")
     table_fix_check(fix=fix)
@@ -171,7 +172,7 @@ _KEPT = (
 
 def table_mark_checked(*, owner: User, table_id: int, checked: bool = True) -> Table:
     """Record that the owner compared this version of the table with its page (or undo it)."""
-    table = Table.objects.get(pk=table_id, owner=owner)
+    table = owned_one(Table.objects, owner, table_id, "table")
     table.checked = checked
     table.save(update_fields=["checked"])
     return table

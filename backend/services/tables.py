@@ -7,9 +7,11 @@ import io
 import itertools
 from collections.abc import Sequence
 
+from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.db import transaction
 
+from backend.access import check_owner
 from backend.integrations.pdf import ExtractedTable
 from backend.models import Document, Table
 
@@ -84,8 +86,11 @@ def column_names_check(*, names: Sequence[str]) -> None:
         raise ValueError("Column names must be filled in and unique: " + "; ".join(problems) + ".")
 
 
-def table_set_header(*, table: Table, header_row: int | None, column_names: list[str]) -> Table:
+def table_set_header(
+    *, by: User, table: Table, header_row: int | None, column_names: list[str]
+) -> Table:
     """Record which row is the header (None: none) and the column names to use."""
+    check_owner(by, table, "the table")
     if header_row is not None and not 0 <= header_row < max(table.n_rows, 1):
         raise ValueError(f"row {header_row + 1} is outside the table's {table.n_rows} rows")
     if column_names and len(column_names) != table.n_cols:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
+from backend.access import owned, owned_one
 from backend.models import Document, Run, Table, TableTemplate
 from backend.services.documents import ConversionOptions, document_enqueue_conversion
 
@@ -16,7 +17,7 @@ class TemplateRefused(ValueError):
 
 def template_save(*, owner: User, table_id: int, name: str) -> TableTemplate:
     """Save how the owner's fixed table was read as a template called `name`."""
-    table = Table.objects.get(pk=table_id, owner=owner)
+    table = owned_one(Table.objects, owner, table_id, "table")
     name = name.strip()
     if not name:
         raise TemplateRefused("Give the template a name.")
@@ -43,7 +44,7 @@ def template_get(*, owner: User | None, name: str) -> TableTemplate:
     name is unique); TemplateRefused naming the templates there are otherwise."""
     found = TableTemplate.objects.filter(name=name)
     if owner is not None:
-        found = found.filter(owner=owner)
+        found = owned(found, owner)
     templates = list(found[:2])
     if len(templates) == 1:
         return templates[0]
@@ -55,7 +56,7 @@ def template_get(*, owner: User | None, name: str) -> TableTemplate:
 
 def template_names(*, owner: User) -> list[str]:
     """The owner's templates' names, A to Z."""
-    return list(TableTemplate.objects.filter(owner=owner).values_list("name", flat=True))
+    return list(owned(TableTemplate.objects, owner).values_list("name", flat=True))
 
 
 def template_conversion_options(
@@ -75,8 +76,8 @@ def template_conversion_options(
 def template_apply(*, owner: User, name: str, document_id: int) -> Run:
     """Convert the owner's document again with the template; its tables are replaced by the
     table the template reads."""
+    document = owned_one(Document.objects, owner, document_id, "document")
     template = template_get(owner=owner, name=name)
-    document = Document.objects.get(pk=document_id, owner=owner)
     if document.runs.filter(status__in=Run.ACTIVE).exists():
         raise TemplateRefused(f"{document.name} has a run under way: wait for it to end.")
     if document.page_count is not None and template.page > document.page_count:

@@ -93,7 +93,7 @@ def render_settings(bundle) -> None:
         fields = settings_fields("edit", bundle)
         if st.form_submit_button("Save settings"):
             try:
-                bundle_update(bundle=bundle, **fields)
+                bundle_update(by=user, bundle=bundle, **fields)
                 st.rerun()
             except BundleInvalid as exc:
                 st.error(str(exc))
@@ -115,7 +115,7 @@ def render_members(bundle) -> None:
         )
         if st.form_submit_button("Save tables"):
             added = {t["id"] for t in available if t["document_id"] in whole}
-            bundle_set_tables(bundle=bundle, table_ids=set(chosen) | added)
+            bundle_set_tables(by=user, bundle=bundle, table_ids=set(chosen) | added)
             st.rerun()
     # A form that clears on submit: added files leave the uploader, so a second click
     # cannot add them twice.
@@ -215,7 +215,7 @@ def csv_question_fields(file: str, layout) -> dict:
 
 
 def render_schema(bundle) -> None:
-    view = data.bundle_schema(bundle_id=bundle.pk, version=bundle.version)
+    view = data.bundle_schema(user_id=user.pk, bundle_id=bundle.pk, version=bundle.version)
     for problem in view["problems"]:
         st.error(problem, icon=":material/warning:")
     if not view["columns"]:
@@ -226,7 +226,7 @@ def render_schema(bundle) -> None:
         edited = st.data_editor(pd.DataFrame(view["columns"]), hide_index=True, width="stretch")
         if st.form_submit_button("Save schema"):
             try:
-                bundle_set_schema(bundle=bundle, columns=edited.to_dict("records"))
+                bundle_set_schema(by=user, bundle=bundle, columns=edited.to_dict("records"))
                 st.rerun()
             except BundleInvalid as exc:
                 st.error(str(exc))
@@ -253,7 +253,7 @@ def render_date_questions(bundle, columns: list[str]) -> None:
                 horizontal=True,
             )
             if st.form_submit_button("Save date order") and order:
-                bundle_set_date_order(bundle=bundle, column=column, order=order)
+                bundle_set_date_order(by=user, bundle=bundle, column=column, order=order)
                 st.rerun()
 
 
@@ -280,12 +280,16 @@ def render_reading(bundle, view: dict) -> None:
             for member in view["members"]:
                 mark = chosen.get(member["table_id"])
                 if mark and mark != member["decimal_mark"]:
-                    bundle_set_decimal_mark(bundle=bundle, table_id=member["table_id"], mark=mark)
+                    bundle_set_decimal_mark(
+                        by=user, bundle=bundle, table_id=member["table_id"], mark=mark
+                    )
             st.rerun()
 
 
 def render_table_changes(bundle, view: dict) -> None:
-    changes = data.bundle_table_changes(bundle_id=bundle.pk, version=bundle.version)
+    changes = data.bundle_table_changes(
+        user_id=user.pk, bundle_id=bundle.pk, version=bundle.version
+    )
     if changes["error"]:
         st.warning(f"Can't compare with the warehouse: {changes['error']}")
     if not changes["exists"]:
@@ -307,7 +311,7 @@ def render_table_changes(bundle, view: dict) -> None:
         help="Done inside the load's transaction and recorded on the run.",
     )
     if allowed != view["allow_schema_changes"]:
-        bundle_set_schema_changes(bundle=bundle, allowed=allowed)
+        bundle_set_schema_changes(by=user, bundle=bundle, allowed=allowed)
         st.rerun()
 
 
@@ -350,7 +354,7 @@ def render_delete(bundle, column) -> None:
         )
         if st.button("Yes, delete the bundle", type="primary", key=f"delete-{bundle.pk}"):
             name = bundle.name
-            bundle_delete(bundle=bundle)
+            bundle_delete(by=user, bundle=bundle)
             st.session_state.pop("bundle_id", None)
             outcomes_start("bundles")
             outcome_add("bundles", "success", f"Bundle **{name}** deleted.")
@@ -405,7 +409,9 @@ def render_bundle(bundle_id: int) -> None:
     st.caption(
         f"→ {bundle.target_table} · {MODES[bundle.load_mode].lower()} · version {bundle.version}"
     )
-    problems = data.bundle_schema(bundle_id=bundle.pk, version=bundle.version)["problems"]
+    problems = data.bundle_schema(user_id=user.pk, bundle_id=bundle.pk, version=bundle.version)[
+        "problems"
+    ]
     why = "Cannot load yet: " + " ".join(problems) if problems else None
     load_col, schedule_col, delete_col = st.columns(3)
     if load_col.button(

@@ -30,6 +30,7 @@ PREVIEW_ROWS = 500
 
 st.title("Documents")
 user = current_user()
+RAW_KEY = "downloads-raw"
 outcomes_render("documents")
 show_archived = st.toggle("Show archived documents", key="documents-archived")
 documents = documents_recent(owner=user, limit=200, archived=show_archived)
@@ -149,7 +150,7 @@ def save_header(table: Table, header_row: int | None, renamed: list[str]) -> Non
     changed = header_row != table.header_row
     try:
         table_set_header(
-            table=table, header_row=header_row, column_names=[] if changed else renamed
+            by=user, table=table, header_row=header_row, column_names=[] if changed else renamed
         )
     except ValueError as exc:
         outcome_add(area, "error", f"Not saved. {exc}")
@@ -185,7 +186,7 @@ def render_table(summary: dict) -> None:
         st.dataframe(frame, width="stretch", hide_index=True)
         st.download_button(
             "Download CSV",
-            table_csv(table=table),
+            table_csv(table=table, raw=st.session_state.get(RAW_KEY, False)),
             file_name=table.name,
             mime="text/csv",
             icon=":material/download:",
@@ -232,9 +233,16 @@ if document["status"] == "failed":
 tables = tables_of_document(owner=user, document_id=document_id)
 if tables:
     st.subheader(f"{len(tables)} table(s)")
+    st.toggle(
+        "Raw downloads",
+        key=RAW_KEY,
+        help="Off: a cell starting with =, +, -, @, a tab or a carriage return gets a leading '"
+        " so a spreadsheet shows it as text instead of running it as a formula."
+        " On: the values exactly as stored (for programs, not spreadsheets).",
+    )
     st.download_button(
         "Download all as zip",
-        tables_zip(owner=user, document_id=document_id),
+        tables_zip(owner=user, document_id=document_id, raw=st.session_state.get(RAW_KEY, False)),
         file_name=f"{document['name'].rsplit('.', 1)[0]}-tables.zip",
         mime="application/zip",
         icon=":material/folder_zip:",

@@ -28,7 +28,7 @@ user = current_user()
 
 
 def render_filters() -> tuple[runs.RunFilters, ZoneInfo, tuple[date, date]]:
-    choices = data.history_filter_choices()
+    choices = data.history_filter_choices(user.pk)
     users = {u["id"]: u["username"] for u in choices["users"]}
     bundles = {b["id"]: b["name"] for b in choices["bundles"]}
     documents = {d["id"]: f"{d['name']} (#{d['id']})" for d in choices["documents"]}
@@ -109,7 +109,7 @@ def _wait(row: dict) -> float | None:
 
 def render_runs(filters: runs.RunFilters, tz: ZoneInfo) -> None:
     """The run list, redrawn every few seconds while a run in it is queued or running."""
-    live = runs.runs_any_active(filters=filters)
+    live = runs.runs_any_active(by=user, filters=filters)
     opened = st.session_state.get("history_run")
 
     @st.fragment(run_every=LIVE_EVERY_S if live else None)
@@ -128,8 +128,8 @@ def render_run_list(filters: runs.RunFilters, tz: ZoneInfo) -> None:
         st.session_state["history_filters"] = filters
         st.session_state["history_cursors"] = [None]
     cursors = st.session_state["history_cursors"]
-    page = data.history_page(filters, cursors[-1])
-    total = data.history_count(filters)
+    page = data.history_page(user.pk, filters, cursors[-1])
+    total = data.history_count(user.pk, filters)
     start = (len(cursors) - 1) * data.HISTORY_PAGE_SIZE
     st.caption(f"Runs {start + 1 if page.rows else 0}–{start + len(page.rows)} of {total:,}")
     ids = [r["id"] for r in page.rows]
@@ -164,7 +164,7 @@ runs_tab, charts_tab = st.tabs(["Runs", "Charts"])
 with runs_tab:
     render_runs(filters, tz)
 with charts_tab:
-    render_run_charts(data.history_charts(filters, tz.key), tz_name=tz.key, days=days)
+    render_run_charts(data.history_charts(user.pk, filters, tz.key), tz_name=tz.key, days=days)
 
 # A picked row, the run a retry just queued, or a link like ?run=123 opens a run.
 linked = st.query_params.get("run")

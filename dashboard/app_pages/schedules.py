@@ -29,7 +29,7 @@ user = current_user()
 if "bundle" in st.query_params and state.SCHEDULE_BUNDLE not in st.session_state:
     st.session_state[state.SCHEDULE_BUNDLE] = int(st.query_params["bundle"])
 
-choices = schedule_filter_choices()
+choices = schedule_filter_choices(by=user)
 zones = schedule_timezones()
 bundle_names = {b["id"]: b["name"] for b in choices["bundles"]}
 f_bundle, f_user, f_zone = st.columns(3)
@@ -47,7 +47,7 @@ filters = {
 
 @st.fragment(run_every=10)
 def render_list() -> None:
-    render_schedule_list(schedules_list(**filters), user=user, zone=zone)
+    render_schedule_list(schedules_list(by=user, **filters), user=user, zone=zone)
 
 
 st.subheader("Scheduled loads")
@@ -55,7 +55,7 @@ render_list()
 
 st.subheader("Set a schedule")
 with st.container(border=True):
-    render_schedule_form(bundles=schedule_bundle_choices(), user=user, zones=zones)
+    render_schedule_form(bundles=schedule_bundle_choices(by=user), user=user, zones=zones)
 
 
 def _move(days: int | None) -> None:
@@ -84,6 +84,7 @@ def render_calendar() -> None:
     title = f"{anchor:%B %Y}" if view == "Month" else f"Week of {first:%d %B %Y}"
     label.markdown(f"**{title}** · times in {zone.key}")
     events = schedule_calendar(
+        by=user,
         start=calendar.day_start(first, zone),
         end=calendar.day_start(last + timedelta(days=1), zone),
         **filters,

@@ -2,9 +2,11 @@ import streamlit as st
 
 from backend.selectors import system
 from dashboard import data
+from dashboard.session import current_user
 
 st.title("System")
 st.caption("Live health of the parts the dashboard runs on. Refreshes every 5 seconds.")
+st.caption(f"Warehouse: `{system.system_warehouse()}`")
 
 
 def _health(col, label: str, ok: bool, detail: str) -> None:
@@ -83,14 +85,17 @@ def render_workers() -> None:
 def render_failures() -> None:
     st.subheader("Runs the system failed")
     st.caption("Crashes, time limits, a warehouse that did not answer: problems to fix here.")
-    _failure_cards(data.recent_failures(limit=10, system=True), "No run failed for the system.")
+    _failure_cards(
+        data.recent_failures(current_user().pk, limit=10, system=True),
+        "No run failed for the system.",
+    )
     st.subheader("Runs that failed on their input")
     st.caption(
         "Not system problems: the message says what to change (file, password, bundle); "
         "retry from History."
     )
     with st.expander("Show them"):
-        _failure_cards(data.recent_failures(limit=10, system=False), "None.")
+        _failure_cards(data.recent_failures(current_user().pk, limit=10, system=False), "None.")
 
 
 def _failure_cards(failures: list[dict], none: str) -> None:

@@ -26,14 +26,14 @@ def seconds(value: float | None) -> str:
 
 def render_run_detail(*, run_id: int, tz: ZoneInfo, user) -> None:
     """The run's detail, refreshed every two seconds while it is queued or running."""
-    first = run_detail(run_id=run_id)
+    first = run_detail(by=user, run_id=run_id)
     if first is None:
-        st.warning(f"Run {run_id} does not exist (any more).")
+        st.warning(f"Run {run_id} does not exist (any more), or is not yours to see.")
         return
 
     @st.fragment(run_every=2 if first["status"] in ACTIVE else None)
     def live() -> None:
-        run = run_detail(run_id=run_id)
+        run = run_detail(by=user, run_id=run_id)
         _render(run, tz)
         _actions(run, user)
 

@@ -13,6 +13,7 @@ from django.contrib.auth.models import User
 from backend.models import Bundle
 from backend.scheduling.describe import DAY_NAMES
 from backend.scheduling.spec import FREQUENCIES, NONE, WEEKDAYS, ScheduleSpec
+from backend.selectors.bundles import bundle_of_owner
 from backend.selectors.schedules import schedule_of_bundle
 from backend.services.schedules import (
     ScheduleInvalid,
@@ -45,7 +46,7 @@ def render_schedule_form(*, bundles: list[dict[str, Any]], user: User, zones: li
     bundle_id = st.selectbox(
         "Bundle", list(names), format_func=names.get, key=state.SCHEDULE_BUNDLE
     )
-    saved = schedule_of_bundle(bundle_id=bundle_id)
+    saved = schedule_of_bundle(by=user, bundle_id=bundle_id)
     form = saved["form"] if saved else {}
     # Starts from the bundle's saved choice; "None" (remove) only where there is a schedule.
     # The key names the saved choice, so a save or a removal starts the radio afresh.
@@ -58,7 +59,7 @@ def render_schedule_form(*, bundles: list[dict[str, Any]], user: User, zones: li
         horizontal=True,
         key=frequency_key(bundle_id, saved),
     )
-    problems = _load_problems(bundle_id)
+    problems = _load_problems(bundle_id, user)
     if problems:
         st.warning(
             "**This bundle cannot load yet**, so a schedule would only fail: "
@@ -86,9 +87,9 @@ def render_schedule_form(*, bundles: list[dict[str, Any]], user: User, zones: li
         _current(saved)
 
 
-def _load_problems(bundle_id: int) -> list[str]:
+def _load_problems(bundle_id: int, user: User) -> list[str]:
     version = Bundle.objects.filter(pk=bundle_id).values_list("version", flat=True).first()
-    return data.bundle_schema(bundle_id=bundle_id, version=version)["problems"]
+    return data.bundle_schema(user_id=user.pk, bundle_id=bundle_id, version=version)["problems"]
 
 
 def frequency_key(bundle_id: int, saved: dict[str, Any] | None) -> str:
@@ -180,7 +181,7 @@ def _submit(spec: ScheduleSpec, *, bundle_id: int, user: User, save: bool) -> No
     try:
         preview = schedule_preview(spec=spec)
         if save:
-            bundle = Bundle.objects.get(pk=bundle_id)
+            bundle = bundle_of_owner(owner=user, bundle_id=bundle_id)
             schedule_save(bundle=bundle, owner=user, spec=spec)
     except ScheduleInvalid as exc:
         st.error(str(exc), icon=":material/event_busy:")

@@ -132,16 +132,16 @@ def _act(action: str, schedule_id: int, user: User) -> None:
     name = schedule.bundle.name
     try:
         if action == "pause":
-            schedule_pause(schedule=schedule)
+            schedule_pause(by=user, schedule=schedule)
             message = f"{name}: paused."
         elif action == "resume":
-            schedule_resume(schedule=schedule)
+            schedule_resume(by=user, schedule=schedule)
             message = f"{name}: resumed; it runs from its next time on."
         elif action == "run":
             run = schedule_run_now(schedule=schedule, owner=user)
             message = f"{name}: load queued (run {run.pk})."
         else:
-            schedule_delete(bundle=schedule.bundle)
+            schedule_delete(by=user, bundle=schedule.bundle)
             message = f"{name}: schedule deleted."
     except (ScheduleInvalid, LoadRefused) as exc:
         st.session_state[FLASH_KEY] = ("error", f"{name}: {exc}")

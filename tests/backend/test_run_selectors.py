@@ -13,6 +13,7 @@ from backend.models import Bundle, Document, Run
 from backend.selectors import runs
 from backend.selectors.local_day import offset_spans
 from backend.selectors.run_detail import redact, redact_text, run_detail
+from tests.support.users import user_default
 
 BERLIN = ZoneInfo("Europe/Berlin")
 T0 = datetime(2026, 3, 28, 12, tzinfo=UTC)  # Berlin moves to summer time on the 29th
@@ -55,7 +56,7 @@ def seeded(transactional_db):
 
 
 def test_filters_combine_on_kind_status_user_bundle_document_trigger_and_dates(seeded):
-    count = lambda **f: runs.runs_count(filters=runs.RunFilters(**f))  # noqa: E731
+    count = lambda **f: runs.runs_count(by=user_default(), filters=runs.RunFilters(**f))  # noqa: E731
     assert count() == 16
     assert count(kinds=("load",)) == 6
     assert count(statuses=("failed",)) == 2
@@ -71,7 +72,7 @@ def test_filters_combine_on_kind_status_user_bundle_document_trigger_and_dates(s
 def test_keyset_pages_walk_every_run_once_newest_first(seeded):
     filters, seen, after = runs.RunFilters(), [], None
     while True:
-        page = runs.runs_page(filters=filters, after=after, limit=3)
+        page = runs.runs_page(by=user_default(), filters=filters, after=after, limit=3)
         seen += [r["id"] for r in page.rows]
         if page.next is None:
             break
@@ -82,7 +83,7 @@ def test_keyset_pages_walk_every_run_once_newest_first(seeded):
 
 
 def test_daily_groups_by_local_day_kind_and_status(seeded):
-    daily = runs.runs_daily(filters=runs.RunFilters(), tz=BERLIN)
+    daily = runs.runs_daily(by=user_default(), filters=runs.RunFilters(), tz=BERLIN)
     as_tuples = {(r["day"], r["kind"], r["status"]): (r["runs"], r["rows_loaded"]) for r in daily}
     assert as_tuples == {
         (date(2026, 3, 28), "conversion", "succeeded"): (10, 0),
@@ -93,7 +94,7 @@ def test_daily_groups_by_local_day_kind_and_status(seeded):
     }
     pages = sum(r["pages_done"] for r in daily if r["kind"] == "conversion")
     assert pages == 20
-    in_utc = runs.runs_daily(filters=runs.RunFilters(), tz=ZoneInfo("UTC"))
+    in_utc = runs.runs_daily(by=user_default(), filters=runs.RunFilters(), tz=ZoneInfo("UTC"))
     assert {r["day"] for r in in_utc if r["kind"] == "load"} == {
         date(2026, 3, 28),
         date(2026, 3, 30),
@@ -101,7 +102,7 @@ def test_daily_groups_by_local_day_kind_and_status(seeded):
 
 
 def test_duration_percentiles_are_nearest_rank_per_day_and_kind(seeded):
-    rows = runs.runs_duration_percentiles(filters=runs.RunFilters(), tz=BERLIN)
+    rows = runs.runs_duration_percentiles(by=user_default(), filters=runs.RunFilters(), tz=BERLIN)
     got = {(r["day"], r["kind"]): (r["runs"], r["p50"], r["p95"]) for r in rows}
     assert got == {
         (date(2026, 3, 28), "conversion"): (10, 5.0, 10.0),  # ranks ceil(5) and ceil(9.5)
@@ -111,7 +112,7 @@ def test_duration_percentiles_are_nearest_rank_per_day_and_kind(seeded):
 
 
 def test_failure_rate_per_bundle_counts_finished_loads_only(seeded):
-    rows = runs.runs_failure_rate_by_bundle(filters=runs.RunFilters())
+    rows = runs.runs_failure_rate_by_bundle(by=user_default(), filters=runs.RunFilters())
     assert [(r["bundle"], r["runs"], r["failed"], r["rate"]) for r in rows] == [
         ("stock", 1, 1, 1.0),
         ("sales", 4, 1, 0.25),
@@ -135,7 +136,7 @@ def test_run_detail_masks_secrets_and_links_the_document(seeded):
     seeded["doc"].options = {"pages": "1-2", "password": "hunter2"}
     seeded["doc"].save()
     run = Run.objects.filter(document=seeded["doc"]).first()
-    detail = run_detail(run_id=run.pk)
+    detail = run_detail(by=run.owner, run_id=run.pk)
     assert detail["arguments"]["options"] == {"pages": "1-2", "password": "••••••"}
     assert detail["links"]["document"] == {"id": seeded["doc"].pk, "name": "a.pdf"}
     assert detail["task"] is None  # no worker ever ran it

@@ -25,6 +25,7 @@ from backend.services.schedules import (
     schedule_save,
 )
 from backend.task_names import LOAD_TO_REDSHIFT
+from tests.support.users import user_default
 
 pytestmark = pytest.mark.django_db
 DAILY = ScheduleSpec(frequency="daily", timezone="Europe/Berlin", run_time=time(6, 0))
@@ -115,20 +116,20 @@ def test_every_change_tells_beat(owner, bundle):
     marks = []
     schedule = schedule_save(bundle=bundle, owner=owner, spec=DAILY)
     marks.append(PeriodicTasks.last_change())
-    schedule_pause(schedule=schedule)
+    schedule_pause(by=schedule.owner, schedule=schedule)
     marks.append(PeriodicTasks.last_change())
-    schedule_resume(schedule=schedule)
+    schedule_resume(by=schedule.owner, schedule=schedule)
     marks.append(PeriodicTasks.last_change())
     assert None not in marks and marks == sorted(marks) and len(set(marks)) == 3
 
 
 def test_pause_and_resume_without_catch_up(owner, bundle):
     schedule = schedule_save(bundle=bundle, owner=owner, spec=DAILY)
-    schedule_pause(schedule=schedule)
+    schedule_pause(by=schedule.owner, schedule=schedule)
     task = PeriodicTask.objects.get()
     assert task.enabled is False
     before = timezone.now()
-    schedule_resume(schedule=schedule)
+    schedule_resume(by=schedule.owner, schedule=schedule)
     task.refresh_from_db()
     assert task.enabled is True and task.last_run_at >= before and task.start_time is None
 
@@ -137,9 +138,11 @@ def test_a_once_whose_time_passed_cannot_resume(owner, bundle):
     schedule = schedule_save(
         bundle=bundle, owner=owner, spec=once(timezone.now() + timedelta(minutes=5))
     )
-    schedule_pause(schedule=schedule)
+    schedule_pause(by=schedule.owner, schedule=schedule)
     with pytest.raises(ScheduleInvalid, match="in the past"):
-        schedule_resume(schedule=schedule, now=timezone.now() + timedelta(minutes=10))
+        schedule_resume(
+            by=schedule.owner, schedule=schedule, now=timezone.now() + timedelta(minutes=10)
+        )
 
 
 def test_none_and_delete_remove_every_row(owner, bundle):
@@ -147,7 +150,7 @@ def test_none_and_delete_remove_every_row(owner, bundle):
     assert schedule_save(bundle=bundle, owner=owner, spec=ScheduleSpec("none", "UTC")) is None
     assert not (PeriodicTask.objects.exists() or CrontabSchedule.objects.exists())
     schedule_save(bundle=bundle, owner=owner, spec=once(timezone.now() + timedelta(hours=1)))
-    schedule_delete(bundle=bundle)
+    schedule_delete(by=bundle.owner, bundle=bundle)
     assert not (PeriodicTask.objects.exists() or ClockedSchedule.objects.exists())
     assert not BundleSchedule.objects.exists()
 
@@ -189,22 +192,29 @@ def test_list_and_calendar_merge_plans_with_runs(owner, bundle):
             trigger="schedule",
         )
         Run.objects.filter(pk=run.pk).update(queued_at=at, started_at=at)
-    [row] = schedules_list(now=now)
+    [row] = schedules_list(by=user_default(), now=now)
     assert row["state"] == "active" and row["next_run"] > now
     assert row["last_run"]["status"] == "failed"
-    events = schedule_calendar(start=now - timedelta(days=3), end=now + timedelta(days=3), now=now)
+    events = schedule_calendar(
+        by=user_default(), start=now - timedelta(days=3), end=now + timedelta(days=3), now=now
+    )
     assert [e["state"] for e in events[:2]] == ["succeeded", "failed"]
     planned = [e for e in events if e["state"] == "planned"]
     assert 2 <= len(planned) <= 4 and all(e["at"] > now for e in planned)
-    assert schedule_calendar(start=now, end=now + timedelta(days=1), username="nobody") == []
+    assert (
+        schedule_calendar(
+            by=user_default(), start=now, end=now + timedelta(days=1), username="nobody"
+        )
+        == []
+    )
 
 
 def test_a_fired_once_shows_as_done_and_a_paused_one_as_paused(owner, bundle):
     at = timezone.now() + timedelta(minutes=30)
     schedule = schedule_save(bundle=bundle, owner=owner, spec=once(at))
-    schedule_pause(schedule=schedule)
-    assert schedules_list()[0]["state"] == "paused"
+    schedule_pause(by=schedule.owner, schedule=schedule)
+    assert schedules_list(by=user_default())[0]["state"] == "paused"
     later = at + timedelta(minutes=5)
     Run.objects.create(kind="load", owner=owner, bundle=bundle, task_id="fired", trigger="schedule")
     Run.objects.filter(task_id="fired").update(queued_at=at + timedelta(seconds=1))
-    assert schedules_list(now=later)[0]["state"] == "done"
+    assert schedules_list(by=user_default(), now=later)[0]["state"] == "done"

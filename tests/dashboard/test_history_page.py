@@ -13,10 +13,10 @@ from backend.models import Bundle, Document, Run
 from backend.scheduling.spec import ScheduleSpec
 from backend.services.bundles import table_create_from_csv
 from backend.services.schedules import schedule_save
-from backend.services.users import user_default
 from dashboard import state
 from tests.backend.test_run_selectors import make_run
 from tests.dashboard.test_pages import APP
+from tests.support.users import user_default
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from backend.services.tables import table_create_extracted
 from dashboard.components.run_charts import chart_window
 from tests.dashboard.test_data_pages import open_page
 from tests.dashboard.test_pages import APP
+from tests.support.users import user_default
 
 
 def document_with_table(user, name: str, rows: list[list[str]]) -> Document:
@@ -310,7 +311,7 @@ def test_the_calendar_names_a_deleted_bundles_runs_by_the_name_they_had(user):
     bundle.delete()
     run.refresh_from_db()
     start = run.queued_at - timedelta(days=1)
-    events = schedule_calendar(start=start, end=start + timedelta(days=2))
+    events = schedule_calendar(by=user_default(), start=start, end=start + timedelta(days=2))
     assert [e["bundle"] for e in events if e["run_id"] == run.pk] == ["Quarterly (deleted)"]
 
 

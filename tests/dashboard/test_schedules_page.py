@@ -16,7 +16,7 @@ from backend.models import Bundle, BundleSchedule, Run
 from backend.scheduling.spec import ScheduleSpec
 from backend.services.bundles import table_create_from_csv
 from backend.services.schedules import schedule_save
-from backend.services.users import user_default
+from tests.support.users import user_default
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "streamlit_app.py"
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -77,9 +77,22 @@ def browser():
         browser.close()
 
 
+def signed_in_context(browser, stack: Stack, user):
+    """A browser context whose cookie holds a real Django session of `user`."""
+    from backend.services.users import session_start
+    from dashboard.session import COOKIE
+
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    key = session_start(user=user)
+    context.add_cookies([{"name": COOKIE, "value": key, "url": stack.url}])
+    return context
+
+
 @pytest.fixture
 def page(browser, stack, transactional_db):
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    from tests.support.users import user_default
+
+    context = signed_in_context(browser, stack, user_default())
     page = context.new_page()
     page.set_default_timeout(30_000)
     yield page

@@ -6,8 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from backend.models import Run
-from backend.services.users import user_default
 from tests.backend.services.test_conversion import finished, upload
+from tests.support.users import user_default
 
 pytestmark = pytest.mark.browser
 

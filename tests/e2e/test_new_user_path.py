@@ -15,6 +15,7 @@ from backend.selectors.runs import RunFilters, runs_page
 from backend.selectors.tables import table_columns
 from backend.services.tables import column_names_check
 from tests.support.processes import wait_for
+from tests.support.users import user_default
 
 pytestmark = pytest.mark.browser
 
@@ -223,7 +224,10 @@ def retry_failed_conversion(page: Page, url: str, corpus) -> None:
     )
     page.get_by_role("link", name="History").click()
     expect(page.get_by_text("Runs 1–4 of 4")).to_be_visible(timeout=LONG)
-    ids = [r["id"] for r in runs_page(filters=RunFilters(), after=None, limit=50).rows]
+    ids = [
+        r["id"]
+        for r in runs_page(by=user_default(), filters=RunFilters(), after=None, limit=50).rows
+    ]
     click_row(page, ids.index(failed.pk))
     expect(page.get_by_text(f"Run {failed.pk}: conversion, failed")).to_be_visible()
     page.get_by_label("Password for an encrypted file").fill("userpass")

@@ -38,7 +38,7 @@ django.setup()
 from backend.services.bundles import bundle_create, bundle_set_tables
 from backend.services.documents import ConversionOptions, document_upload
 from backend.services.loads import load_enqueue
-from backend.services.users import user_default
+from tests.support.users import user_default
 from backend.models import Table
 user = user_default()
 command, *args = sys.argv[1:]
@@ -51,7 +51,7 @@ if command == "upload":
 else:
     target, documents = args[0], json.loads(args[1])
     bundle = bundle_create(owner=user, name=target, target_table=target, load_mode="append")
-    bundle_set_tables(bundle=bundle, table_ids=Table.objects.filter(
+    bundle_set_tables(by=bundle.owner, bundle=bundle, table_ids=Table.objects.filter(
         document_id__in=documents).values_list("pk", flat=True))
     bundle.refresh_from_db()
     ids = [load_enqueue(bundle=bundle, owner=user).pk]

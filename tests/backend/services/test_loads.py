@@ -138,7 +138,12 @@ def test_a_load_records_what_it_ran_and_keeps_it_after_the_bundle_changes(user):
     bundle = make_bundle(user, ORDERS.encode())
     run = load_enqueue(bundle=bundle, owner=user)
     bundle_update(
-        bundle=bundle, name="renamed", target_table="elsewhere", load_mode="replace", key_columns=[]
+        by=bundle.owner,
+        bundle=bundle,
+        name="renamed",
+        target_table="elsewhere",
+        load_mode="replace",
+        key_columns=[],
     )
     bundle.delete()
     run.refresh_from_db()
@@ -161,6 +166,7 @@ def test_a_value_that_does_not_fit_names_where_it_is_and_changes_nothing(
         user, b"order id,customer,amount,paid on\r\n3,Cy,lots,2024-01-04\r\n", target=target
     )
     bundle_set_schema(
+        by=bad.owner,
         bundle=bad,
         columns=[
             {"name": "order_id", "type": "BIGINT"},

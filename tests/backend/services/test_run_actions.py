@@ -141,7 +141,7 @@ def test_a_failed_conversion_retried_with_the_password_succeeds(user, corpus, tm
 @pytest.mark.django_db  # inside a rolled-back transaction: the task is never sent
 def test_a_failed_load_is_retried_as_a_new_load_and_only_once_at_a_time():
     from backend.models import Bundle
-    from backend.services.users import user_default
+    from tests.support.users import user_default
 
     owner = user_default()
     bundle = Bundle.objects.create(owner=owner, name="sales", target_table="sales")

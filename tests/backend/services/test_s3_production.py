@@ -29,6 +29,9 @@ from tests.support.shim_copy import CopyRequest
 from tests.support.warehouse_fixtures import PG_DSN
 
 __all__ = ["s3_server", "s3_shim"]  # fixtures, imported for pytest
+
+WAREHOUSE_PASSWORD = "wh-Secret-7Qx"
+PDF_PASSWORD = "userpass"  # opens camelot__health_protected.pdf
 ORDERS = "order id,customer,amount\r\n" + "".join(f"{i},c{i},{i}.50\r\n" for i in range(1, 41))
 
 
@@ -74,11 +77,14 @@ def production(s3_server: str, s3_shim, django_db_setup, tmp_path_factory) -> It
     schema = f"prod_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(PG_DSN, autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
-    url = f"redshift://postgres:unused@127.0.0.1:{s3_shim.port}/postgres?ssl=false&schema={schema}"
+    # The shim's PostgreSQL trusts local connections: the password is there to be looked for.
+    url = f"redshift://postgres:{WAREHOUSE_PASSWORD}@127.0.0.1:{s3_shim.port}/postgres"
+    url += f"?ssl=false&schema={schema}"
     setup = Production(s3_server, new_bucket(s3_server), new_bucket(s3_server), url)
     media = tmp_path_factory.mktemp("worker-media")  # must stay empty
     log = tmp_path_factory.mktemp("s3-worker") / "worker.log"
-    args = ["worker", "-c", "1", "-n", "s3prod@%h"]
+    setup.log = log
+    args = ["worker", "-c", "1", "-n", "s3prod@%h", "--loglevel=INFO"]
     try:
         with celery_process(args, log, **setup.env(media)) as proc:
             wait_for(
@@ -149,7 +155,7 @@ def test_a_value_copy_refuses_is_shown_by_pdf_page_row_and_column(s3_files, user
     bundle = bundle_create(
         owner=user, name="s3 pdf", target_table=f"pdf_{uuid.uuid4().hex[:6]}", load_mode="append"
     )
-    bundle_set_tables(bundle=bundle, table_ids=[table.pk])
+    bundle_set_tables(by=bundle.owner, bundle=bundle, table_ids=[table.pk])
 
     def corrupt_first_value(request: CopyRequest) -> None:
         bucket, key = request.bucket_key(request.parts[0])
@@ -218,3 +224,29 @@ def test_a_load_cut_off_mid_copy_is_retried_and_published_once(s3_files, user, s
     with connect_warehouse(s3_files.warehouse_url) as warehouse:
         assert len(warehouse.preview(bundle.target_table, 100).rows) == 40  # once, not twice
     assert object_keys(s3_files.endpoint, s3_files.staging) == []  # both tries cleaned up
+
+
+def test_no_secret_reaches_a_run_a_task_result_a_document_or_the_worker_log(s3_files, user, corpus):
+    """A conversion with a PDF password and a load with a password in WAREHOUSE_URL, both on a
+    real worker; then every place a secret could leak is searched for both."""
+    from django_celery_results.models import TaskResult
+
+    from backend.selectors.run_detail import run_detail
+
+    document = upload(user, corpus / "camelot__health_protected.pdf", password=PDF_PASSWORD)
+    assert finished(document).status == Run.Status.SUCCEEDED
+    bundle = bundle_create(owner=user, name="Health", target_table="health", load_mode="append")
+    tables = [t.pk for t in Table.objects.filter(document=document)]
+    bundle_set_tables(by=user, bundle=bundle, table_ids=tables[:1])
+    assert load_and_wait(bundle, user).status == Run.Status.SUCCEEDED
+    places = {
+        "runs": repr(list(Run.objects.values())),
+        "run details": repr([run_detail(by=user, run_id=r.pk) for r in Run.objects.all()]),
+        "task results": repr(list(TaskResult.objects.values())),
+        "documents": repr(list(Document.objects.values())),
+        "worker log": s3_files.log.read_text(errors="replace"),
+    }
+    assert TaskResult.objects.exists() and "succeeded in" in places["worker log"]
+    for secret in (PDF_PASSWORD, WAREHOUSE_PASSWORD):
+        leaked = [where for where, text in places.items() if secret in text]
+        assert leaked == [], f"{secret!r} found in {leaked}"

@@ -204,7 +204,7 @@ def test_a_bundle_with_flagged_tables_loads_only_when_confirmed_and_notices_a_fi
         target_table="tidy_may_sales",
         load_mode="append",
     )
-    bundle_set_tables(bundle=bundle, table_ids={table.pk})
+    bundle_set_tables(by=user, bundle=bundle, table_ids={table.pk})
 
     with pytest.raises(LoadNeedsConfirmation, match="1 table\\(s\\) of the bundle are flagged"):
         load_enqueue(bundle=bundle, owner=user)

@@ -36,14 +36,16 @@ def table(user):
 )
 def test_empty_or_repeated_names_are_refused_and_nothing_changes(table, names, message):
     with pytest.raises(ValueError, match=message):
-        table_set_header(table=table, header_row=0, column_names=names)
+        table_set_header(by=table.owner, table=table, header_row=0, column_names=names)
     table.refresh_from_db()
     assert table.column_names == []
     assert table_csv(table=table).decode().splitlines()[0] == "Country,Capital,Area,People"
 
 
 def test_distinct_names_are_saved_trimmed_and_head_the_csv(table):
-    table_set_header(table=table, header_row=0, column_names=[" nation", "city", "km2", "m"])
+    table_set_header(
+        by=table.owner, table=table, header_row=0, column_names=[" nation", "city", "km2", "m"]
+    )
     table.refresh_from_db()
     assert table_columns(table=table) == ["nation", "city", "km2", "m"]
     assert table_csv(table=table).decode().splitlines() == [
@@ -59,7 +61,7 @@ def test_the_header_picker_reads_the_rows_as_stored(table):
 def test_deleting_a_document_removes_its_tables_and_files_and_tells_its_bundles(user, table):
     document = table.document
     bundle = bundle_create(owner=user, name="Geo", target_table="geo", load_mode="append")
-    bundle_set_tables(bundle=bundle, table_ids=[table.pk])
+    bundle_set_tables(by=bundle.owner, bundle=bundle, table_ids=[table.pk])
     version = Bundle.objects.get(pk=bundle.pk).version
     run = Run.objects.create(kind="conversion", owner=user, task_id="c", document=document)
     with pytest.raises(DocumentBusy, match="cancel it in History first"):

@@ -1,0 +1,95 @@
+"""Who may see and change what: the one place the roles are decided.
+
+An administrator (a superuser) sees and changes everything. A member sees and changes their
+own documents, tables, bundles, schedules and runs; a bundle shared with one of their groups
+they may also view and load, and see its runs. Every refusal is an `AccessDenied`.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, Q, QuerySet
+
+from backend.models import Bundle, Run
+
+
+class AccessDenied(PermissionDenied):
+    """The acting user may not do this; the message says what, for the page to show."""
+
+    def __init__(self, message: str = "You do not have access to this.") -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def is_admin(user: User) -> bool:
+    return bool(user.is_active and user.is_superuser)
+
+
+def require_active(user: User) -> None:
+    if not user.is_active:
+        raise AccessDenied(f"The account {user.username} is deactivated.")
+
+
+def require_admin(user: User) -> None:
+    require_active(user)
+    if not user.is_superuser:
+        raise AccessDenied("Only an administrator may do this.")
+
+
+def owned(queryset: QuerySet, user: User) -> QuerySet:
+    """The rows of `queryset` the user owns; every row for an administrator."""
+    require_active(user)
+    return queryset if is_admin(user) else queryset.filter(owner=user)
+
+
+def owned_one(queryset: QuerySet, user: User, pk: int, what: str) -> Model:
+    """One row the user owns; the same refusal whether it is someone else's or gone, so an
+    id tells nothing about other people's data."""
+    row = owned(queryset, user).filter(pk=pk).first()
+    if row is None:
+        raise AccessDenied(f"No {what} {pk} of yours.")
+    return row
+
+
+def check_owner(user: User, obj: Model, what: str) -> None:
+    """Refuse a change to an object the user does not own (administrators may)."""
+    require_active(user)
+    if not is_admin(user) and obj.owner_id != user.pk:
+        raise AccessDenied(f"Only the owner or an administrator may change {what} {obj.pk}.")
+
+
+def _shared(user: User) -> Q:
+    return Q(owner=user) | Q(shared_with__in=user.groups.all())
+
+
+def bundles_visible(user: User) -> QuerySet[Bundle]:
+    """Bundles the user may view and load: their own and those shared with their groups."""
+    require_active(user)
+    if is_admin(user):
+        return Bundle.objects.all()
+    return Bundle.objects.filter(pk__in=Bundle.objects.filter(_shared(user)).values("pk"))
+
+
+def check_may_load(user: User, bundle: Bundle) -> None:
+    """Refuse a load of a bundle the user may not view (owner, group member, administrator)."""
+    if not bundles_visible(user).filter(pk=bundle.pk).exists():
+        raise AccessDenied(f"{user.username} may not load the bundle {bundle.name!r}.")
+
+
+def runs_visible(user: User) -> QuerySet[Run]:
+    """Runs the user may see: their own, and those of bundles they may view."""
+    require_active(user)
+    if is_admin(user):
+        return Run.objects.all()
+    return Run.objects.filter(Q(owner=user) | Q(bundle__in=bundles_visible(user)))
+
+
+def run_visible(user: User, run_id: int) -> Run:
+    run = runs_visible(user).filter(pk=run_id).first()
+    if run is None:
+        raise AccessDenied(f"No run {run_id} of yours.")
+    return run
