@@ -9,6 +9,7 @@ import re
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from backend.models import Document, Table
 from tests.e2e.test_new_user_path import choose_files
@@ -45,6 +46,19 @@ def drag(page: Page, start: tuple[float, float], end: tuple[float, float]) -> No
     page.mouse.up()
 
 
+def pick(page: Page, choice: Locator, option: str) -> bool:
+    """Choose an option from the list that typing narrows (a click alone does not always
+    open it); the page may rerun meanwhile and redraw the list, so the caller tries again."""
+    try:
+        choice.click(timeout=5_000)
+        page.keyboard.type(option)
+        page.get_by_text(option, exact=True).last.click(timeout=5_000)
+        expect(choice).to_have_value(option, timeout=5_000)
+    except (PlaywrightTimeout, AssertionError):
+        return False
+    return True
+
+
 def upload(page: Page, stack, pdf, template: str | None = None) -> Document:
     page.goto(f"{stack.url}/upload")
     page.get_by_text("Drop PDFs here").wait_for()
@@ -53,11 +67,7 @@ def upload(page: Page, stack, pdf, template: str | None = None) -> Document:
         page.get_by_text("Options").click()
         choice = page.get_by_label("Table template (replaces pages, area and detection)")
         expect(choice).to_be_visible()
-        # Typing opens the list and narrows it: a click alone does not always open it.
-        choice.click()
-        page.keyboard.type(template)
-        page.get_by_text(template, exact=True).last.click()
-        expect(choice).to_have_value(template)
+        wait_for(lambda: pick(page, choice, template), timeout_s=LONG / 1000, what="the template")
     page.get_by_role("button", name="Convert").click()
     return wait_for(
         lambda: Document.objects.filter(name=pdf.name, status="converted").first(),
