@@ -14,7 +14,7 @@ from tests.faults.support import broker_of_this_process
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 
 
-SUITE_ORDER = "fails after the rest of the suite, passes alone: not isolated from earlier workers yet"
+SUITE_ORDER = "fails after the rest of the suite, passes alone: not isolated from earlier workers"
 
 
 @pytest.fixture

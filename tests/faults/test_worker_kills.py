@@ -44,7 +44,7 @@ def test_a_killed_pool_process_s_part_is_sent_again_and_the_document_converts(
     assert contents(document) == contents(reference), "the same tables, none twice"
 
 
-SUITE_ORDER = "fails after the rest of the suite, passes alone: not isolated from earlier workers yet"
+SUITE_ORDER = "fails after the rest of the suite, passes alone: not isolated from earlier workers"
 
 
 @pytest.mark.skip(reason=SUITE_ORDER)
