@@ -85,12 +85,10 @@ def open_pdf(source: Source, password: str | None = None) -> Iterator[pdfplumber
         except PdfminerException as exc:
             _damage_cause(exc)
             raise _translate(exc, password) from exc
-        except PAGE_DAMAGE as exc:  # pdfminer raises many unrelated types on bad input
+        # pdfminer raises many unrelated types on bad input; RecursionError for a page
+        # tree nested past any real document's depth.
+        except (*PAGE_DAMAGE, RecursionError) as exc:
             raise _translate(exc, password) from exc
-        except RecursionError as exc:  # a page tree nested past any real document's depth
-            raise CorruptPdf(
-                "the PDF is damaged: its page tree is nested too deep to read"
-            ) from exc
         if not pdf.pages:
             pdf.close()
             raise CorruptPdf("the PDF is damaged or truncated: no page in it can be read")
