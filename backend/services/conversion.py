@@ -183,13 +183,17 @@ def part_file(run_task_id: str, pages: list[int]) -> str:
     return f"{parts_folder(run_task_id)}/part-{pages[0]:06d}.json"
 
 
-def _stored_parts(run_task_id: str) -> list[str]:
-    folder = parts_folder(run_task_id)
+def stored_files(folder: str) -> list[str]:
+    """Names of the files kept in a storage folder; none when the folder does not exist."""
     try:
         _, files = default_storage.listdir(folder)
     except FileNotFoundError:
         return []
-    return [f"{folder}/{name}" for name in files if name.endswith(".json")]
+    return [f"{folder}/{name}" for name in files]
+
+
+def _stored_parts(run_task_id: str) -> list[str]:
+    return [name for name in stored_files(parts_folder(run_task_id)) if name.endswith(".json")]
 
 
 def conversion_parts_delete(*, run_task_id: str) -> None:

@@ -10,7 +10,7 @@ from backend.access import owned_one
 from backend.integrations.pdf import PdfError
 from backend.integrations.pdf.render import PageImage, read_page_image, render_page
 from backend.models import Document
-from backend.services.conversion import local_pdf
+from backend.services.conversion import local_pdf, stored_files
 
 
 class PageUnavailable(Exception):
@@ -28,12 +28,8 @@ def page_image_name(document: Document, page: int, width_px: int) -> str:
 
 def page_images_delete(*, folder: str) -> None:
     """Remove the pictures kept in a deleted document's folder."""
-    try:
-        _, files = default_storage.listdir(folder)
-    except FileNotFoundError:
-        return
-    for name in files:
-        default_storage.delete(f"{folder}/{name}")
+    for name in stored_files(folder):
+        default_storage.delete(name)
 
 
 def page_image(*, owner: User, document_id: int, page: int, width_px: int) -> PageImage:

@@ -131,6 +131,7 @@ NO_USER = {
     **dict.fromkeys(
         [
             "services.conversion.part_file",
+            "services.conversion.stored_files",  # parts' and page pictures' folders
             "services.page_images.page_images_delete",  # by document_delete, after its check
             "services.reconcile.held_task_ids",
             "services.reconcile.runs_reconcile",  # beat's, over every run
