@@ -51,10 +51,11 @@ def pick(page: Page, choice: Locator, option: str) -> bool:
     open it); the page may rerun meanwhile and redraw the list, so the caller tries again."""
     try:
         choice.click(timeout=5_000)
-        page.keyboard.type(option)
+        choice.fill(option, timeout=5_000)  # replaces what an earlier try left typed
         page.get_by_text(option, exact=True).last.click(timeout=5_000)
         expect(choice).to_have_value(option, timeout=5_000)
     except (PlaywrightTimeout, AssertionError):
+        page.keyboard.press("Escape")  # the list closes; the next try opens it afresh
         return False
     return True
 
