@@ -7,6 +7,7 @@ from playwright.sync_api import Page, expect
 
 from backend.models import Document, Run
 from backend.services.bundles import bundle_create
+from dashboard.session import COOKIE
 from tests.e2e.conftest import signed_in_context
 from tests.e2e.test_new_user_path import choose_files
 from tests.support.processes import wait_for
@@ -76,6 +77,9 @@ def test_reload_and_second_tab_stay_signed_in_sign_out_ends_both_then_lockout(
     page = context.new_page()
     sign_in(page, stack.url, "dave")
     expect(page.get_by_text("Signed in as dave")).to_be_visible(timeout=LONG)
+    # The page sets the session cookie by script just after it draws: reload once it holds.
+    has_cookie = lambda: any(c["name"] == COOKIE for c in context.cookies())  # noqa: E731
+    wait_for(has_cookie, timeout_s=LONG / 1000, what="the session cookie")
     page.reload()
     expect(page.get_by_text("Signed in as dave")).to_be_visible(timeout=LONG)
     second = context.new_page()
