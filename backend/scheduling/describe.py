@@ -46,7 +46,7 @@ def crontab_text(*, spec: ScheduleSpec, fields: dict[str, str]) -> str:
         return f"every {join(days)} at {at}"
     if spec.frequency == "monthly":
         text = f"on day {spec.day_of_month} of every month at {at}"
-        return text + (" (skips months without that day)" if spec.day_of_month > 28 else "")
+        return text + (" (skips months without that day)" if (spec.day_of_month or 0) > 28 else "")
     return f"cron {spec.cron.strip()}: {cron_text(spec.cron)}"
 
 

@@ -184,5 +184,6 @@ def plan_fires(
     if plan.clocked_time is not None:
         due = plan.clocked_time > after and (until is None or plan.clocked_time < until)
         return [plan.clocked_time] if due and count != 0 else []
+    assert plan.crontab is not None  # a plan is clocked or crontab, never neither
     schedule = clock.crontab_for(fields=plan.crontab, zone=plan.zone)
     return clock.crontab_fires(schedule=schedule, after=after, count=count, until=until)

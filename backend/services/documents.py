@@ -21,8 +21,8 @@ from backend.integrations.pdf.info import count_pages
 from backend.models import Bundle, Document, Run
 from backend.services.page_images import page_images_delete, page_images_folder
 from backend.services.runs import run_enqueue
+from backend.vocabulary import STRATEGIES
 
-STRATEGIES = ("auto", "lines", "text")
 PAGE_SPEC = re.compile(r"^\s*(all|\d+\s*(-\s*\d*)?(\s*,\s*\d+\s*(-\s*\d*)?)*)?\s*$", re.I)
 
 

@@ -16,8 +16,7 @@ from backend.models import Bundle, Run, Table, TableVersion
 from backend.services.conversion import local_pdf
 from backend.services.runs import run_enqueue, run_finished, run_started
 from backend.services.tables import csv_bytes, extracted_grid
-
-STRATEGIES = ("lines", "text")
+from backend.vocabulary import DRAWN_STRATEGIES
 
 
 class FixRefused(ValueError):
@@ -61,7 +60,7 @@ def table_fix_check(*, fix: TableFix) -> None:
     top, left, bottom, right = fix.area
     if not (0 <= top < bottom and 0 <= left < right):
         raise FixRefused("Draw the area as a box on the page (top above bottom, left of right).")
-    if fix.strategy not in STRATEGIES:
+    if fix.strategy not in DRAWN_STRATEGIES:
         raise FixRefused("Choose ruled lines or whitespace.")
     outside = [x for x in fix.separators if not left < x < right]
     if outside:

@@ -13,6 +13,7 @@ from backend.services.table_versions import (
     table_reextract_enqueue,
 )
 from backend.services.templates import TemplateRefused, template_save
+from backend.vocabulary import DRAWN_STRATEGIES, STRATEGY_LABELS
 from dashboard.components.outcomes import outcome_add, outcomes_render, outcomes_start
 from dashboard.components.page_view import (
     clicked_x,
@@ -24,7 +25,6 @@ from dashboard.components.page_view import (
 )
 
 MODES = {"area": "Draw the table's area", "separators": "Click column separators"}
-STRATEGIES = {"text": "Whitespace", "lines": "Ruled lines"}
 MARGIN_PT = 2.0  # the first fix starts from the detected region, a little wider
 
 
@@ -74,7 +74,7 @@ def _start_fix(table: dict) -> dict:
     m = MARGIN_PT
     area = [round(v, 1) for v in (top - m, x0 - m, bottom + m, x1 + m)]
     columns = table["grid"].get("columns", [])[1:-1]
-    strategy = table["strategy"] if table["strategy"] in STRATEGIES else "text"
+    strategy = table["strategy"] if table["strategy"] in DRAWN_STRATEGIES else "text"
     return {"area": area, "separators": columns, "strategy": strategy}
 
 
@@ -124,9 +124,9 @@ def _render_tools(user, key: str, table: dict) -> None:
     )
     strategy = st.radio(
         "Read the area by",
-        list(STRATEGIES),
-        index=list(STRATEGIES).index(fix["strategy"]),
-        format_func=STRATEGIES.get,
+        DRAWN_STRATEGIES,
+        index=DRAWN_STRATEGIES.index(fix["strategy"]),
+        format_func=STRATEGY_LABELS.__getitem__,
         horizontal=True,
         key=f"{key}-strategy",
     )
