@@ -20,6 +20,7 @@ from tests.support.processes import celery_process, wait_for
 BEAT = ["beat", "--scheduler", "backend.beat:DatabaseScheduler", "--loglevel=INFO"]
 
 
+@pytest.mark.processes
 @pytest.mark.django_db(transaction=True)
 def test_beat_fires_a_one_off_clocked_schedule_once(tmp_path):
     queue = f"test-{uuid.uuid4().hex[:8]}"

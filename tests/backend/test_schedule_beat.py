@@ -23,7 +23,7 @@ BEAT = ["beat", "--scheduler", "backend.beat:DatabaseScheduler", "--loglevel=INF
 WORKER = ["worker", "--pool=solo", "--loglevel=INFO", "-n", "schedules@%h"]
 SETTLE_S = 3  # a few beat ticks (one a second), long enough for a wrong second fire to show
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.processes]
 
 
 @pytest.fixture
