@@ -45,6 +45,17 @@ def schedules_list(
     return [_schedule_row(s, now) for s in rows]
 
 
+def schedule_get(*, by: User, schedule_id: int) -> BundleSchedule | None:
+    """A schedule the user may change (their own; any for an administrator), for a page to
+    pass to a schedule service; None if it is gone or not theirs."""
+    return (
+        owned(BundleSchedule.objects, by)
+        .select_related("bundle", "owner")
+        .filter(pk=schedule_id)
+        .first()
+    )
+
+
 def schedule_of_bundle(*, by: User, bundle_id: int) -> dict[str, Any] | None:
     """The saved form choice of a bundle's schedule, for the form's defaults."""
     schedule = BundleSchedule.objects.filter(_schedule_filter(by, bundle_id, None)).first()

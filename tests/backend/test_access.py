@@ -440,6 +440,9 @@ HIDDEN = {
     "selectors.runs.runs_recent_failures": lambda u, w: _sel("runs").runs_recent_failures(by=u),
     "selectors.runs.runs_filter_choices": lambda u, w: _sel("runs").runs_filter_choices(by=u),
     "selectors.schedules.schedules_list": lambda u, w: _sel("schedules").schedules_list(by=u),
+    "selectors.schedules.schedule_get": lambda u, w: (
+        "alpha" if _sel("schedules").schedule_get(by=u, schedule_id=w["schedule"].pk) else ""
+    ),
     "selectors.schedules.schedule_of_bundle": lambda u, w: (
         "alpha" if _sel("schedules").schedule_of_bundle(by=u, bundle_id=w["bundle"].pk) else ""
     ),
