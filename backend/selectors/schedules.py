@@ -193,8 +193,8 @@ def _schedule_row(s: BundleSchedule, now: datetime) -> dict[str, Any]:
     task = s.periodic_task
     enabled = task is not None and task.enabled
     upcoming = _fires(task, after=now, until=now + timedelta(days=400), count=1) if enabled else []
-    last = {f: getattr(s, f"run_{f}") for f in LAST_RUN_FIELDS}
-    last = last if last["status"] else None
+    latest = {f: getattr(s, f"run_{f}") for f in LAST_RUN_FIELDS}
+    last = latest if latest["status"] else None
     return {
         "id": s.pk,
         "bundle_id": s.bundle_id,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from backend.selectors.runs import FINAL_STATUSES
 from backend.selectors.table_versions import fix_text, reextraction_state, table_versions_of
 from backend.services.page_images import PageUnavailable
 from backend.services.table_versions import (
@@ -174,7 +175,7 @@ def _render_progress(user, table: dict) -> None:
 def _follow(user, table: dict, run_id: int) -> None:
     """The re-extraction's progress; the page reloads with the new version when it ends."""
     state = reextraction_state(owner=user, run_id=run_id)
-    if state.status not in ("succeeded", "failed", "revoked"):
+    if state.status not in FINAL_STATUSES:
         st.info(f"Reading {table['name']} again… ({state.status})", icon=":material/hourglass_top:")
         return
     st.session_state.pop(f"reextraction-{table['id']}", None)
