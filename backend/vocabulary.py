@@ -12,3 +12,10 @@ STRATEGY_LABELS = {
 STRATEGIES = tuple(STRATEGY_LABELS)
 # A person who draws a table's area picks one way; "auto" is for whole pages.
 DRAWN_STRATEGIES = ("lines", "text")
+
+# Beat writes this heartbeat every HEARTBEAT_EVERY_S seconds; the System page reads it.
+BEAT_HEARTBEAT = "beat"
+HEARTBEAT_EVERY_S = 5.0
+
+# A Run's message while the broker cannot take its task; the System page counts these.
+WAITING_FOR_QUEUE = "Waiting for the queue: the broker does not answer; sent when it is back."

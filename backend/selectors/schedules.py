@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
@@ -69,10 +70,18 @@ def schedule_of_bundle(*, by: User, bundle_id: int) -> dict[str, Any] | None:
     }
 
 
-def schedule_bundle_choices(*, by: User) -> list[dict[str, Any]]:
-    """Bundles the user may schedule (own; all for an administrator): id, name and owner."""
+@dataclass(frozen=True)
+class BundleChoice:
+    id: int
+    name: str
+    owner: str
+    version: int  # changes with every edit of the bundle; keys cached reads of it
+
+
+def schedule_bundle_choices(*, by: User) -> list[BundleChoice]:
+    """Bundles the user may schedule (own; all for an administrator)."""
     bundles = owned(Bundle.objects, by).select_related("owner").order_by("name")
-    return [{"id": b.pk, "name": b.name, "owner": b.owner.username} for b in bundles]
+    return [BundleChoice(b.pk, b.name, b.owner.username, b.version) for b in bundles]
 
 
 def schedule_filter_choices(*, by: User) -> dict[str, list]:

@@ -1,7 +1,8 @@
+from typing import TYPE_CHECKING
+
 import pandas as pd
 import streamlit as st
 
-from backend.models import Table
 from backend.selectors.documents import document_detail, documents_recent
 from backend.selectors.tables import (
     table_columns,
@@ -26,6 +27,9 @@ from dashboard.components.picker import remembered_selectbox
 from dashboard.components.progress import render_document_progress
 from dashboard.components.table_fix import render_page_and_fix, render_table_review
 from dashboard.session import current_user
+
+if TYPE_CHECKING:
+    from backend.models import Table
 
 PREVIEW_ROWS = 500
 

@@ -13,10 +13,10 @@ from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 from django_celery_results.models import TaskResult
 
-from backend.beat import BEAT_HEARTBEAT
 from backend.models import Bundle, Heartbeat, Run
 from backend.scheduling.spec import ScheduleSpec
 from backend.services.schedules import schedule_save
+from backend.vocabulary import BEAT_HEARTBEAT
 from tests.support.processes import celery_process, wait_for
 
 BEAT = ["beat", "--scheduler", "backend.beat:DatabaseScheduler", "--loglevel=INFO"]
