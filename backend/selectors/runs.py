@@ -136,7 +136,7 @@ def runs_span(*, by: User, filters: RunFilters) -> tuple[datetime, datetime] | N
         # Two single probes of the queued index (MIN and MAX together make SQLite scan).
         times = runs_visible(by).values_list("queued_at", flat=True)
         first, last = times.order_by("queued_at").first(), times.order_by("-queued_at").first()
-        if first is None:
+        if first is None or last is None:
             return None
         since = since or first
         until = until or last + timedelta(seconds=1)

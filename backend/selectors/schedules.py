@@ -87,8 +87,8 @@ def schedule_bundle_choices(*, by: User) -> list[BundleChoice]:
 def schedule_filter_choices(*, by: User) -> dict[str, list]:
     """Bundles and users that have schedules or load runs the user may see, for the filters."""
     bundles = bundles_visible(by).filter(Q(schedule__isnull=False) | Q(runs__kind=Run.Kind.LOAD))
-    users = BundleSchedule.objects.filter(_schedule_filter(by, None, None))
-    users = users.values_list("owner__username", flat=True)
+    schedules = BundleSchedule.objects.filter(_schedule_filter(by, None, None))
+    users = schedules.values_list("owner__username", flat=True)
     runners = runs_visible(by).filter(kind=Run.Kind.LOAD).values_list("owner__username", flat=True)
     return {
         "bundles": [
@@ -100,8 +100,10 @@ def schedule_filter_choices(*, by: User) -> dict[str, list]:
 
 
 # Region/City zones; the rest of the database is deprecated aliases (US/Eastern, GB, Etc/GMT+5).
-ZONE_AREAS = ("Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia")
-ZONE_AREAS += ("Europe", "Indian", "Pacific")
+ZONE_AREAS = (
+    *("Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia"),
+    *("Europe", "Indian", "Pacific"),
+)
 
 
 @cache

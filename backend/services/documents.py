@@ -6,7 +6,7 @@ import hashlib
 import re
 import uuid
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -40,8 +40,8 @@ class ConversionOptions:
     separators: tuple[float, ...] = ()
     template: str = ""
 
-    def as_json(self) -> dict:
-        options = {"pages": self.pages.strip(), "strategy": self.strategy}
+    def as_json(self) -> dict[str, Any]:
+        options: dict[str, Any] = {"pages": self.pages.strip(), "strategy": self.strategy}
         if self.area:
             options["area"] = list(self.area)
         if self.separators:

@@ -96,15 +96,18 @@ def table_reextract(*, table_id: int, task_id: str) -> dict:
     run = run_started(task_id=task_id)
     fix = TableFix.from_json(run.inputs)
     table = Table.objects.select_related("document").get(pk=table_id)
+    document = table.document
+    if document is None:
+        return _fail(task_id, "The table came from a CSV upload: there is no page to read.")
     try:
-        with local_pdf(table.document) as path:
+        with local_pdf(document) as path:
             result = extract_tables(
                 path,
                 pages=[fix.page],
                 strategy=fix.strategy,
                 area=fix.area,
                 separators=fix.separators,
-                password=table.document.options.get("password"),
+                password=document.options.get("password"),
             )
     except PdfError as exc:
         return _fail(task_id, f"Page {fix.page} cannot be read: {exc}")

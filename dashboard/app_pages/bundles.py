@@ -60,7 +60,7 @@ def settings_fields(prefix: str, bundle=None) -> dict:
             "Load mode",
             list(MODES),
             index=list(MODES).index(bundle.load_mode) if bundle else 0,
-            format_func=MODES.get,
+            format_func=MODES.__getitem__,
             key=f"{prefix}-mode",
         ),
         "key_columns": right.text_input(
@@ -84,7 +84,7 @@ def render_new_bundle() -> None:
                 st.session_state.pop(key, None)  # the form opens empty for the next bundle
             outcomes_start("bundles")
             outcome_add("bundles", "success", f"Bundle **{bundle.name}** created.")
-            st.session_state["bundle_id"] = bundle.pk
+            st.session_state[state.BUNDLE] = bundle.pk
             st.rerun()
 
 
@@ -108,14 +108,14 @@ def render_members(bundle) -> None:
     render_member_review(bundle)
     with st.form("members"):
         chosen = st.multiselect(
-            "Tables in this bundle", list(labels), default=members, format_func=labels.get
+            "Tables in this bundle", list(labels), default=members, format_func=labels.__getitem__
         )
         whole = st.multiselect(
-            "Add all tables of these documents", list(documents), format_func=documents.get
+            "Add all tables of these documents", list(documents), format_func=documents.__getitem__
         )
         if st.form_submit_button("Save tables"):
-            added = {t["id"] for t in available if t["document_id"] in whole}
-            bundle_set_tables(by=user, bundle=bundle, table_ids=set(chosen) | added)
+            of_documents = {t["id"] for t in available if t["document_id"] in whole}
+            bundle_set_tables(by=user, bundle=bundle, table_ids=set(chosen) | of_documents)
             st.rerun()
     # A form that clears on submit: added files leave the uploader, so a second click
     # cannot add them twice.
@@ -270,7 +270,7 @@ def render_reading(bundle, view: dict) -> None:
                 m["name"],
                 list(marks),
                 index=list(marks).index(m["decimal_mark"]),
-                format_func=marks.get,
+                format_func=marks.__getitem__,
                 key=f"mark-{m['table_id']}",
             )
             for m in view["members"]
@@ -355,7 +355,7 @@ def render_delete(bundle, column) -> None:
         if st.button("Yes, delete the bundle", type="primary", key=f"delete-{bundle.pk}"):
             name = bundle.name
             bundle_delete(by=user, bundle=bundle)
-            st.session_state.pop("bundle_id", None)
+            st.session_state.pop(state.BUNDLE, None)
             outcomes_start("bundles")
             outcome_add("bundles", "success", f"Bundle **{name}** deleted.")
             st.rerun()
@@ -450,6 +450,6 @@ outcomes_render("bundles")
 if bundles:
     names = {b["id"]: b["name"] for b in bundles}
     bundle_id = remembered_selectbox(
-        "Bundle", list(names), state_key="bundle_id", format_func=names.get
+        "Bundle", list(names), state_key=state.BUNDLE, format_func=names.__getitem__
     )
     render_bundle(bundle_id)

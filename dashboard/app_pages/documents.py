@@ -1,9 +1,11 @@
+from __future__ import annotations
+
 from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
 
-from backend.selectors.documents import document_detail, documents_recent
+from backend.selectors.documents import DocumentRow, document_detail, documents_recent
 from backend.selectors.tables import (
     table_columns,
     table_content,
@@ -79,7 +81,7 @@ if document is None:  # deleted in another tab since the list was read
     st.rerun()
 
 
-def render_archive(column) -> None:
+def render_archive(column, document: DocumentRow) -> None:
     archived = document.archived
     label = "Bring back from the archive" if archived else "Archive"
     if column.button(label, icon=":material/archive:", key=f"archive-{document_id}"):
@@ -91,7 +93,7 @@ def render_archive(column) -> None:
         st.rerun()
 
 
-def render_delete(column) -> None:
+def render_delete(column, document: DocumentRow) -> None:
     with column.popover("Delete document", icon=":material/delete:"):
         st.markdown(
             f"Delete **{document.name}** and its {document.n_tables} table(s)? Bundles "
@@ -236,8 +238,8 @@ def render_apply_template(column) -> None:
 
 render_status()
 archive_col, delete_col, template_col, _ = st.columns([1, 1, 1, 2])
-render_archive(archive_col)
-render_delete(delete_col)
+render_archive(archive_col, document)
+render_delete(delete_col, document)
 render_apply_template(template_col)
 if document.status == "failed":
     render_convert_again()

@@ -48,7 +48,7 @@ def render_document_progress(
             )
         elif document.status in ("queued", "converting"):
             total = run.pages_total or 0
-            fraction = run.pages_done / total if total else 0.0
+            fraction = (run.pages_done or 0) / total if total else 0.0
             st.progress(min(fraction, 1.0), text=progress_text(run))
         elif document.status == "failed":
             st.error(document.error or "The conversion failed.", icon=":material/error:")

@@ -135,7 +135,7 @@ def _weekly(form: dict[str, Any], key: str) -> dict[str, Any]:
         "Days",
         WEEKDAYS,
         default=form.get("weekdays", ["mon"]),
-        format_func=DAY_NAMES.get,
+        format_func=DAY_NAMES.__getitem__,
         key=f"days-{key}",
     )
     return {"weekdays": tuple(days), "run_time": _time(form, key)}

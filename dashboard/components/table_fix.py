@@ -90,7 +90,7 @@ def _take_drawing(key: str, table: dict, event, mode: str) -> None:
         _sync_inputs(key)
         st.rerun()
     x = clicked_x(event) if mode == "separators" and fix is not None else None
-    if x is not None:
+    if x is not None and fix is not None:
         st.session_state[key] = {**fix, "separators": toggle_separator(fix["separators"], x)}
         # A new chart key clears the click, so the next click on the same spot counts again.
         st.session_state[f"{key}-clicks"] = st.session_state.get(f"{key}-clicks", 0) + 1
@@ -155,8 +155,9 @@ def _reextract(user, key: str, table: dict, area_text: str, seps_text: str, stra
         area = _numbers(area_text, "Area")
         if len(area) != 4:
             raise FixRefused("Area: give four numbers, top, left, bottom, right.")
+        top, left, bottom, right = area
         separators = _numbers(seps_text, "Column separators") if strategy == "text" else []
-        fix = TableFix(table["first_page"], tuple(area), tuple(separators), strategy)
+        fix = TableFix(table["first_page"], (top, left, bottom, right), tuple(separators), strategy)
         run = table_reextract_enqueue(owner=user, table_id=table["id"], fix=fix)
     except FixRefused as exc:
         outcome_add(key, "error", f"Not read again. {exc}")

@@ -26,6 +26,8 @@ def parse_area(text: str) -> tuple[float, float, float, float]:
         conversion_options_check(options=ConversionOptions(area=area))
     except UploadRejected as exc:
         raise CommandError(f"--area {text!r}: {exc}") from None
+    if area is None:
+        raise CommandError("--area needs four numbers: top,left,bottom,right")
     return area
 
 
