@@ -23,6 +23,7 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput

@@ -30,3 +30,8 @@ def test_ruff_lint_and_format_are_clean():
     assert lint.returncode == 0, lint.stdout
     fmt = run(str(BIN / "ruff"), "format", "--check", ".")
     assert fmt.returncode == 0, fmt.stdout
+
+
+def test_types_check():
+    result = run(str(BIN / "mypy"))
+    assert result.returncode == 0, result.stdout

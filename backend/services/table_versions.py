@@ -49,7 +49,7 @@ class TableFix:
     def from_json(cls, data: dict) -> TableFix:
         return cls(
             page=int(data["page"]),
-            area=tuple(data["area"]),  # type: ignore[arg-type]
+            area=tuple(data["area"]),
             separators=tuple(data.get("separators", ())),
             strategy=data.get("strategy", "text"),
         )

@@ -66,7 +66,7 @@ def template_conversion_options(
     return ConversionOptions(
         pages=str(template.page),
         strategy=template.strategy,
-        area=tuple(template.area),  # type: ignore[arg-type]
+        area=tuple(template.area),
         separators=tuple(template.separators),
         password=password,
         template=template.name,
