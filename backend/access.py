@@ -13,6 +13,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Manager, Model, Q, QuerySet
 
+from backend.errors import UserFixable
 from backend.models import Bundle, Run
 
 Row = TypeVar("Row", bound=Model)
@@ -28,7 +29,7 @@ class Owned(Protocol):
     def owner_id(self) -> int | None: ...
 
 
-class AccessDenied(PermissionDenied):
+class AccessDenied(UserFixable, PermissionDenied):
     """The acting user may not do this; the message says what, for the page to show."""
 
     def __init__(self, message: str = "You do not have access to this.") -> None:

@@ -1,5 +1,7 @@
 """The one error the schedule form shows."""
 
+from backend.errors import UserFixable
 
-class ScheduleInvalid(ValueError):
+
+class ScheduleInvalid(UserFixable):
     """The form's choice cannot be scheduled; the message says why, for the form."""

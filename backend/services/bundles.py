@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from backend.access import check_owner, require_active
+from backend.errors import UserFixable
 from backend.integrations.warehouse.columns import parse_sql_type
 from backend.integrations.warehouse.forms import DATE_ORDERS, DAY_FIRST, DECIMAL_MARKS, MONTH_FIRST  # noqa: F401 (for pages)
 from backend.integrations.warehouse.inference import CHUNK_ROWS, TypeInferrer
@@ -25,7 +26,7 @@ SUPPORTED_KINDS = {"BIGINT", "INTEGER", "SMALLINT", "DOUBLE PRECISION", "REAL", 
 SUPPORTED_KINDS |= {"BOOLEAN", "DATE", "TIMESTAMP", "VARCHAR"}
 
 
-class BundleInvalid(ValueError):
+class BundleInvalid(UserFixable):
     """The bundle's settings cannot work; the message says what to change."""
 
 

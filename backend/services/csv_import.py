@@ -19,6 +19,8 @@ from itertools import islice
 
 from django.conf import settings
 
+from backend.errors import UserFixable
+
 DELIMITERS = ",;\t|"
 SNIFF_BYTES = 64 * 1024
 SNIFF_LINES = 200
@@ -27,7 +29,7 @@ SHOWN_LINES = 5  # offending lines named in a message; the rest are counted
 csv.field_size_limit(settings.CSV_MAX_FIELD_CHARS)
 
 
-class CsvRejected(ValueError):
+class CsvRejected(UserFixable):
     """The file cannot be stored as a table; the message says why, with line numbers."""
 
 

@@ -16,6 +16,7 @@ from django.db.models import F
 
 from backend import task_names
 from backend.access import check_owner, owned_one, require_active
+from backend.errors import UserFixable
 from backend.integrations.pdf import EmptyPdf, NotAPdf, PdfError, parse_page_spec
 from backend.integrations.pdf.info import count_pages
 from backend.models import Bundle, Document, Run
@@ -26,7 +27,7 @@ from backend.vocabulary import STRATEGIES
 PAGE_SPEC = re.compile(r"^\s*(all|\d+\s*(-\s*\d*)?(\s*,\s*\d+\s*(-\s*\d*)?)*)?\s*$", re.I)
 
 
-class UploadRejected(ValueError):
+class UploadRejected(UserFixable):
     """The upload's options cannot work; nothing was stored."""
 
 
@@ -177,7 +178,7 @@ def document_convert_again(*, owner: User, document_id: int, password: str = "")
     )
 
 
-class DocumentBusy(ValueError):
+class DocumentBusy(UserFixable):
     """The document is being converted; the message says what to do first."""
 
 

@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 
 from backend import task_names
 from backend.access import AccessDenied, check_may_load
+from backend.errors import UserFixable
 from backend.integrations.warehouse import (
     LoadProgress,
     LoadResult,
@@ -44,7 +45,7 @@ class WarehouseDown(Exception):
     """The warehouse did not answer; worth retrying later."""
 
 
-class LoadRefused(ValueError):
+class LoadRefused(UserFixable):
     """The bundle cannot load as it is; nothing was queued. The message says what to fix."""
 
 

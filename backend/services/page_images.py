@@ -7,13 +7,14 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from backend.access import owned_one
+from backend.errors import UserFixable
 from backend.integrations.pdf import PdfError
 from backend.integrations.pdf.render import PageImage, read_page_image, render_page
 from backend.models import Document
 from backend.services.conversion import local_pdf, stored_files
 
 
-class PageUnavailable(Exception):
+class PageUnavailable(UserFixable):
     """The page cannot be drawn (a damaged or encrypted file); the message says why."""
 
 

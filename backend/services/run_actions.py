@@ -8,6 +8,7 @@ from django_celery_results.models import TaskResult
 
 from backend.access import check_owner, run_visible
 from backend.celery_app import app
+from backend.errors import UserFixable
 from backend.models import Document, Run
 from backend.services import conversion
 from backend.services.documents import document_enqueue_conversion
@@ -17,7 +18,7 @@ from backend.services.runs import run_revoke
 RETRYABLE = (Run.Status.FAILED, Run.Status.REVOKED)
 
 
-class RunActionRefused(ValueError):
+class RunActionRefused(UserFixable):
     """The action does not apply to the run as it is now; the message says why."""
 
 

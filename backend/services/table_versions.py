@@ -11,6 +11,7 @@ from django.db.models import F
 
 from backend import task_names
 from backend.access import owned_one
+from backend.errors import UserFixable
 from backend.integrations.pdf import ExtractedTable, PdfError, extract_tables
 from backend.models import Bundle, Run, Table, TableVersion
 from backend.services.conversion import local_pdf
@@ -19,7 +20,7 @@ from backend.services.tables import csv_bytes, extracted_grid
 from backend.vocabulary import DRAWN_STRATEGIES
 
 
-class FixRefused(ValueError):
+class FixRefused(UserFixable):
     """The fix cannot work as asked; nothing was queued. The message says what to change."""
 
 

@@ -12,8 +12,13 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from backend.access import check_owner
+from backend.errors import UserFixable
 from backend.integrations.pdf import ExtractedTable
 from backend.models import Document, Table
+
+
+class TableInvalid(UserFixable):
+    """A header or column names that cannot be saved; the message says what to change."""
 
 
 def csv_bytes(rows: Sequence[Sequence[str]]) -> bytes:
@@ -66,7 +71,7 @@ def table_create_extracted(
 
 
 def column_names_check(*, names: Sequence[str]) -> None:
-    """Raise ValueError naming the columns whose names are empty or used twice (ignoring case:
+    """Raise TableInvalid naming the columns whose names are empty or used twice (ignoring case:
     the warehouse does not tell Country from country)."""
     problems = []
     empty = [str(i) for i, name in enumerate(names, start=1) if not name.strip()]
@@ -83,7 +88,9 @@ def column_names_check(*, names: Sequence[str]) -> None:
             columns = ", ".join(str(w) for w in where)
             problems.append(f"{name.strip()!r} names columns {columns}")
     if problems:
-        raise ValueError("Column names must be filled in and unique: " + "; ".join(problems) + ".")
+        raise TableInvalid(
+            "Column names must be filled in and unique: " + "; ".join(problems) + "."
+        )
 
 
 def table_set_header(
@@ -92,9 +99,9 @@ def table_set_header(
     """Record which row is the header (None: none) and the column names to use."""
     check_owner(by, table, "the table")
     if header_row is not None and not 0 <= header_row < max(table.n_rows, 1):
-        raise ValueError(f"row {header_row + 1} is outside the table's {table.n_rows} rows")
+        raise TableInvalid(f"row {header_row + 1} is outside the table's {table.n_rows} rows")
     if column_names and len(column_names) != table.n_cols:
-        raise ValueError(f"{len(column_names)} names given for {table.n_cols} columns")
+        raise TableInvalid(f"{len(column_names)} names given for {table.n_cols} columns")
     names = [name.strip() for name in column_names]
     column_names_check(names=names)
     with transaction.atomic():

@@ -7,11 +7,12 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
 from backend.access import owned, owned_one
+from backend.errors import UserFixable
 from backend.models import Document, Run, Table, TableTemplate
 from backend.services.documents import ConversionOptions, document_enqueue_conversion
 
 
-class TemplateRefused(ValueError):
+class TemplateRefused(UserFixable):
     """The template cannot be saved or used as asked; the message says why."""
 
 

@@ -16,11 +16,12 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from backend.access import require_admin
+from backend.errors import UserFixable
 from backend.models import AuditEvent
 from backend.services.audit import audit_record
 
 
-class SignInRefused(Exception):
+class SignInRefused(UserFixable):
     """Wrong name or password, a locked-out name or client, or a refused new password."""
 
 

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import streamlit as st
 
+from backend.errors import UserFixable
 from backend.selectors.documents import DocumentRow, document_detail, documents_recent
 from backend.selectors.tables import (
     table_columns,
@@ -16,15 +17,14 @@ from backend.selectors.tables import (
     tables_zip,
 )
 from backend.services.documents import (
-    DocumentBusy,
     document_convert_again,
     document_delete,
     document_set_archived,
 )
 from backend.services.tables import table_set_header
-from backend.services.templates import TemplateRefused, template_apply, template_names
+from backend.services.templates import template_apply, template_names
 from dashboard import state
-from dashboard.components.outcomes import outcome_add, outcomes_render, outcomes_start
+from dashboard.components.outcomes import outcome_add, outcomes_render, outcomes_start, show_refusal
 from dashboard.components.picker import remembered_selectbox
 from dashboard.components.progress import render_document_progress
 from dashboard.components.table_fix import render_page_and_fix, render_table_review
@@ -103,8 +103,8 @@ def render_delete(column, document: DocumentRow) -> None:
             outcomes_start("documents")
             try:
                 name = document_delete(owner=user, document_id=document_id)
-            except DocumentBusy as exc:
-                outcome_add("documents", "warning", str(exc))
+            except UserFixable as refused:
+                show_refusal(refused, area="documents")
             else:
                 outcome_add("documents", "success", f"Document **{name}** deleted.")
                 st.session_state.pop(state.DOCUMENT, None)
@@ -165,8 +165,8 @@ def save_header(table: Table, header_row: int | None, renamed: list[str]) -> Non
         table_set_header(
             by=user, table=table, header_row=header_row, column_names=[] if changed else renamed
         )
-    except ValueError as exc:
-        outcome_add(area, "error", f"Not saved. {exc}")
+    except UserFixable as refused:
+        show_refusal(refused, lead="Not saved.", area=area)
         return
     outcome_add(area, "success", "Saved: " + ", ".join(table_columns(table=table)))
     st.rerun()
@@ -229,8 +229,8 @@ def render_apply_template(column) -> None:
             outcomes_start("documents")
             try:
                 template_apply(owner=user, name=name, document_id=document_id)
-            except TemplateRefused as exc:
-                outcome_add("documents", "warning", str(exc))
+            except UserFixable as refused:
+                show_refusal(refused, area="documents")
             else:
                 outcome_add("documents", "success", f"Converting again with template **{name}**.")
             st.rerun()

@@ -2,23 +2,22 @@ import io
 
 import streamlit as st
 
+from backend.errors import UserFixable
 from backend.selectors.documents import DocumentRow, documents_recent
 from backend.services.documents import (
     ConversionOptions,
-    UploadRejected,
     area_from_text,
     document_convert_again,
     document_upload,
 )
 from backend.services.templates import (
-    TemplateRefused,
     template_conversion_options,
     template_get,
     template_names,
 )
 from backend.vocabulary import STRATEGIES, STRATEGY_LABELS
 from dashboard import state
-from dashboard.components.outcomes import outcome_add, outcomes_render, outcomes_start
+from dashboard.components.outcomes import outcome_add, outcomes_render, outcomes_start, show_refusal
 from dashboard.components.progress import render_document_progress
 from dashboard.session import current_user
 
@@ -37,8 +36,8 @@ user = current_user()
 def upload_files(files, options_form: dict) -> None:
     try:
         options = form_options(options_form)
-    except (UploadRejected, TemplateRefused) as exc:
-        outcome_add("upload", "error", f"Nothing uploaded: {exc}")
+    except UserFixable as refused:
+        show_refusal(refused, lead="Nothing uploaded:", area="upload")
         return
     queued = [
         file.name
@@ -74,8 +73,8 @@ def upload_one(
             options=options,
             allow_duplicate=allow_duplicate,
         )
-    except UploadRejected as exc:
-        outcome_add("upload", "error", f"{name}: {exc}")
+    except UserFixable as refused:
+        show_refusal(refused, lead=f"{name}:", area="upload")
         return False
     if outcome.document is None:
         st.session_state.setdefault("duplicates", {})[name] = (content, options, outcome)

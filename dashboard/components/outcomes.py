@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from backend.errors import UserFixable
+
 KINDS = {
     "success": (st.success, ":material/check_circle:"),
     "info": (st.info, ":material/info:"),
@@ -23,6 +25,17 @@ def outcomes_start(area: str) -> None:
 def outcome_add(area: str, kind: str, text: str) -> None:
     """Keep one outcome (kind: success, info, warning or error) to show in `area`."""
     st.session_state.setdefault(f"outcomes-{area}", []).append((kind, text))
+
+
+def show_refusal(refused: UserFixable, *, lead: str = "", area: str | None = None) -> None:
+    """What a person must change, where they are looking: kept in `area`'s outcomes (for an
+    action followed by a rerun), or drawn here. `lead` says what was not done."""
+    text = f"{lead} {refused}".strip()
+    if area is None:
+        show, icon = KINDS["error"]
+        show(text, icon=icon)
+    else:
+        outcome_add(area, "error", text)
 
 
 def outcomes_render(area: str) -> None:

@@ -8,10 +8,12 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
+from backend.errors import UserFixable
 from backend.selectors.run_detail import RunDetail, run_detail
 from backend.selectors.runs import ACTIVE_STATUSES as ACTIVE
-from backend.services.run_actions import RETRYABLE, RunActionRefused, run_cancel, run_retry
+from backend.services.run_actions import RETRYABLE, run_cancel, run_retry
 from dashboard import state
+from dashboard.components.outcomes import show_refusal
 
 
 def local_time(value: datetime | None, tz: ZoneInfo) -> str:
@@ -149,8 +151,8 @@ def _actions(run: RunDetail, user) -> None:
 def _act(action, run_id: int, done: str) -> None:
     try:
         outcome = action(run_id)
-    except RunActionRefused as exc:
-        st.warning(str(exc))
+    except UserFixable as refused:
+        show_refusal(refused)
         return
     st.toast(f"{done}: run {outcome.pk}", icon=":material/check:")
     st.session_state["history_run"] = outcome.pk

@@ -10,6 +10,7 @@ import streamlit as st
 from django.conf import settings
 from django.contrib.auth.models import User
 
+from backend.errors import UserFixable
 from backend.scheduling.describe import DAY_NAMES
 from backend.scheduling.spec import FREQUENCIES, NONE, WEEKDAYS, ScheduleSpec
 from backend.selectors.bundles import bundle_of_owner
@@ -21,6 +22,7 @@ from backend.services.schedules import (
     schedule_save,
 )
 from dashboard import data, state
+from dashboard.components.outcomes import show_refusal
 
 SAVED_KEY = "schedule_saved"
 MONTH_RULE = (
@@ -182,8 +184,8 @@ def _submit(spec: ScheduleSpec, *, bundle_id: int, user: User, save: bool) -> No
         if save:
             bundle = bundle_of_owner(owner=user, bundle_id=bundle_id)
             schedule_save(bundle=bundle, owner=user, spec=spec)
-    except ScheduleInvalid as exc:
-        st.error(str(exc), icon=":material/event_busy:")
+    except UserFixable as refused:
+        show_refusal(refused)
         return
     if not save:
         render_preview(preview, heading="Preview, not saved yet")

@@ -9,10 +9,9 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 from django.contrib.auth.models import User
 
+from backend.errors import UserFixable
 from backend.selectors.schedules import schedule_get
-from backend.services.loads import LoadRefused
 from backend.services.schedules import (
-    ScheduleInvalid,
     schedule_delete,
     schedule_pause,
     schedule_resume,
@@ -142,7 +141,7 @@ def _act(action: str, schedule_id: int, user: User) -> None:
         else:
             schedule_delete(by=user, bundle=schedule.bundle)
             message = f"{name}: schedule deleted."
-    except (ScheduleInvalid, LoadRefused) as exc:
+    except UserFixable as exc:  # a callback cannot draw: the flash shows it on the rerun
         st.session_state[FLASH_KEY] = ("error", f"{name}: {exc}")
         return
     st.session_state[FLASH_KEY] = ("success", message)

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import streamlit as st
 
+from backend.errors import UserFixable
 from backend.selectors.runs import FINAL_STATUSES
 from backend.selectors.table_versions import fix_text, reextraction_state, table_versions_of
-from backend.services.page_images import PageUnavailable
 from backend.services.table_versions import (
     FixRefused,
     TableFix,
     table_mark_checked,
     table_reextract_enqueue,
 )
-from backend.services.templates import TemplateRefused, template_save
+from backend.services.templates import template_save
 from backend.vocabulary import DRAWN_STRATEGIES, STRATEGY_LABELS
-from dashboard.components.outcomes import outcome_add, outcomes_render, outcomes_start
+from dashboard.components.outcomes import outcome_add, outcomes_render, outcomes_start, show_refusal
 from dashboard.components.page_view import (
     clicked_x,
     drawn_area,
@@ -40,8 +40,8 @@ def render_page_and_fix(user, table: dict) -> None:
         )
     try:
         page = load_page(user, table["document_id"], number)
-    except PageUnavailable as exc:
-        st.info(str(exc), icon=":material/image_not_supported:")
+    except UserFixable as refused:
+        show_refusal(refused)
         return
     on_first = number == table["first_page"]
     fix = st.session_state.get(key)
@@ -159,8 +159,8 @@ def _reextract(user, key: str, table: dict, area_text: str, seps_text: str, stra
         separators = _numbers(seps_text, "Column separators") if strategy == "text" else []
         fix = TableFix(table["first_page"], (top, left, bottom, right), tuple(separators), strategy)
         run = table_reextract_enqueue(owner=user, table_id=table["id"], fix=fix)
-    except FixRefused as exc:
-        outcome_add(key, "error", f"Not read again. {exc}")
+    except UserFixable as refused:
+        show_refusal(refused, lead="Not read again.", area=key)
         st.rerun()
     st.session_state[f"reextraction-{table['id']}"] = run.pk
     st.rerun()
@@ -210,8 +210,8 @@ def render_table_review(user, table: dict) -> None:
                 outcomes_start(area)
                 try:
                     template_save(owner=user, table_id=table["id"], name=name)
-                except TemplateRefused as exc:
-                    outcome_add(area, "error", f"Not saved. {exc}")
+                except UserFixable as refused:
+                    show_refusal(refused, lead="Not saved.", area=area)
                 else:
                     outcome_add(
                         area,

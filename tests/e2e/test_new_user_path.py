@@ -13,7 +13,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from backend.models import Bundle, Document, Run, Table
 from backend.selectors.runs import RunFilters, runs_page
 from backend.selectors.tables import table_columns
-from backend.services.tables import column_names_check
+from backend.services.tables import TableInvalid, column_names_check
 from tests.support.processes import wait_for
 from tests.support.users import user_default
 
@@ -175,7 +175,7 @@ def rename_columns(page: Page) -> None:
 
 
 def refusal(names: list[str]) -> str:
-    with pytest.raises(ValueError) as refused:
+    with pytest.raises(TableInvalid) as refused:
         column_names_check(names=names)
     return f"Not saved. {refused.value}"
 

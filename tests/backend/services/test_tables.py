@@ -10,7 +10,7 @@ from backend.models import Bundle, Document, Run, Table
 from backend.selectors.tables import table_columns, table_csv, table_first_rows
 from backend.services.bundles import bundle_create, bundle_set_tables
 from backend.services.documents import DocumentBusy, document_delete
-from backend.services.tables import table_create_extracted, table_set_header
+from backend.services.tables import TableInvalid, table_create_extracted, table_set_header
 
 ROWS = [["Country", "Capital", "Area", "People"], ["Peru", "Lima", "1285", "34"]]
 
@@ -35,7 +35,7 @@ def table(user):
     ],
 )
 def test_empty_or_repeated_names_are_refused_and_nothing_changes(table, names, message):
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(TableInvalid, match=message):
         table_set_header(by=table.owner, table=table, header_row=0, column_names=names)
     table.refresh_from_db()
     assert table.column_names == []
