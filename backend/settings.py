@@ -170,7 +170,13 @@ CELERY_BEAT_MAX_LOOP_INTERVAL = 1
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"run": {"()": "backend.logs.RunIdFilter"}},
+    "formatters": {
+        "run": {"format": "%(asctime)s %(levelname)s run=%(run_id)s %(name)s: %(message)s"}
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["run"], "formatter": "run"}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 

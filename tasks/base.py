@@ -5,8 +5,9 @@ from __future__ import annotations
 from celery import Task
 from celery.exceptions import Ignore, TimeLimitExceeded
 
+from backend.logs import logging_for_run
 from backend.services.failures import run_fail
-from backend.services.runs import RunAlreadyFinal, RunRevoked
+from backend.services.runs import RunAlreadyFinal, RunRevoked, run_id_of
 
 
 class RunTask(Task):
@@ -15,6 +16,11 @@ class RunTask(Task):
     A cancelled run's task stops quietly and is recorded as revoked."""
 
     def __call__(self, *args, **kwargs):
+        run_id = run_id_of(task_id=kwargs.get("run_task_id", self.request.id))
+        with logging_for_run(run_id):
+            return self._run_for(*args, **kwargs)
+
+    def _run_for(self, *args, **kwargs):
         try:
             return super().__call__(*args, **kwargs)
         except RunRevoked:

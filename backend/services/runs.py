@@ -54,6 +54,11 @@ class RunAlreadyFinal(Exception):
     """The run has ended already: a second delivery of its task does nothing."""
 
 
+def run_id_of(*, task_id: str) -> int | None:
+    """The id of the Run a task works for, for its log lines; None for a task of no Run."""
+    return Run.objects.filter(task_id=task_id).values_list("pk", flat=True).first()
+
+
 def run_started(*, task_id: str) -> Run:
     """Mark the run started (idempotent: a redelivered task starts it again).
 
