@@ -10,7 +10,7 @@ import pkgutil
 from datetime import time, timedelta
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 import backend.selectors
@@ -186,6 +186,8 @@ def world(transactional_db):
     from backend.services.tables import table_create_extracted
 
     ann, bob, admin = member("ann"), member("bob"), user_default()
+    team = Group.objects.create(name="alpha-team")
+    ann.groups.add(team)
     document = Document(owner=ann, name="alpha.pdf", sha256="a" * 64, size_bytes=3)
     document.file.save("alpha.pdf", ContentFile(b"%PDF"), save=False)
     document.status = Document.Status.CONVERTED
@@ -219,6 +221,7 @@ def world(transactional_db):
         "ann": ann,
         "bob": bob,
         "admin": admin,
+        "team": team,
         "document": document,
         "extracted": extracted,
         "bundle": bundle,
@@ -389,6 +392,17 @@ REFUSED = {
         owner=u, table_id=w["table"].pk
     ),
     "selectors.users.users_list": lambda u, w: _sel("users").users_list(by=u),
+    "selectors.groups.groups_list": lambda u, w: _sel("groups").groups_list(by=u),
+    "services.groups.group_create": lambda u, w: _svc("groups").group_create(by=u, name="beta"),
+    "services.groups.group_delete": lambda u, w: _svc("groups").group_delete(
+        by=u, group_id=w["team"].pk
+    ),
+    "services.groups.group_set_members": lambda u, w: _svc("groups").group_set_members(
+        by=u, group_id=w["team"].pk, user_ids=[w["bob"].pk]
+    ),
+    "services.groups.bundle_share": lambda u, w: _svc("groups").bundle_share(
+        by=u, bundle=w["bundle"], group_ids=[w["team"].pk]
+    ),
     "selectors.users.audit_events": lambda u, w: _sel("users").audit_events(by=u),
 }
 
@@ -439,6 +453,7 @@ HIDDEN = {
     ).runs_failure_rate_by_bundle(by=u, filters=_filters()),
     "selectors.runs.runs_recent_failures": lambda u, w: _sel("runs").runs_recent_failures(by=u),
     "selectors.runs.runs_filter_choices": lambda u, w: _sel("runs").runs_filter_choices(by=u),
+    "selectors.groups.groups_to_share_with": lambda u, w: _sel("groups").groups_to_share_with(by=u),
     "selectors.schedules.schedules_list": lambda u, w: _sel("schedules").schedules_list(by=u),
     "selectors.schedules.schedule_of_bundle": lambda u, w: (
         "alpha" if _sel("schedules").schedule_of_bundle(by=u, bundle_id=w["bundle"].pk) else ""
