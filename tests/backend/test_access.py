@@ -114,8 +114,6 @@ NO_USER = {
             "selectors.system.system_workers",
             "selectors.system.system_worker_tasks",
             "selectors.system.system_queue_lengths",
-            "selectors.warehouse.warehouse_tables",
-            "selectors.warehouse.warehouse_preview",
         ],
         SYSTEM,
     ),
@@ -262,6 +260,21 @@ def _fix(world: dict):
     return _svc("table_versions").TableFix(page=1, area=(0.0, 0.0, 100.0, 100.0))
 
 
+def _loaded(world: dict) -> str:
+    """Ann's bundle loaded into the warehouse (once a test): its table's name."""
+    if "loaded" not in world:
+        from tests.backend.test_warehouse_access import load_now
+
+        load_now(world["bundle"], "ann")
+        world["loaded"] = world["bundle"].target_table
+    return world["loaded"]
+
+
+def _warehouse_names(user: User, world: dict) -> list[str]:
+    _loaded(world)
+    return [t["name"] for t in _sel("warehouse").warehouse_tables(by=user)["tables"]]
+
+
 def _filters():
     return _sel("runs").RunFilters()
 
@@ -392,6 +405,9 @@ REFUSED = {
         owner=u, table_id=w["table"].pk
     ),
     "selectors.users.users_list": lambda u, w: _sel("users").users_list(by=u),
+    "selectors.warehouse.warehouse_preview": lambda u, w: _sel("warehouse").warehouse_preview(
+        by=u, table=_loaded(w)
+    ),
     "selectors.groups.groups_list": lambda u, w: _sel("groups").groups_list(by=u),
     "services.groups.group_create": lambda u, w: _svc("groups").group_create(by=u, name="beta"),
     "services.groups.group_delete": lambda u, w: _svc("groups").group_delete(
@@ -454,6 +470,7 @@ HIDDEN = {
     "selectors.runs.runs_recent_failures": lambda u, w: _sel("runs").runs_recent_failures(by=u),
     "selectors.runs.runs_filter_choices": lambda u, w: _sel("runs").runs_filter_choices(by=u),
     "selectors.groups.groups_to_share_with": lambda u, w: _sel("groups").groups_to_share_with(by=u),
+    "selectors.warehouse.warehouse_tables": lambda u, w: _warehouse_names(u, w),
     "selectors.schedules.schedules_list": lambda u, w: _sel("schedules").schedules_list(by=u),
     "selectors.schedules.schedule_of_bundle": lambda u, w: (
         "alpha" if _sel("schedules").schedule_of_bundle(by=u, bundle_id=w["bundle"].pk) else ""
