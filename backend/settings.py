@@ -145,6 +145,11 @@ if CELERY_BROKER_URL.startswith("filesystem"):
         # A queued task starts within a tenth of a second of being sent.
         "polling_interval": 0.1,
     }
+    if os.environ.get("BROKER_KEEP_PROCESSED", "0") == "1":
+        # Every message a worker took stays in var/broker/processed, to read what was sent.
+        CELERY_BROKER_TRANSPORT_OPTIONS["store_processed"] = True
+        CELERY_BROKER_TRANSPORT_OPTIONS["processed_folder"] = str(BROKER_DIR / "processed")
+        (BROKER_DIR / "processed").mkdir(exist_ok=True)
 
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "django-db")
 # Messages survive a broker restart (RabbitMQ: durable queues, persistent messages; a send
