@@ -208,8 +208,14 @@ LOAD_S3_SWEEP_EVERY_S = float(os.environ.get("LOAD_S3_SWEEP_EVERY_S", "3600"))
 RECONCILE_EVERY_S = float(os.environ.get("RECONCILE_EVERY_S", "30"))
 RUN_LOST_AFTER_S = float(os.environ.get("RUN_LOST_AFTER_S", "60"))
 RECONCILE_MAX_RESENDS = int(os.environ.get("RECONCILE_MAX_RESENDS", "2"))
+# Expired sign-ins are deleted from the session table this often (Django leaves them).
+SESSIONS_CLEAR_EVERY_S = float(os.environ.get("SESSIONS_CLEAR_EVERY_S", "3600"))
 CELERY_BEAT_SCHEDULE = {
     "reconcile-runs": {"task": "reconcile_runs", "schedule": RECONCILE_EVERY_S},
+    "clear-expired-sessions": {
+        "task": "clear_expired_sessions",
+        "schedule": SESSIONS_CLEAR_EVERY_S,
+    },
 }
 if LOAD_S3_STAGING["bucket"]:
     CELERY_BEAT_SCHEDULE["sweep-load-staging"] = {

@@ -133,6 +133,7 @@ NO_USER = {
             "services.page_images.page_images_delete",  # by document_delete, after its check
             "services.reconcile.held_task_ids",
             "services.reconcile.runs_reconcile",  # beat's, over every run
+            "services.users.sessions_clear_expired",  # beat's, over every expired session
             "services.table_versions.table_reextract",
             "services.table_versions.table_replace",
         ],
