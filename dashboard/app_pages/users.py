@@ -106,8 +106,11 @@ if groups:
             )
             if st.form_submit_button("Save members"):
                 _act(group_set_members, group_id=group.id, user_ids=chosen)
-        if st.button("Delete group", icon=":material/delete:", key=f"group-delete-{group.id}"):
-            _act(group_delete, group_id=group.id)
+        # Deleting cannot be undone and unshares its bundles: ask first.
+        with st.popover("Delete group", icon=":material/delete:"):
+            st.markdown(f"Delete **{group.name}**? Bundles shared with it are no longer shared.")
+            if st.button("Yes, delete the group", key=f"group-delete-{group.id}"):
+                _act(group_delete, group_id=group.id)
 
 st.subheader("Audit trail")
 st.caption("Sign-ins, sign-outs, failed sign-ins, account changes, loads and schedule changes.")

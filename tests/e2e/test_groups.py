@@ -4,8 +4,6 @@ the group does not see it."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django.contrib.auth.models import Group
 from playwright.sync_api import Page, expect
 
@@ -13,11 +11,11 @@ from backend.models import Run
 from backend.services.bundles import bundle_create, table_create_from_csv
 from tests.e2e.conftest import signed_in_context
 from tests.e2e.test_new_user_path import choose_option, settled
+from tests.e2e.test_signin import shots_dir
 from tests.support.processes import wait_for
 from tests.support.users import member, user_default
 
 LONG = 60_000
-SHOTS = Path("/work/notes/shots")
 
 
 def _main(page: Page):
@@ -88,6 +86,6 @@ def test_a_bundle_shared_with_a_group_is_seen_and_loaded_by_its_members_only(
     as_admin.reload()
     expect(_main(as_admin)).to_contain_text("ann, bob", timeout=LONG)
     settled(as_admin)
-    as_admin.get_by_role("heading", name="Groups").scroll_into_view_if_needed()
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    as_admin.screenshot(path=str(SHOTS / "users-page-with-groups.png"))
+    as_admin.set_viewport_size({"width": 1400, "height": 1900})  # the whole page in one shot
+    settled(as_admin)
+    as_admin.screenshot(path=str(shots_dir(stack) / "users-page-with-groups.png"))

@@ -18,7 +18,6 @@ from tests.support.processes import free_port, streamlit_process, wait_for
 from tests.support.users import user_default
 
 LONG = 60_000
-SHOTS = Path("/work/notes/shots")
 
 
 @pytest.fixture
