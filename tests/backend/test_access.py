@@ -176,7 +176,7 @@ def _with_user() -> set[str]:
 
 
 @pytest.fixture
-def world(transactional_db):
+def world(transactional_db, own_warehouse):
     """Ann's document, table, bundle, schedule and runs; Bob, another member; an admin."""
     from django.core.files.base import ContentFile
 

@@ -30,7 +30,7 @@ def load_now(bundle, username: str) -> Run:
 
 
 @pytest.fixture
-def loaded(transactional_db):
+def loaded(transactional_db, own_warehouse):
     """Ann's and Dave's tables loaded into the warehouse; Bob shares a group with Ann."""
     admin, ann, bob, dave = user_default(), member("ann"), member("bob"), member("dave")
     tag = uuid.uuid4().hex[:6]
