@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test lint migrate install install-dev
+.PHONY: run test test-fast lint migrate install install-dev
 
 run: install migrate
 	@echo ""
@@ -14,6 +14,10 @@ run: install migrate
 
 test: install-dev
 	$(BIN)/pytest
+
+# Everything but the tests that start workers, beat, the dashboard or a browser.
+test-fast: install-dev
+	$(BIN)/pytest -m "not processes"
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -7,11 +7,25 @@ they may also view and load, and see its runs. Every refusal is an `AccessDenied
 
 from __future__ import annotations
 
+from typing import Any, Protocol, TypeVar
+
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Manager, Model, Q, QuerySet
 
 from backend.models import Bundle, Run
+
+Row = TypeVar("Row", bound=Model)
+
+
+class Owned(Protocol):
+    """A row with an owner: documents, tables, bundles, schedules, runs."""
+
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def owner_id(self) -> int | None: ...
 
 
 class AccessDenied(PermissionDenied):
@@ -40,27 +54,28 @@ def require_admin(user: User) -> None:
         raise AccessDenied("Only an administrator may do this.")
 
 
-def owned(queryset: QuerySet, user: User) -> QuerySet:
-    """The rows of `queryset` the user owns; every row for an administrator."""
+def owned(rows: QuerySet[Row] | Manager[Row], user: User) -> QuerySet[Row]:
+    """The rows the user owns; every row for an administrator."""
     require_active(user)
+    queryset = rows.all()
     return queryset if is_admin(user) else queryset.filter(owner=user)
 
 
-def owned_one(queryset: QuerySet, user: User, pk: int, what: str) -> Model:
+def owned_one(rows: QuerySet[Row] | Manager[Row], user: User, pk: int, what: str) -> Row:
     """One row the user owns; the same refusal whether it is someone else's or gone, so an
     id tells nothing about other people's data."""
-    row = owned(queryset, user).filter(pk=pk).first()
+    row = owned(rows, user).filter(pk=pk).first()
     if row is None:
         raise AccessDenied(f"No {what} {pk} of yours.")
     return row
 
 
-def may_change(user: User, obj: Model) -> bool:
+def may_change(user: User, obj: Owned) -> bool:
     """Whether the user may change (edit, delete, share) the object: its owner or an admin."""
     return user.is_active and (is_admin(user) or obj.owner_id == user.pk)
 
 
-def check_owner(user: User, obj: Model, what: str) -> None:
+def check_owner(user: User, obj: Owned, what: str) -> None:
     """Refuse a change to an object the user does not own (administrators may)."""
     require_active(user)
     if not may_change(user, obj):

@@ -10,9 +10,8 @@ from django_celery_beat import schedulers
 from django_celery_beat.models import PeriodicTask
 
 from backend.services.heartbeats import heartbeat_write
+from backend.vocabulary import BEAT_HEARTBEAT, HEARTBEAT_EVERY_S
 
-BEAT_HEARTBEAT = "beat"
-HEARTBEAT_EVERY_S = 5.0
 logger = logging.getLogger(__name__)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -50,12 +51,12 @@ def _sqlite_database(path: Path) -> dict:
     }
 
 
-def _database(url: str | None) -> dict:
+def _database(url: str | None) -> dict[str, Any]:
     if not url:
         return _sqlite_database(VAR_DIR / "db.sqlite3")
     if url.startswith("sqlite:"):
         return _sqlite_database(Path(dj_database_url.parse(url)["NAME"]).resolve())
-    return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    return dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
 
 
 DATABASES = {"default": _database(os.environ.get("DATABASE_URL"))}
@@ -72,7 +73,7 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # several machines share them; else under MEDIA_ROOT.
 FILES_S3_BUCKET = os.environ.get("FILES_S3_BUCKET", "")
 _S3_STORAGE = "storages.backends.s3.S3Storage"
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {
         "BACKEND": os.environ.get(
             "FILE_STORAGE_BACKEND",

@@ -90,7 +90,7 @@ def history_charts(
 
 
 @st.cache_data(ttl=30, max_entries=16, show_spinner=False)
-def history_filter_choices(user_id: int) -> dict[str, list[dict[str, Any]]]:
+def history_filter_choices(user_id: int) -> runs.FilterChoices:
     return runs.runs_filter_choices(by=_user(user_id))
 
 

@@ -7,11 +7,29 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import processes
 from tests.support.processes import celery_process, wait_for
+
+# Fixtures that start processes, and folders whose every test does: tests using them carry
+# the `processes` mark without saying so. Any other test that starts one marks itself.
+PROCESS_FIXTURES = {"worker", "load_worker", "production", "s3_server", "stack", "browser"}
+PROCESS_FOLDERS = {"e2e", "faults", "tasks"}
 
 CORPUS = Path(
     os.environ.get("CORPUS_DIR", Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus")
 ).resolve()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & PROCESS_FIXTURES or item.path.parent.name in PROCESS_FOLDERS:
+            item.add_marker(pytest.mark.processes)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # Before any fixture of the test is set up, module-scoped ones included.
+    processes.note_processes_mark(item.get_closest_marker("processes") is not None)
 
 
 @pytest.fixture

@@ -70,7 +70,9 @@ def transitions(*, zone: ZoneInfo, start: datetime, end: datetime) -> list[Trans
 
 
 def _offset(zone: ZoneInfo, at: datetime) -> timedelta:
-    return at.astimezone(zone).utcoffset()
+    offset = at.astimezone(zone).utcoffset()
+    assert offset is not None  # an aware datetime in a ZoneInfo always has one
+    return offset
 
 
 def _bisect(zone: ZoneInfo, lo: datetime, hi: datetime) -> Transition:

@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from celery.schedules import crontab
 
 from backend.scheduling import clock
-from backend.scheduling.cron import cron_text
-
-if TYPE_CHECKING:
-    from backend.scheduling.spec import ScheduleSpec
 
 DAY_NAMES = {
     "mon": "Monday",
@@ -30,24 +25,6 @@ MONTH_DAY_RULE = {
     31: "Day 31 skips February, April, June, September and November.",
 }
 HORIZON = timedelta(days=366)
-
-
-def crontab_text(*, spec: ScheduleSpec, fields: dict[str, str]) -> str:
-    """ "every Monday and Thursday at 06:00" and the like, without the zone."""
-    at = f"{spec.run_time:%H:%M}" if spec.run_time else ""
-    if spec.frequency == "hourly":
-        return f"every hour at minute {spec.minute:02d}"
-    if spec.frequency == "daily":
-        return f"every day at {at}"
-    if spec.frequency == "weekly":
-        if len(spec.weekdays) == 7:
-            return f"every day at {at}"
-        days = [name for key, name in DAY_NAMES.items() if key in spec.weekdays]
-        return f"every {join(days)} at {at}"
-    if spec.frequency == "monthly":
-        text = f"on day {spec.day_of_month} of every month at {at}"
-        return text + (" (skips months without that day)" if spec.day_of_month > 28 else "")
-    return f"cron {spec.cron.strip()}: {cron_text(spec.cron)}"
 
 
 def join(items: list[str]) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from backend.scheduling import clock, describe
-from backend.scheduling.cron import cron_fields
+from backend.scheduling.cron import cron_fields, cron_text
 from backend.scheduling.errors import ScheduleInvalid
 
 NONE = "none"
@@ -96,7 +96,7 @@ def plan_build(*, spec: ScheduleSpec, now: datetime) -> BeatPlan:
     if not clock.crontab_fires(schedule=schedule, after=now, count=1):
         raise ScheduleInvalid("This schedule never runs: no date matches all its fields.")
     notes += describe.dst_notes(schedule=schedule, zone=zone, after=now)
-    text = describe.crontab_text(spec=spec, fields=fields)
+    text = crontab_text(spec=spec)
     return BeatPlan(
         spec=spec, zone=zone, description=f"{text}, {spec.timezone}", crontab=fields, notes=notes
     )
@@ -184,5 +184,24 @@ def plan_fires(
     if plan.clocked_time is not None:
         due = plan.clocked_time > after and (until is None or plan.clocked_time < until)
         return [plan.clocked_time] if due and count != 0 else []
+    assert plan.crontab is not None  # a plan is clocked or crontab, never neither
     schedule = clock.crontab_for(fields=plan.crontab, zone=plan.zone)
     return clock.crontab_fires(schedule=schedule, after=after, count=count, until=until)
+
+
+def crontab_text(*, spec: ScheduleSpec) -> str:
+    """ "every Monday and Thursday at 06:00" and the like, without the zone."""
+    at = f"{spec.run_time:%H:%M}" if spec.run_time else ""
+    if spec.frequency == "hourly":
+        return f"every hour at minute {spec.minute:02d}"
+    if spec.frequency == "daily":
+        return f"every day at {at}"
+    if spec.frequency == "weekly":
+        if len(spec.weekdays) == 7:
+            return f"every day at {at}"
+        days = [name for key, name in describe.DAY_NAMES.items() if key in spec.weekdays]
+        return f"every {describe.join(days)} at {at}"
+    if spec.frequency == "monthly":
+        text = f"on day {spec.day_of_month} of every month at {at}"
+        return text + (" (skips months without that day)" if (spec.day_of_month or 0) > 28 else "")
+    return f"cron {spec.cron.strip()}: {cron_text(spec.cron)}"

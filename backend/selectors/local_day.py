@@ -43,7 +43,7 @@ def _modifier(offset_s: int) -> str:
 def offset_spans(*, tz: ZoneInfo, since: datetime, until: datetime) -> list[tuple[datetime, int]]:
     """[(UTC instant the offset ends, offset in seconds)] covering since..until, in order."""
     since, until = since.astimezone(UTC), until.astimezone(UTC)
-    current = _seconds(since.astimezone(tz).utcoffset())
+    current = _seconds(since.astimezone(tz).utcoffset() or timedelta(0))
     spans: list[tuple[datetime, int]] = []
     for change in transitions(zone=tz, start=since, end=until):
         spans.append((change.at, _seconds(change.before)))

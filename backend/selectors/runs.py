@@ -42,7 +42,12 @@ LIST_FIELDS = (
     "retry_of_id",
 )
 PERCENTILES = (50, 95)
+# The run vocabulary as the pages filter and colour by it; the model's choices define it.
+RUN_KINDS = tuple(Run.Kind.values)
+RUN_STATUSES = tuple(Run.Status.values)
+RUN_TRIGGERS = tuple(Run.Trigger.values)
 ACTIVE_STATUSES = tuple(str(s) for s in Run.ACTIVE)
+FINAL_STATUSES = tuple(s for s in RUN_STATUSES if s not in ACTIVE_STATUSES)
 # The History page opens on this many days; a wider range is one filter away.
 HISTORY_DEFAULT_DAYS = 30
 
@@ -131,7 +136,7 @@ def runs_span(*, by: User, filters: RunFilters) -> tuple[datetime, datetime] | N
         # Two single probes of the queued index (MIN and MAX together make SQLite scan).
         times = runs_visible(by).values_list("queued_at", flat=True)
         first, last = times.order_by("queued_at").first(), times.order_by("-queued_at").first()
-        if first is None:
+        if first is None or last is None:
             return None
         since = since or first
         until = until or last + timedelta(seconds=1)
@@ -261,12 +266,21 @@ def history_default_filters(*, today: date, tz: ZoneInfo, days: int | None = Non
     return RunFilters(since=since, until=until)
 
 
-def runs_filter_choices(*, by: User, documents_limit: int = 300) -> dict[str, list[dict[str, Any]]]:
+@dataclass(frozen=True)
+class FilterChoices:
+    """Names by id, in the order the filters list them."""
+
+    users: dict[int, str]
+    bundles: dict[int, str]
+    documents: dict[int, str]
+
+
+def runs_filter_choices(*, by: User, documents_limit: int = 300) -> FilterChoices:
     """Users, bundles and the newest documents the user may see, for History's filters."""
     users = User.objects.all() if is_admin(by) else User.objects.filter(pk=by.pk)
     documents = owned(Document.objects, by).order_by("-created_at")
-    return {
-        "users": list(users.order_by("username").values("id", "username")),
-        "bundles": list(bundles_visible(by).order_by("name").values("id", "name")),
-        "documents": list(documents.values("id", "name")[:documents_limit]),
-    }
+    return FilterChoices(
+        users=dict(users.order_by("username").values_list("id", "username")),
+        bundles=dict(bundles_visible(by).order_by("name").values_list("id", "name")),
+        documents=dict(documents.values_list("id", "name")[:documents_limit]),
+    )

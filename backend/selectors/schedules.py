@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
@@ -45,6 +46,17 @@ def schedules_list(
     return [_schedule_row(s, now) for s in rows]
 
 
+def schedule_get(*, by: User, schedule_id: int) -> BundleSchedule | None:
+    """A schedule the user may change (their own; any for an administrator), for a page to
+    pass to a schedule service; None if it is gone or not theirs."""
+    return (
+        owned(BundleSchedule.objects, by)
+        .select_related("bundle", "owner")
+        .filter(pk=schedule_id)
+        .first()
+    )
+
+
 def schedule_of_bundle(*, by: User, bundle_id: int) -> dict[str, Any] | None:
     """The saved form choice of a bundle's schedule, for the form's defaults."""
     schedule = BundleSchedule.objects.filter(_schedule_filter(by, bundle_id, None)).first()
@@ -58,17 +70,25 @@ def schedule_of_bundle(*, by: User, bundle_id: int) -> dict[str, Any] | None:
     }
 
 
-def schedule_bundle_choices(*, by: User) -> list[dict[str, Any]]:
-    """Bundles the user may schedule (own; all for an administrator): id, name and owner."""
+@dataclass(frozen=True)
+class BundleChoice:
+    id: int
+    name: str
+    owner: str
+    version: int  # changes with every edit of the bundle; keys cached reads of it
+
+
+def schedule_bundle_choices(*, by: User) -> list[BundleChoice]:
+    """Bundles the user may schedule (own; all for an administrator)."""
     bundles = owned(Bundle.objects, by).select_related("owner").order_by("name")
-    return [{"id": b.pk, "name": b.name, "owner": b.owner.username} for b in bundles]
+    return [BundleChoice(b.pk, b.name, b.owner.username, b.version) for b in bundles]
 
 
 def schedule_filter_choices(*, by: User) -> dict[str, list]:
     """Bundles and users that have schedules or load runs the user may see, for the filters."""
     bundles = bundles_visible(by).filter(Q(schedule__isnull=False) | Q(runs__kind=Run.Kind.LOAD))
-    users = BundleSchedule.objects.filter(_schedule_filter(by, None, None))
-    users = users.values_list("owner__username", flat=True)
+    schedules = BundleSchedule.objects.filter(_schedule_filter(by, None, None))
+    users = schedules.values_list("owner__username", flat=True)
     runners = runs_visible(by).filter(kind=Run.Kind.LOAD).values_list("owner__username", flat=True)
     return {
         "bundles": [
@@ -80,8 +100,10 @@ def schedule_filter_choices(*, by: User) -> dict[str, list]:
 
 
 # Region/City zones; the rest of the database is deprecated aliases (US/Eastern, GB, Etc/GMT+5).
-ZONE_AREAS = ("Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia")
-ZONE_AREAS += ("Europe", "Indian", "Pacific")
+ZONE_AREAS = (
+    *("Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia"),
+    *("Europe", "Indian", "Pacific"),
+)
 
 
 @cache
@@ -182,8 +204,8 @@ def _schedule_row(s: BundleSchedule, now: datetime) -> dict[str, Any]:
     task = s.periodic_task
     enabled = task is not None and task.enabled
     upcoming = _fires(task, after=now, until=now + timedelta(days=400), count=1) if enabled else []
-    last = {f: getattr(s, f"run_{f}") for f in LAST_RUN_FIELDS}
-    last = last if last["status"] else None
+    latest = {f: getattr(s, f"run_{f}") for f in LAST_RUN_FIELDS}
+    last = latest if latest["status"] else None
     return {
         "id": s.pk,
         "bundle_id": s.bundle_id,

@@ -10,10 +10,9 @@ from django.utils import timezone
 from kombu.exceptions import KombuError, OperationalError
 from kombu.utils.url import maybe_sanitize_url
 
-from backend.beat import BEAT_HEARTBEAT, HEARTBEAT_EVERY_S
 from backend.celery_app import app
 from backend.models import Heartbeat, Run
-from backend.services.runs import WAITING_FOR_QUEUE
+from backend.vocabulary import BEAT_HEARTBEAT, HEARTBEAT_EVERY_S, WAITING_FOR_QUEUE
 
 BEAT_STALE_AFTER_S = 3 * HEARTBEAT_EVERY_S
 # What a broadcast raises when the broker does not answer.

@@ -11,7 +11,7 @@ import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import chain, islice
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.contrib.auth.models import User
 from django.core.files import File
@@ -71,10 +71,10 @@ def _records(table: Table, padded: bool = True) -> Iterator[Iterator[list[str]]]
         yield (row + [""] * (table.n_cols - len(row)) for row in csv.reader(text))
 
 
-def _unwrapped(fh: File) -> object:
+def _unwrapped(fh: File) -> BinaryIO:
     """The storage's own file object under Django's File wrappers: reading a line through
     them calls a Python `closed` property each time, which costs as much as parsing it."""
-    raw: object = fh
+    raw: Any = fh
     while isinstance(raw, File) and getattr(raw, "file", None) is not None:
         raw = raw.file
     return raw

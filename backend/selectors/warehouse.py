@@ -68,13 +68,15 @@ def _last_loads(runs: QuerySet[Run], targets: list[str]) -> dict[str, dict[str, 
         kind=Run.Kind.LOAD, status=Run.Status.SUCCEEDED, target__in=targets, rows_loaded__gt=0
     )
     latest = loads.values("target").annotate(last=Max("finished_at"))
-    found = {}
+    found: dict[str, dict[str, Any]] = {}
     for row in latest:
         run = (
             loads.filter(target=row["target"], finished_at=row["last"])
             .select_related("bundle", "owner")
             .first()
         )
+        if run is None:  # deleted between the two reads
+            continue
         found[row["target"]] = {
             "run_id": run.pk,
             "bundle": run.bundle.name if run.bundle else f"{run.bundle_name} (deleted bundle)",

@@ -152,7 +152,7 @@ def _records(content: bytes, dialect: CsvDialect) -> Iterator[tuple[int, int, li
         _bounded_lines(_text(content, dialect)),
         delimiter=dialect.delimiter,
         quotechar=dialect.quotechar,
-        strict=1,
+        strict=True,
     )
     start = 1
     try:

@@ -6,7 +6,7 @@ import hashlib
 import re
 import uuid
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -21,8 +21,8 @@ from backend.integrations.pdf.info import count_pages
 from backend.models import Bundle, Document, Run
 from backend.services.page_images import page_images_delete, page_images_folder
 from backend.services.runs import run_enqueue
+from backend.vocabulary import STRATEGIES
 
-STRATEGIES = ("auto", "lines", "text")
 PAGE_SPEC = re.compile(r"^\s*(all|\d+\s*(-\s*\d*)?(\s*,\s*\d+\s*(-\s*\d*)?)*)?\s*$", re.I)
 
 
@@ -40,8 +40,8 @@ class ConversionOptions:
     separators: tuple[float, ...] = ()
     template: str = ""
 
-    def as_json(self) -> dict:
-        options = {"pages": self.pages.strip(), "strategy": self.strategy}
+    def as_json(self) -> dict[str, Any]:
+        options: dict[str, Any] = {"pages": self.pages.strip(), "strategy": self.strategy}
         if self.area:
             options["area"] = list(self.area)
         if self.separators:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from typing import NoReturn, cast
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -13,6 +14,7 @@ from backend.access import AccessDenied, check_may_load
 from backend.integrations.warehouse import (
     LoadProgress,
     LoadResult,
+    Mode,
     S3Staging,
     SourceRow,
     WarehouseError,
@@ -186,7 +188,7 @@ def _run_for(*, task_id: str, owner: User, bundle: Bundle | None, trigger: str) 
     return run
 
 
-def _fail(task_id: str, message: str) -> None:
+def _fail(task_id: str, message: str) -> NoReturn:
     load_fail(task_id=task_id, message=message)
     raise LoadFailed(message)
 
@@ -208,7 +210,7 @@ def _publish(bundle: Bundle, schema: BundleSchema, task_id: str, on_progress) ->
                 target=bundle.target_table,
                 columns=schema.columns,
                 rows=_source_rows(bundle_members(bundle=bundle), schema),
-                mode=bundle.load_mode,
+                mode=cast(Mode, bundle.load_mode),  # the model's choices are the modes
                 keys=bundle.key_columns,
                 load_id=f"bundle-{bundle.pk}-v{bundle.version}",
                 on_progress=report,

@@ -8,7 +8,7 @@ from django_celery_results.models import TaskResult
 
 from backend.access import check_owner, run_visible
 from backend.celery_app import app
-from backend.models import Run
+from backend.models import Document, Run
 from backend.services import conversion
 from backend.services.documents import document_enqueue_conversion
 from backend.services.loads import LoadRefused, load_enqueue
@@ -35,7 +35,7 @@ def run_retry(*, run_id: int, owner: User, password: str = "") -> Run:
     if Run.objects.filter(**{_subject_name(run): subject}, status__in=Run.ACTIVE).exists():
         raise RunActionRefused(f"The {_subject_name(run)} has a run under way already.")
     with transaction.atomic():
-        if run.kind == Run.Kind.CONVERSION:
+        if isinstance(subject, Document):
             return document_enqueue_conversion(
                 document=subject, owner=owner, password=password, retry_of=run
             )

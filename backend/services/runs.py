@@ -12,8 +12,7 @@ from kombu.exceptions import KombuError, OperationalError
 
 from backend.celery_app import app
 from backend.models import Run
-
-WAITING_FOR_QUEUE = "Waiting for the queue: the broker does not answer; sent when it is back."
+from backend.vocabulary import WAITING_FOR_QUEUE
 
 
 def run_enqueue(

@@ -91,7 +91,9 @@ def schedule_resume(
     time has passed raises ScheduleInvalid."""
     check_owner(by, schedule.bundle, "the bundle's schedule")
     spec = schedule_spec(schedule=schedule)
-    return schedule_save(bundle=schedule.bundle, owner=schedule.owner, spec=spec, now=now)
+    saved = schedule_save(bundle=schedule.bundle, owner=schedule.owner, spec=spec, now=now)
+    assert saved is not None  # a paused schedule has a frequency
+    return saved
 
 
 def schedule_delete(*, by: User, bundle: Bundle) -> None:
@@ -176,7 +178,7 @@ def _set_clocked(task: PeriodicTask, plan: BeatPlan) -> None:
 
 def _set_crontab(task: PeriodicTask, plan: BeatPlan, now: datetime) -> None:
     crontab = task.crontab or CrontabSchedule()  # this task's own row, never shared
-    for column, value in plan.crontab.items():
+    for column, value in (plan.crontab or {}).items():
         setattr(crontab, column, value)
     crontab.timezone = plan.zone  # the column's default is UTC, never what the form says
     crontab.save()

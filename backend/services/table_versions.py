@@ -16,8 +16,7 @@ from backend.models import Bundle, Run, Table, TableVersion
 from backend.services.conversion import local_pdf
 from backend.services.runs import run_enqueue, run_finished, run_started
 from backend.services.tables import csv_bytes, extracted_grid
-
-STRATEGIES = ("lines", "text")
+from backend.vocabulary import DRAWN_STRATEGIES
 
 
 class FixRefused(ValueError):
@@ -61,7 +60,7 @@ def table_fix_check(*, fix: TableFix) -> None:
     top, left, bottom, right = fix.area
     if not (0 <= top < bottom and 0 <= left < right):
         raise FixRefused("Draw the area as a box on the page (top above bottom, left of right).")
-    if fix.strategy not in STRATEGIES:
+    if fix.strategy not in DRAWN_STRATEGIES:
         raise FixRefused("Choose ruled lines or whitespace.")
     outside = [x for x in fix.separators if not left < x < right]
     if outside:
@@ -97,15 +96,18 @@ def table_reextract(*, table_id: int, task_id: str) -> dict:
     run = run_started(task_id=task_id)
     fix = TableFix.from_json(run.inputs)
     table = Table.objects.select_related("document").get(pk=table_id)
+    document = table.document
+    if document is None:
+        return _fail(task_id, "The table came from a CSV upload: there is no page to read.")
     try:
-        with local_pdf(table.document) as path:
+        with local_pdf(document) as path:
             result = extract_tables(
                 path,
                 pages=[fix.page],
                 strategy=fix.strategy,
                 area=fix.area,
                 separators=fix.separators,
-                password=table.document.options.get("password"),
+                password=document.options.get("password"),
             )
     except PdfError as exc:
         return _fail(task_id, f"Page {fix.page} cannot be read: {exc}")

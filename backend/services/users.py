@@ -96,6 +96,7 @@ def session_start(*, user: User, client: str = "") -> str:
     session.create()
     User.objects.filter(pk=user.pk).update(last_login=timezone.now())
     audit_record(action=AuditEvent.Action.SIGN_IN, actor=user, client=client)
+    assert session.session_key is not None  # create() gave it one
     return session.session_key
 
 
@@ -104,7 +105,10 @@ def session_user(*, session_key: str) -> User | None:
     if not session_key:
         return None
     session = SessionStore(session_key=session_key)
-    user = User.objects.filter(pk=session.get(SESSION_KEY), is_active=True).first()
+    user_id = session.get(SESSION_KEY)
+    if user_id is None:
+        return None
+    user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None or not constant_time_compare(
         session.get(HASH_SESSION_KEY, ""), user.get_session_auth_hash()
     ):

@@ -62,7 +62,7 @@ def settings_fields(prefix: str, bundle=None) -> dict:
             "Load mode",
             list(MODES),
             index=list(MODES).index(bundle.load_mode) if bundle else 0,
-            format_func=MODES.get,
+            format_func=MODES.__getitem__,
             key=f"{prefix}-mode",
         ),
         "key_columns": right.text_input(
@@ -86,7 +86,7 @@ def render_new_bundle() -> None:
                 st.session_state.pop(key, None)  # the form opens empty for the next bundle
             outcomes_start("bundles")
             outcome_add("bundles", "success", f"Bundle **{bundle.name}** created.")
-            st.session_state["bundle_id"] = bundle.pk
+            st.session_state[state.BUNDLE] = bundle.pk
             st.rerun()
 
 
@@ -135,14 +135,14 @@ def render_members(bundle, editable: bool) -> None:
     render_member_review(bundle)
     with st.form("members"):
         chosen = st.multiselect(
-            "Tables in this bundle", list(labels), default=members, format_func=labels.get
+            "Tables in this bundle", list(labels), default=members, format_func=labels.__getitem__
         )
         whole = st.multiselect(
-            "Add all tables of these documents", list(documents), format_func=documents.get
+            "Add all tables of these documents", list(documents), format_func=documents.__getitem__
         )
         if st.form_submit_button("Save tables"):
-            added = {t["id"] for t in available if t["document_id"] in whole}
-            bundle_set_tables(by=user, bundle=bundle, table_ids=set(chosen) | added)
+            of_documents = {t["id"] for t in available if t["document_id"] in whole}
+            bundle_set_tables(by=user, bundle=bundle, table_ids=set(chosen) | of_documents)
             st.rerun()
     # A form that clears on submit: added files leave the uploader, so a second click
     # cannot add them twice.
@@ -302,7 +302,7 @@ def render_reading(bundle, view: dict) -> None:
                 m["name"],
                 list(marks),
                 index=list(marks).index(m["decimal_mark"]),
-                format_func=marks.get,
+                format_func=marks.__getitem__,
                 key=f"mark-{m['table_id']}",
             )
             for m in view["members"]
@@ -388,7 +388,7 @@ def render_delete(bundle, column) -> None:
         if st.button("Yes, delete the bundle", type="primary", key=f"delete-{bundle.pk}"):
             name = bundle.name
             bundle_delete(by=user, bundle=bundle)
-            st.session_state.pop("bundle_id", None)
+            st.session_state.pop(state.BUNDLE, None)
             outcomes_start("bundles")
             outcome_add("bundles", "success", f"Bundle **{name}** deleted.")
             st.rerun()
@@ -497,6 +497,6 @@ if bundles:
         for b in bundles
     }
     bundle_id = remembered_selectbox(
-        "Bundle", list(names), state_key="bundle_id", format_func=names.get
+        "Bundle", list(names), state_key=state.BUNDLE, format_func=names.__getitem__
     )
     render_bundle(rows[bundle_id])

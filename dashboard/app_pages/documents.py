@@ -1,8 +1,11 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import pandas as pd
 import streamlit as st
 
-from backend.models import Table
-from backend.selectors.documents import document_detail, documents_recent
+from backend.selectors.documents import DocumentRow, document_detail, documents_recent
 from backend.selectors.tables import (
     table_columns,
     table_content,
@@ -20,11 +23,15 @@ from backend.services.documents import (
 )
 from backend.services.tables import table_set_header
 from backend.services.templates import TemplateRefused, template_apply, template_names
+from dashboard import state
 from dashboard.components.outcomes import outcome_add, outcomes_render, outcomes_start
 from dashboard.components.picker import remembered_selectbox
 from dashboard.components.progress import render_document_progress
 from dashboard.components.table_fix import render_page_and_fix, render_table_review
 from dashboard.session import current_user
+
+if TYPE_CHECKING:
+    from backend.models import Table
 
 PREVIEW_ROWS = 500
 
@@ -43,7 +50,7 @@ if not documents:
     st.stop()
 
 found = st.text_input("Find a document", placeholder="part of its name")
-matching = [d for d in documents if found.strip().casefold() in d["name"].casefold()]
+matching = [d for d in documents if found.strip().casefold() in d.name.casefold()]
 if not matching:
     st.info(f"No document's name contains {found.strip()!r}.")
     st.stop()
@@ -51,11 +58,11 @@ with st.expander(f"All documents ({len(matching)})", expanded=False):
     st.dataframe(
         pd.DataFrame(
             {
-                "name": [d["name"] for d in matching],
-                "status": [d["status"] for d in matching],
-                "pages": [d["page_count"] for d in matching],
-                "tables": [d["n_tables"] for d in matching],
-                "uploaded": [d["created_at"] for d in matching],
+                "name": [d.name for d in matching],
+                "status": [d.status for d in matching],
+                "pages": [d.page_count for d in matching],
+                "tables": [d.n_tables for d in matching],
+                "uploaded": [d.created_at for d in matching],
                 "by": [user.username] * len(matching),
             }
         ),
@@ -63,29 +70,33 @@ with st.expander(f"All documents ({len(matching)})", expanded=False):
         width="stretch",
         column_config={"uploaded": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")},
     )
-ids = [d["id"] for d in matching]
+ids = [d.id for d in matching]
 # No status in the label: it changes while the document converts, and the status shows below.
-labels = {d["id"]: f"{d['name']} · uploaded {d['created_at']:%Y-%m-%d %H:%M}" for d in documents}
-document_id = remembered_selectbox("Document", ids, state_key="document_id", format_func=labels.get)
+labels = {d.id: f"{d.name} · uploaded {d.created_at:%Y-%m-%d %H:%M}" for d in documents}
+document_id = remembered_selectbox(
+    "Document", ids, state_key=state.DOCUMENT, format_func=labels.__getitem__
+)
 document = document_detail(owner=user, document_id=document_id)
+if document is None:  # deleted in another tab since the list was read
+    st.rerun()
 
 
-def render_archive(column) -> None:
-    archived = document["archived"]
+def render_archive(column, document: DocumentRow) -> None:
+    archived = document.archived
     label = "Bring back from the archive" if archived else "Archive"
     if column.button(label, icon=":material/archive:", key=f"archive-{document_id}"):
         document_set_archived(owner=user, document_id=document_id, archived=not archived)
         outcomes_start("documents")
         where = "back in the list" if archived else "archived: its tables stay usable"
-        outcome_add("documents", "success", f"Document **{document['name']}** {where}.")
-        st.session_state.pop("document_id", None)
+        outcome_add("documents", "success", f"Document **{document.name}** {where}.")
+        st.session_state.pop(state.DOCUMENT, None)
         st.rerun()
 
 
-def render_delete(column) -> None:
+def render_delete(column, document: DocumentRow) -> None:
     with column.popover("Delete document", icon=":material/delete:"):
         st.markdown(
-            f"Delete **{document['name']}** and its {document['n_tables']} table(s)? Bundles "
+            f"Delete **{document.name}** and its {document.n_tables} table(s)? Bundles "
             "lose those tables; History keeps the runs."
         )
         if st.button("Yes, delete the document", type="primary", key=f"delete-{document_id}"):
@@ -96,15 +107,17 @@ def render_delete(column) -> None:
                 outcome_add("documents", "warning", str(exc))
             else:
                 outcome_add("documents", "success", f"Document **{name}** deleted.")
-                st.session_state.pop("document_id", None)
+                st.session_state.pop(state.DOCUMENT, None)
             st.rerun()
 
 
 @st.fragment(run_every=2)
 def render_status() -> None:
     current = document_detail(owner=user, document_id=document_id)
+    if current is None:
+        st.rerun(scope="app")
     render_document_progress(current)
-    if current["status"] in ("queued", "converting") and current != document:
+    if current.status in ("queued", "converting") and current != document:
         st.rerun()  # the tables below appear when the conversion ends
 
 
@@ -225,10 +238,10 @@ def render_apply_template(column) -> None:
 
 render_status()
 archive_col, delete_col, template_col, _ = st.columns([1, 1, 1, 2])
-render_archive(archive_col)
-render_delete(delete_col)
+render_archive(archive_col, document)
+render_delete(delete_col, document)
 render_apply_template(template_col)
-if document["status"] == "failed":
+if document.status == "failed":
     render_convert_again()
 tables = tables_of_document(owner=user, document_id=document_id)
 if tables:
@@ -243,7 +256,7 @@ if tables:
     st.download_button(
         "Download all as zip",
         tables_zip(owner=user, document_id=document_id, raw=st.session_state.get(RAW_KEY, False)),
-        file_name=f"{document['name'].rsplit('.', 1)[0]}-tables.zip",
+        file_name=f"{document.name.rsplit('.', 1)[0]}-tables.zip",
         mime="application/zip",
         icon=":material/folder_zip:",
     )

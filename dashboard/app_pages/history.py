@@ -15,9 +15,6 @@ from dashboard.components.run_detail import local_time, render_run_detail
 from dashboard.components.zones import viewer_timezone
 from dashboard.session import current_user
 
-KINDS = ["conversion", "load"]
-STATUSES = ["queued", "started", "progress", "succeeded", "failed", "revoked"]
-TRIGGERS = ["manual", "schedule"]
 LIVE_EVERY_S = 3
 
 st.title("History")
@@ -29,16 +26,15 @@ user = current_user()
 
 def render_filters() -> tuple[runs.RunFilters, ZoneInfo, tuple[date, date]]:
     choices = data.history_filter_choices(user.pk)
-    users = {u["id"]: u["username"] for u in choices["users"]}
-    bundles = {b["id"]: b["name"] for b in choices["bundles"]}
-    documents = {d["id"]: f"{d['name']} (#{d['id']})" for d in choices["documents"]}
+    users, bundles = choices.users, choices.bundles
+    documents = {id_: f"{name} (#{id_})" for id_, name in choices.documents.items()}
     zones = schedule_timezones()
     row1 = st.columns([2, 3, 2, 2])
     row2 = st.columns([2, 2, 2, 3])
-    kinds = row1[0].multiselect("Kind", KINDS)
-    statuses = row1[1].multiselect("Status", STATUSES)
-    triggers = row1[2].multiselect("Trigger", TRIGGERS)
-    owners = row1[3].multiselect("User", list(users), format_func=users.get)
+    kinds = row1[0].multiselect("Kind", runs.RUN_KINDS)
+    statuses = row1[1].multiselect("Status", runs.RUN_STATUSES)
+    triggers = row1[2].multiselect("Trigger", runs.RUN_TRIGGERS)
+    owners = row1[3].multiselect("User", list(users), format_func=users.__getitem__)
     bundle = row2[0].selectbox(
         "Bundle", [None, *bundles], format_func=lambda b: bundles.get(b, "all")
     )

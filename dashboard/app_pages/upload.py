@@ -2,7 +2,7 @@ import io
 
 import streamlit as st
 
-from backend.selectors.documents import documents_recent
+from backend.selectors.documents import DocumentRow, documents_recent
 from backend.services.documents import (
     ConversionOptions,
     UploadRejected,
@@ -16,6 +16,8 @@ from backend.services.templates import (
     template_get,
     template_names,
 )
+from backend.vocabulary import STRATEGIES, STRATEGY_LABELS
+from dashboard import state
 from dashboard.components.outcomes import outcome_add, outcomes_render, outcomes_start
 from dashboard.components.progress import render_document_progress
 from dashboard.session import current_user
@@ -23,11 +25,6 @@ from dashboard.session import current_user
 RECENT = 20  # cards per step of "Show older uploads"
 DISMISSED_KEY = "upload_dismissed"
 SHOWN_KEY = "upload_shown"
-STRATEGY_LABELS = {
-    "auto": "Automatic (per page)",
-    "lines": "Ruled lines",
-    "text": "Whitespace text",
-}
 
 st.title("Upload")
 st.caption(
@@ -93,7 +90,7 @@ with st.form("upload", clear_on_submit=True):
         form = {
             "pages": left.text_input("Pages", placeholder="all, or e.g. 1,3-5"),
             "strategy": right.selectbox(
-                "Table detection", list(STRATEGY_LABELS), format_func=STRATEGY_LABELS.get
+                "Table detection", STRATEGIES, format_func=STRATEGY_LABELS.__getitem__
             ),
             "area": left.text_input(
                 "Area (points from the top-left)", placeholder="top,left,bottom,right"
@@ -125,9 +122,8 @@ def render_duplicates() -> None:
             )
             open_col, again_col, drop_col = st.columns(3)
             if open_col.button("Open the earlier one", key=f"open-{name}"):
-                st.session_state["document_id"] = earlier.pk
                 st.session_state["duplicates"].pop(name)
-                st.switch_page("app_pages/documents.py")
+                state.open_document(earlier.pk)
             if again_col.button("Convert it again", key=f"again-{name}"):
                 st.session_state["duplicates"].pop(name)
                 if upload_one(name, content, options, allow_duplicate=True):
@@ -148,7 +144,7 @@ def render_conversions() -> None:
     documents = documents_recent(
         owner=user, limit=shown + len(dismissed) + 1, hide_superseded_failures=True
     )
-    documents = [d for d in documents if d["id"] not in dismissed]
+    documents = [d for d in documents if d.id not in dismissed]
     if not documents:
         st.info("No uploads yet.")
     for document in documents[:shown]:
@@ -158,21 +154,20 @@ def render_conversions() -> None:
         st.rerun()
 
 
-def card_actions(document: dict) -> None:
+def card_actions(document: DocumentRow) -> None:
     """Open the document; dismiss a finished card; convert a failed one again."""
     open_col, dismiss_col, _ = st.columns([1, 1, 4])
-    if open_col.button("Open", key=f"open-doc-{document['id']}", icon=":material/description:"):
-        st.session_state["document_id"] = document["id"]
-        st.switch_page("app_pages/documents.py")
-    finished = document["status"] in ("converted", "failed")
-    if finished and dismiss_col.button("Dismiss", key=f"dismiss-doc-{document['id']}"):
-        st.session_state[DISMISSED_KEY].add(document["id"])
+    if open_col.button("Open", key=f"open-doc-{document.id}", icon=":material/description:"):
+        state.open_document(document.id)
+    finished = document.status in ("converted", "failed")
+    if finished and dismiss_col.button("Dismiss", key=f"dismiss-doc-{document.id}"):
+        st.session_state[DISMISSED_KEY].add(document.id)
         st.rerun()
-    if document["status"] == "failed":
-        with st.form(f"again-{document['id']}", border=False):
+    if document.status == "failed":
+        with st.form(f"again-{document.id}", border=False):
             password = st.text_input("Password, if the PDF is encrypted", type="password")
             if st.form_submit_button("Convert again", icon=":material/refresh:"):
-                document_convert_again(owner=user, document_id=document["id"], password=password)
+                document_convert_again(owner=user, document_id=document.id, password=password)
                 st.rerun()
 
 

@@ -44,8 +44,12 @@ class Page:
         """The part of the page around box (x0, top, x1, bottom), a margin included."""
         m = ZOOM_MARGIN_PT
         x0, top, x1, bottom = box
-        view = (max(x0 - m, 0.0), max(top - m, 0.0))
-        view += (min(x1 + m, self.width_pt), min(bottom + m, self.height_pt))
+        view = (
+            max(x0 - m, 0.0),
+            max(top - m, 0.0),
+            min(x1 + m, self.width_pt),
+            min(bottom + m, self.height_pt),
+        )
         return replace(self, view=view)
 
 

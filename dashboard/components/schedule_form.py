@@ -10,11 +10,10 @@ import streamlit as st
 from django.conf import settings
 from django.contrib.auth.models import User
 
-from backend.models import Bundle
 from backend.scheduling.describe import DAY_NAMES
 from backend.scheduling.spec import FREQUENCIES, NONE, WEEKDAYS, ScheduleSpec
 from backend.selectors.bundles import bundle_of_owner
-from backend.selectors.schedules import schedule_of_bundle
+from backend.selectors.schedules import BundleChoice, schedule_of_bundle
 from backend.services.schedules import (
     ScheduleInvalid,
     SchedulePreview,
@@ -35,16 +34,16 @@ CRON_HELP = (
 )
 
 
-def render_schedule_form(*, bundles: list[dict[str, Any]], user: User, zones: list[str]) -> None:
+def render_schedule_form(*, bundles: list[BundleChoice], user: User, zones: list[str]) -> None:
     """Pick a bundle and a frequency, fill the form, preview the next runs, save."""
     if not bundles:
         st.info("There is no bundle to schedule yet: make one on the Bundles page.")
         return
-    names = {b["id"]: b["name"] for b in bundles}
-    if st.session_state.get(state.SCHEDULE_BUNDLE) not in names:
-        st.session_state[state.SCHEDULE_BUNDLE] = bundles[0]["id"]
-    bundle_id = st.selectbox(
-        "Bundle", list(names), format_func=names.get, key=state.SCHEDULE_BUNDLE
+    by_id = {b.id: b for b in bundles}
+    if st.session_state.get(state.SCHEDULE_BUNDLE) not in by_id:
+        st.session_state[state.SCHEDULE_BUNDLE] = bundles[0].id
+    bundle_id: int = st.selectbox(
+        "Bundle", list(by_id), format_func=lambda b: by_id[b].name, key=state.SCHEDULE_BUNDLE
     )
     saved = schedule_of_bundle(by=user, bundle_id=bundle_id)
     form = saved["form"] if saved else {}
@@ -59,7 +58,7 @@ def render_schedule_form(*, bundles: list[dict[str, Any]], user: User, zones: li
         horizontal=True,
         key=frequency_key(bundle_id, saved),
     )
-    problems = _load_problems(bundle_id, user)
+    problems = _load_problems(by_id[bundle_id], user)
     if problems:
         st.warning(
             "**This bundle cannot load yet**, so a schedule would only fail: "
@@ -87,9 +86,9 @@ def render_schedule_form(*, bundles: list[dict[str, Any]], user: User, zones: li
         _current(saved)
 
 
-def _load_problems(bundle_id: int, user: User) -> list[str]:
-    version = Bundle.objects.filter(pk=bundle_id).values_list("version", flat=True).first()
-    return data.bundle_schema(user_id=user.pk, bundle_id=bundle_id, version=version)["problems"]
+def _load_problems(bundle: BundleChoice, user: User) -> list[str]:
+    schema = data.bundle_schema(user_id=user.pk, bundle_id=bundle.id, version=bundle.version)
+    return schema["problems"]
 
 
 def frequency_key(bundle_id: int, saved: dict[str, Any] | None) -> str:
@@ -136,7 +135,7 @@ def _weekly(form: dict[str, Any], key: str) -> dict[str, Any]:
         "Days",
         WEEKDAYS,
         default=form.get("weekdays", ["mon"]),
-        format_func=DAY_NAMES.get,
+        format_func=DAY_NAMES.__getitem__,
         key=f"days-{key}",
     )
     return {"weekdays": tuple(days), "run_time": _time(form, key)}

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 from django.contrib.auth.models import User
 
-from backend.models import BundleSchedule
+from backend.selectors.schedules import schedule_get
 from backend.services.loads import LoadRefused
 from backend.services.schedules import (
     ScheduleInvalid,
@@ -124,8 +124,7 @@ def _actions(row: dict[str, Any], *, user: User) -> None:
 
 def _act(action: str, schedule_id: int, user: User) -> None:
     # A callback: it runs before the page is drawn again, so the page shows its result.
-    schedule = BundleSchedule.objects.select_related("bundle", "owner").filter(pk=schedule_id)
-    schedule = schedule.first()
+    schedule = schedule_get(by=user, schedule_id=schedule_id)
     if schedule is None:
         st.session_state[FLASH_KEY] = ("warning", "That schedule no longer exists.")
         return

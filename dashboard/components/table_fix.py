@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from backend.selectors.runs import FINAL_STATUSES
 from backend.selectors.table_versions import fix_text, reextraction_state, table_versions_of
 from backend.services.page_images import PageUnavailable
 from backend.services.table_versions import (
@@ -13,6 +14,7 @@ from backend.services.table_versions import (
     table_reextract_enqueue,
 )
 from backend.services.templates import TemplateRefused, template_save
+from backend.vocabulary import DRAWN_STRATEGIES, STRATEGY_LABELS
 from dashboard.components.outcomes import outcome_add, outcomes_render, outcomes_start
 from dashboard.components.page_view import (
     clicked_x,
@@ -24,7 +26,6 @@ from dashboard.components.page_view import (
 )
 
 MODES = {"area": "Draw the table's area", "separators": "Click column separators"}
-STRATEGIES = {"text": "Whitespace", "lines": "Ruled lines"}
 MARGIN_PT = 2.0  # the first fix starts from the detected region, a little wider
 
 
@@ -74,7 +75,7 @@ def _start_fix(table: dict) -> dict:
     m = MARGIN_PT
     area = [round(v, 1) for v in (top - m, x0 - m, bottom + m, x1 + m)]
     columns = table["grid"].get("columns", [])[1:-1]
-    strategy = table["strategy"] if table["strategy"] in STRATEGIES else "text"
+    strategy = table["strategy"] if table["strategy"] in DRAWN_STRATEGIES else "text"
     return {"area": area, "separators": columns, "strategy": strategy}
 
 
@@ -89,7 +90,7 @@ def _take_drawing(key: str, table: dict, event, mode: str) -> None:
         _sync_inputs(key)
         st.rerun()
     x = clicked_x(event) if mode == "separators" and fix is not None else None
-    if x is not None:
+    if x is not None and fix is not None:
         st.session_state[key] = {**fix, "separators": toggle_separator(fix["separators"], x)}
         # A new chart key clears the click, so the next click on the same spot counts again.
         st.session_state[f"{key}-clicks"] = st.session_state.get(f"{key}-clicks", 0) + 1
@@ -124,9 +125,9 @@ def _render_tools(user, key: str, table: dict) -> None:
     )
     strategy = st.radio(
         "Read the area by",
-        list(STRATEGIES),
-        index=list(STRATEGIES).index(fix["strategy"]),
-        format_func=STRATEGIES.get,
+        DRAWN_STRATEGIES,
+        index=DRAWN_STRATEGIES.index(fix["strategy"]),
+        format_func=STRATEGY_LABELS.__getitem__,
         horizontal=True,
         key=f"{key}-strategy",
     )
@@ -154,8 +155,9 @@ def _reextract(user, key: str, table: dict, area_text: str, seps_text: str, stra
         area = _numbers(area_text, "Area")
         if len(area) != 4:
             raise FixRefused("Area: give four numbers, top, left, bottom, right.")
+        top, left, bottom, right = area
         separators = _numbers(seps_text, "Column separators") if strategy == "text" else []
-        fix = TableFix(table["first_page"], tuple(area), tuple(separators), strategy)
+        fix = TableFix(table["first_page"], (top, left, bottom, right), tuple(separators), strategy)
         run = table_reextract_enqueue(owner=user, table_id=table["id"], fix=fix)
     except FixRefused as exc:
         outcome_add(key, "error", f"Not read again. {exc}")
@@ -174,7 +176,7 @@ def _render_progress(user, table: dict) -> None:
 def _follow(user, table: dict, run_id: int) -> None:
     """The re-extraction's progress; the page reloads with the new version when it ends."""
     state = reextraction_state(owner=user, run_id=run_id)
-    if state.status not in ("succeeded", "failed", "revoked"):
+    if state.status not in FINAL_STATUSES:
         st.info(f"Reading {table['name']} again… ({state.status})", icon=":material/hourglass_top:")
         return
     st.session_state.pop(f"reextraction-{table['id']}", None)

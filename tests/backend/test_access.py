@@ -473,6 +473,9 @@ HIDDEN = {
     "selectors.groups.groups_to_share_with": lambda u, w: _sel("groups").groups_to_share_with(by=u),
     "selectors.warehouse.warehouse_tables": lambda u, w: _warehouse_names(u, w),
     "selectors.schedules.schedules_list": lambda u, w: _sel("schedules").schedules_list(by=u),
+    "selectors.schedules.schedule_get": lambda u, w: (
+        "alpha" if _sel("schedules").schedule_get(by=u, schedule_id=w["schedule"].pk) else ""
+    ),
     "selectors.schedules.schedule_of_bundle": lambda u, w: (
         "alpha" if _sel("schedules").schedule_of_bundle(by=u, bundle_id=w["bundle"].pk) else ""
     ),

@@ -12,14 +12,15 @@ from django.utils import timezone
 from django_celery_beat.models import ClockedSchedule, PeriodicTask
 from django_celery_results.models import TaskResult
 
-from backend.beat import BEAT_HEARTBEAT
 from backend.models import Heartbeat
 from backend.task_names import PING
+from backend.vocabulary import BEAT_HEARTBEAT
 from tests.support.processes import celery_process, wait_for
 
 BEAT = ["beat", "--scheduler", "backend.beat:DatabaseScheduler", "--loglevel=INFO"]
 
 
+@pytest.mark.processes
 @pytest.mark.django_db(transaction=True)
 def test_beat_fires_a_one_off_clocked_schedule_once(tmp_path):
     queue = f"test-{uuid.uuid4().hex[:8]}"

@@ -12,7 +12,7 @@ from django.contrib.auth.models import User
 from backend.models import Bundle, Document, Run
 from backend.selectors import runs
 from backend.selectors.local_day import offset_spans
-from backend.selectors.run_detail import redact, redact_text, run_detail
+from backend.selectors.run_detail import Named, redact, redact_text, run_detail
 from tests.support.users import user_default
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -137,9 +137,10 @@ def test_run_detail_masks_secrets_and_links_the_document(seeded):
     seeded["doc"].save()
     run = Run.objects.filter(document=seeded["doc"]).first()
     detail = run_detail(by=run.owner, run_id=run.pk)
-    assert detail["arguments"]["options"] == {"pages": "1-2", "password": "••••••"}
-    assert detail["links"]["document"] == {"id": seeded["doc"].pk, "name": "a.pdf"}
-    assert detail["task"] is None  # no worker ever ran it
+    assert detail is not None
+    assert detail.arguments["options"] == {"pages": "1-2", "password": "••••••"}
+    assert detail.links.document == Named(seeded["doc"].pk, "a.pdf")
+    assert detail.task is None  # no worker ever ran it
     assert redact({"api_key": "k", "key_columns": ["id"], "token": "t"}) == {
         "api_key": "••••••",
         "key_columns": ["id"],

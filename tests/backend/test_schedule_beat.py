@@ -13,17 +13,17 @@ from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 from django_celery_results.models import TaskResult
 
-from backend.beat import BEAT_HEARTBEAT
 from backend.models import Bundle, Heartbeat, Run
 from backend.scheduling.spec import ScheduleSpec
 from backend.services.schedules import schedule_save
+from backend.vocabulary import BEAT_HEARTBEAT
 from tests.support.processes import celery_process, wait_for
 
 BEAT = ["beat", "--scheduler", "backend.beat:DatabaseScheduler", "--loglevel=INFO"]
 WORKER = ["worker", "--pool=solo", "--loglevel=INFO", "-n", "schedules@%h"]
 SETTLE_S = 3  # a few beat ticks (one a second), long enough for a wrong second fire to show
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.processes]
 
 
 @pytest.fixture

@@ -16,6 +16,22 @@ from django.conf import settings
 REPO = Path(__file__).resolve().parents[2]
 
 
+class _Lane:
+    marked = True
+
+
+def note_processes_mark(marked: bool) -> None:
+    """Whether the test about to run carries the `processes` mark (tests/conftest.py)."""
+    _Lane.marked = marked
+
+
+def require_processes_mark() -> None:
+    """Refuse a process started by a test without the mark, so `make test-fast` (which skips
+    marked tests) can never start one and the mark cannot drift from what a test does."""
+    if not _Lane.marked:
+        raise RuntimeError("this test starts a process: mark it @pytest.mark.processes")
+
+
 def process_env(**overrides: str) -> dict[str, str]:
     """The environment a child needs to share this test run's database, broker and files."""
     env = dict(os.environ)
@@ -35,6 +51,7 @@ def process_env(**overrides: str) -> dict[str, str]:
 @contextmanager
 def background_process(cmd: list[str], log: Path, **env: str) -> Iterator[subprocess.Popen]:
     """Run `cmd` from the repo root until the block ends; its output goes to `log`."""
+    require_processes_mark()
     with open(log, "wb") as out:
         proc = subprocess.Popen(
             cmd, cwd=REPO, env=process_env(**env), stdout=out, stderr=subprocess.STDOUT

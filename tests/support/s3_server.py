@@ -20,7 +20,7 @@ import pytest
 from botocore.config import Config
 
 from backend.integrations.warehouse import S3Staging
-from tests.support.processes import free_port, stop
+from tests.support.processes import free_port, require_processes_mark, stop
 
 KEYS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 REGION = "us-east-1"
@@ -29,6 +29,7 @@ REGION = "us-east-1"
 @contextlib.contextmanager
 def moto_server(log: Path | None = None, timeout_s: float = 30) -> Iterator[str]:
     """Run `moto_server` until the block ends; yields its endpoint URL."""
+    require_processes_mark()
     port = free_port()
     out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 (closed below)
     cmd = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]

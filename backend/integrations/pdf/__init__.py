@@ -40,13 +40,12 @@ from .errors import (
     PdfError,
     WrongPassword,
 )
-from .extract import STRATEGIES, extract_tables
+from .extract import extract_tables
 from .merge import merge_continued_tables
 from .models import ExtractedTable, ExtractionResult, PageReport
 from .pagespec import parse_page_spec
 
 __all__ = [
-    "STRATEGIES",
     "CorruptPdf",
     "EmptyPdf",
     "ExtractedTable",

@@ -78,7 +78,8 @@ def open_pdf(source: Source, password: str | None = None) -> Iterator[pdfplumber
     try:
         _validate(stream)
         try:
-            pdf = pdfplumber.open(stream, password=password or "")
+            # Its hints name BufferedReader and BytesIO; pdfminer reads any seekable stream.
+            pdf = pdfplumber.open(stream, password=password or "")  # type: ignore[arg-type]
             pdf.pages  # noqa: B018 - forces the page tree now so damage shows up here
         except PdfError:
             raise

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from statistics import median
 from typing import Any
+
+from backend.vocabulary import STRATEGIES
 
 from .cells import Box, PageTable, center_in
 from .document import Source, open_pdf, page_is_image_only, read_page_guarded
@@ -21,8 +24,6 @@ from .rulings import clip_edges, collect_rulings, normalise
 from .separated import separated_table
 from .settings import SETTINGS
 from .text import find_text_tables
-
-STRATEGIES = ("auto", "lines", "text")
 
 
 def _page_objects(page: Any, area: Box | None) -> tuple[list[dict], list[dict]]:
@@ -54,11 +55,11 @@ def find_page_tables(
     if area is not None and separators:
         # A person's columns are drawn on the displayed page: read it as displayed.
         top, left, bottom, right = area
-        found = [separated_table(chars, (left, top, right, bottom), list(separators))]
+        drawn = separated_table(chars, (left, top, right, bottom), list(separators))
+        if drawn is None:
+            return []
         frame = Frame(LTR, frame.width, frame.height)
-        return [
-            _to_extracted(t, 0, 1, page.page_number, frame, _quality(t, chars)) for t in found if t
-        ]
+        return [_to_extracted(drawn, 0, 1, page.page_number, frame, _quality(drawn, chars))]
     chars = [reframe(c, frame) for c in chars]
     edges = [normalise(reframe(e, frame)) for e in edges]
     found = _find_tables(chars, edges, strategy, area is not None)
@@ -181,7 +182,7 @@ def extract_tables(
                 tables = merge_continued_tables(
                     tables + _safe_page_tables(page, strategy, area, separators)
                 )
-                if read_page_guarded(lambda p=page: page_is_image_only(p)):
+                if read_page_guarded(partial(page_is_image_only, page)):
                     image_only.append(number)
             finally:
                 page.close()  # drop the page's cached layout objects to bound memory

@@ -51,9 +51,9 @@ def _cell_chars(
         if not (xs[0] <= cx < xs[-1] and ys[0] <= cy < ys[-1]):
             continue
         c, r = bisect_right(xs, cx) - 1, bisect_right(ys, cy) - 1
-        i = owner.get((r, c))
-        if i is not None:
-            buckets[i].append(ch)
+        cell = owner.get((r, c))
+        if cell is not None:
+            buckets[cell].append(ch)
     return buckets
 
 

@@ -45,5 +45,5 @@ def render_page(path: Path, page_number: int, *, width_px: int, password: str = 
 def read_page_image(png: bytes) -> PageImage:
     """A PageImage from a PNG that render_page made."""
     with Image.open(io.BytesIO(png)) as image:
-        width_pt, height_pt = (float(v) for v in image.text["page-size-pt"].split())
+        width_pt, height_pt = (float(v) for v in image.info["page-size-pt"].split())
     return PageImage(png, width_pt, height_pt)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from .coercion import FALSE_TOKENS, TRUE_TOKENS, to_text
 from .forms import day_facts, day_parts
@@ -47,7 +47,8 @@ def add_block(column: _Column, values: Sequence[object]) -> None:
             if value is not None and value != "":
                 column.add(value if isinstance(value, str) else to_text(value))
         return
-    texts: Sequence[str] = [v for v in values if v] if "" in values else values  # type: ignore[assignment]
+    # The join above proved every value a str.
+    texts = cast(Sequence[str], [v for v in values if v] if "" in values else values)
     if texts and not _by_block(column, texts, "\n".join(texts)):
         for text in texts:
             column.add(text)

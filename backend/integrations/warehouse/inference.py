@@ -51,8 +51,17 @@ class InferredColumn:
 class _Column:
     """Running facts about one column of one table. A flag, once False, stays False."""
 
-    __slots__ = ("canonical", "dates", "exponent", "grouped", "max_bytes", "people_dates")
-    __slots__ += ("timestamps", "tokens", "values")
+    __slots__ = (
+        "canonical",
+        "dates",
+        "exponent",
+        "grouped",
+        "max_bytes",
+        "people_dates",
+        "timestamps",
+        "tokens",
+        "values",
+    )
 
     def __init__(self) -> None:
         self.values = 0  # non-empty values seen
@@ -175,11 +184,11 @@ class _Column:
             return InferredColumn(spec, longest=self.max_bytes)
         if _boolean(self.tokens):
             return InferredColumn(ColumnSpec(name, "BOOLEAN"), longest=self.max_bytes)
-        if self.canonical.ok and (spec := self._canonical_number(name)):
-            return InferredColumn(spec, longest=self.max_bytes)
+        if self.canonical.ok and (number := self._canonical_number(name)):
+            return InferredColumn(number, longest=self.max_bytes)
         [grouped] = self.grouped.values()
-        if grouped.ok and (spec := grouped.spec(name)):
-            return InferredColumn(spec, NUMBER_FORM, longest=self.max_bytes)
+        if grouped.ok and (written := grouped.spec(name)):
+            return InferredColumn(written, NUMBER_FORM, longest=self.max_bytes)
         if self.dates or self.timestamps:
             kind = "DATE" if self.dates else "TIMESTAMP"
             return InferredColumn(ColumnSpec(name, kind), longest=self.max_bytes)

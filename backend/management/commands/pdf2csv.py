@@ -17,6 +17,7 @@ from backend.services.documents import (
 )
 from backend.services.tables import csv_bytes, table_file_name
 from backend.services.templates import TemplateRefused, template_get
+from backend.vocabulary import STRATEGIES
 
 
 def parse_area(text: str) -> tuple[float, float, float, float]:
@@ -25,6 +26,8 @@ def parse_area(text: str) -> tuple[float, float, float, float]:
         conversion_options_check(options=ConversionOptions(area=area))
     except UploadRejected as exc:
         raise CommandError(f"--area {text!r}: {exc}") from None
+    if area is None:
+        raise CommandError("--area needs four numbers: top,left,bottom,right")
     return area
 
 
@@ -35,7 +38,7 @@ class Command(BaseCommand):
         parser.add_argument("pdf", type=Path)
         parser.add_argument("--out", type=Path, required=True, help="folder for the CSV files")
         parser.add_argument("--pages", default="", help='e.g. "1,3-5" (default: all)')
-        parser.add_argument("--strategy", choices=["auto", "lines", "text"], default="auto")
+        parser.add_argument("--strategy", choices=STRATEGIES, default="auto")
         parser.add_argument("--area", help="TOP,LEFT,BOTTOM,RIGHT in points from the top-left")
         parser.add_argument("--password", default=None)
         parser.add_argument(

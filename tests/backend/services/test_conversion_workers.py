@@ -11,6 +11,7 @@ from tests.support import pdf_factory
 from tests.support.processes import celery_process
 
 
+@pytest.mark.processes
 @pytest.mark.django_db(transaction=True)
 def test_a_long_document_is_split_into_parts_and_a_table_across_parts_is_merged(
     user, corpus, tmp_path
@@ -33,6 +34,7 @@ def test_a_long_document_is_split_into_parts_and_a_table_across_parts_is_merged(
     assert not storage.exists(folder) or storage.listdir(folder) == ([], []), "parts are removed"
 
 
+@pytest.mark.processes
 @pytest.mark.django_db(transaction=True)
 def test_the_time_limit_stops_a_slow_file_and_says_so(user, corpus, tmp_path):
     long_pdf = pdf_factory.repeated_pages(

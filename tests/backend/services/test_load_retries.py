@@ -13,6 +13,7 @@ from tests.backend.services.test_loads import ORDERS, load_and_wait, make_bundle
 from tests.support.processes import celery_process, wait_for
 
 
+@pytest.mark.processes
 @pytest.mark.django_db(transaction=True)
 def test_an_unreachable_warehouse_is_retried_with_backoff_then_fails_clearly(user, tmp_path):
     env = {
@@ -33,6 +34,7 @@ def worker_idle(prefix: str) -> bool:
     return any(name.startswith(prefix) and not tasks for name, tasks in active.items())
 
 
+@pytest.mark.processes
 @pytest.mark.django_db(transaction=True)
 def test_a_running_load_cancelled_leaves_the_warehouse_as_it_was(user, tmp_path):
     warehouse = tmp_path / "warehouse.sqlite3"

@@ -30,6 +30,7 @@ def part_files(task_id: str) -> list[str]:
         return []
 
 
+@pytest.mark.processes
 @pytest.mark.django_db(transaction=True)
 def test_a_queued_run_cancelled_stays_revoked_when_a_worker_starts_later(user, corpus, tmp_path):
     document = upload(user, corpus / "camelot__us-020.pdf")
@@ -58,6 +59,7 @@ def test_a_queued_run_cancelled_stays_revoked_when_a_worker_starts_later(user, c
     assert "cancelled" in document.error
 
 
+@pytest.mark.processes
 @pytest.mark.django_db(transaction=True)
 def test_a_running_conversion_in_parts_cancelled_ends_revoked_without_outputs(
     user, corpus, tmp_path, settings
@@ -107,6 +109,7 @@ def _busy() -> bool:
     return any(replies.values())
 
 
+@pytest.mark.processes
 @pytest.mark.django_db(transaction=True)
 def test_a_failed_conversion_retried_with_the_password_succeeds(user, corpus, tmp_path):
     with celery_process(["worker", "-c", "1", "-n", "retry@%h"], tmp_path / "worker.log"):
