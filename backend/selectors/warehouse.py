@@ -1,7 +1,7 @@
 """Reads of the configured warehouse for the Warehouse page (read only).
 
 A member sees the tables their visible bundles load into (their own and those shared with
-their groups) and the loads they may see; an administrator sees every table."""
+their groups), with the loads they may see; an administrator sees every table."""
 
 from __future__ import annotations
 
@@ -18,13 +18,12 @@ from backend.models import Run
 
 
 def _may_see(user: User) -> Callable[[str], bool]:
-    """Whether a warehouse table comes from a bundle or a load the user may see (any table,
-    for an administrator)."""
+    """Whether a warehouse table is the target of a bundle the user may see now (any table,
+    for an administrator). Past loads do not count: someone who left a bundle's group no
+    longer reads its table, even one they loaded themselves."""
     if is_admin(user):
         return lambda name: True
-    targets = set(bundles_visible(user).values_list("target_table", flat=True))
-    loads = runs_visible(user).filter(kind=Run.Kind.LOAD)
-    targets |= set(loads.values_list("target", flat=True))
+    targets = bundles_visible(user).values_list("target_table", flat=True)
     lowered = {t.lower() for t in targets if t}
     return lambda name: name.lower() in lowered
 

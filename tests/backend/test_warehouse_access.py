@@ -1,5 +1,5 @@
-"""The Warehouse page's reads, per person: a member sees the tables their bundles and loads
-write (shared bundles too) and nothing else; an administrator sees every table."""
+"""The Warehouse page's reads, per person: a member sees the tables of the bundles they may
+see (shared ones too) and nothing else; an administrator sees every table."""
 
 from __future__ import annotations
 
@@ -84,3 +84,16 @@ def test_a_group_member_sees_the_table_of_a_bundle_shared_with_the_group(loaded)
     bundle_share(by=loaded["ann"], bundle=ann_bundle, group_ids=[team.pk])
     assert names(warehouse_tables(by=bob)) == {ann_bundle.target_table}
     assert warehouse_preview(by=bob, table=ann_bundle.target_table.upper())["rows"] == [[1, 2]]
+
+
+def test_leaving_the_group_hides_the_table_even_from_someone_who_loaded_it(loaded):
+    admin, bob, ann_bundle = loaded["admin"], loaded["bob"], loaded["bundles"]["ann"]
+    team = group_create(by=admin, name="team")
+    group_set_members(by=admin, group_id=team.pk, user_ids=[bob.pk])
+    bundle_share(by=admin, bundle=ann_bundle, group_ids=[team.pk])
+    assert load_now(ann_bundle, "bob").status == Run.Status.SUCCEEDED
+    assert names(warehouse_tables(by=bob)) == {ann_bundle.target_table}
+    group_set_members(by=admin, group_id=team.pk, user_ids=[])
+    assert names(warehouse_tables(by=bob)) == set()
+    with pytest.raises(AccessDenied):
+        warehouse_preview(by=bob, table=ann_bundle.target_table)
