@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol, TypeVar
 
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Manager, Model, Q, QuerySet
 
@@ -71,10 +71,15 @@ def owned_one(rows: QuerySet[Row] | Manager[Row], user: User, pk: int, what: str
     return row
 
 
+def may_change(user: User, obj: Owned) -> bool:
+    """Whether the user may change (edit, delete, share) the object: its owner or an admin."""
+    return user.is_active and (is_admin(user) or obj.owner_id == user.pk)
+
+
 def check_owner(user: User, obj: Owned, what: str) -> None:
     """Refuse a change to an object the user does not own (administrators may)."""
     require_active(user)
-    if not is_admin(user) and obj.owner_id != user.pk:
+    if not may_change(user, obj):
         raise AccessDenied(f"Only the owner or an administrator may change {what} {obj.pk}.")
 
 
@@ -88,6 +93,12 @@ def bundles_visible(user: User) -> QuerySet[Bundle]:
     if is_admin(user):
         return Bundle.objects.all()
     return Bundle.objects.filter(pk__in=Bundle.objects.filter(_shared(user)).values("pk"))
+
+
+def groups_shareable(user: User) -> QuerySet[Group]:
+    """The groups the user may share a bundle with: their own; every group for an admin."""
+    require_active(user)
+    return Group.objects.all() if is_admin(user) else user.groups.all()
 
 
 def check_may_load(user: User, bundle: Bundle) -> None:

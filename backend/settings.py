@@ -146,6 +146,11 @@ if CELERY_BROKER_URL.startswith("filesystem"):
         # A queued task starts within a tenth of a second of being sent.
         "polling_interval": 0.1,
     }
+    if os.environ.get("BROKER_KEEP_PROCESSED", "0") == "1":
+        # Every message a worker took stays in var/broker/processed, to read what was sent.
+        CELERY_BROKER_TRANSPORT_OPTIONS["store_processed"] = True
+        CELERY_BROKER_TRANSPORT_OPTIONS["processed_folder"] = str(BROKER_DIR / "processed")
+        (BROKER_DIR / "processed").mkdir(exist_ok=True)
 
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "django-db")
 # Messages survive a broker restart (RabbitMQ: durable queues, persistent messages; a send
@@ -210,8 +215,14 @@ LOAD_S3_SWEEP_EVERY_S = float(os.environ.get("LOAD_S3_SWEEP_EVERY_S", "3600"))
 RECONCILE_EVERY_S = float(os.environ.get("RECONCILE_EVERY_S", "30"))
 RUN_LOST_AFTER_S = float(os.environ.get("RUN_LOST_AFTER_S", "60"))
 RECONCILE_MAX_RESENDS = int(os.environ.get("RECONCILE_MAX_RESENDS", "2"))
+# Expired sign-ins are deleted from the session table this often (Django leaves them).
+SESSIONS_CLEAR_EVERY_S = float(os.environ.get("SESSIONS_CLEAR_EVERY_S", "3600"))
 CELERY_BEAT_SCHEDULE = {
     "reconcile-runs": {"task": "reconcile_runs", "schedule": RECONCILE_EVERY_S},
+    "clear-expired-sessions": {
+        "task": "clear_expired_sessions",
+        "schedule": SESSIONS_CLEAR_EVERY_S,
+    },
 }
 if LOAD_S3_STAGING["bucket"]:
     CELERY_BEAT_SCHEDULE["sweep-load-staging"] = {

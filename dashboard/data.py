@@ -44,14 +44,14 @@ def bundle_table_changes(*, user_id: int, bundle_id: int, version: int) -> dict[
     return bundles.bundle_table_changes(by=_user(user_id), bundle_id=bundle_id)
 
 
-@st.cache_data(ttl=5, max_entries=1, show_spinner=False)
-def warehouse_tables() -> dict[str, Any]:
-    return warehouse.warehouse_tables()
+@st.cache_data(ttl=5, max_entries=16, show_spinner=False)
+def warehouse_tables(*, user_id: int) -> dict[str, Any]:
+    return warehouse.warehouse_tables(by=_user(user_id))
 
 
 @st.cache_data(ttl=5, max_entries=32, show_spinner=False)
-def warehouse_preview(*, table: str) -> dict[str, Any]:
-    return warehouse.warehouse_preview(table=table)
+def warehouse_preview(*, user_id: int, table: str) -> dict[str, Any]:
+    return warehouse.warehouse_preview(by=_user(user_id), table=table)
 
 
 @st.cache_data(ttl=5, max_entries=1, show_spinner=False)

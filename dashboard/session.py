@@ -52,7 +52,8 @@ def _write_cookie(value: str, max_age: int) -> None:
 
 
 def oidc_configured() -> bool:
-    """Whether .streamlit/secrets.toml names an OpenID Connect provider ([auth])."""
+    """Whether the secrets (.streamlit/secrets.toml, or the files STREAMLIT_SECRETS_FILES
+    names) give an OpenID Connect provider ([auth])."""
     try:
         return "auth" in st.secrets
     except FileNotFoundError:

@@ -7,7 +7,8 @@ import time
 from celery import shared_task
 
 from backend.services.reconcile import runs_reconcile
-from backend.task_names import PING, RECONCILE_RUNS
+from backend.services.users import sessions_clear_expired
+from backend.task_names import CLEAR_EXPIRED_SESSIONS, PING, RECONCILE_RUNS
 
 
 @shared_task(bind=True, name=PING, soft_time_limit=10, time_limit=20)
@@ -20,3 +21,9 @@ def ping(self, *, sent_at: float) -> dict:
 def reconcile_runs() -> dict:
     """Beat's periodic look for runs whose task was lost: sent again, or closed."""
     return runs_reconcile()
+
+
+@shared_task(name=CLEAR_EXPIRED_SESSIONS, soft_time_limit=60, time_limit=90)
+def clear_expired_sessions() -> dict:
+    """Beat's periodic removal of expired sign-ins from the session table."""
+    return {"deleted": sessions_clear_expired()}

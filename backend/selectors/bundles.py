@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 
-from backend.access import AccessDenied, bundles_visible, owned
+from backend.access import AccessDenied, bundles_visible, may_change, owned
 from backend.integrations.warehouse import WarehouseError, connect_warehouse
 from backend.integrations.warehouse.evolution import schema_diff
 from backend.integrations.warehouse.forms import DATE_FORM, MONTH_FIRST, NUMBER_FORM
@@ -20,7 +20,8 @@ from backend.selectors.tables import table_summary
 
 def bundles_of_owner(*, owner: User) -> list[dict[str, Any]]:
     """The bundles the user may see (own, shared with their groups; all for an administrator)
-    by name, with their member counts."""
+    by name, with their member counts, the groups they are shared with, and whether the user
+    may change them (only view and load when shared with them)."""
     return [
         {
             "id": b.pk,
@@ -31,8 +32,13 @@ def bundles_of_owner(*, owner: User) -> list[dict[str, Any]]:
             "version": b.version,
             "owner": b.owner.username,
             "n_tables": b.tables.count(),
+            "shared_with": {g.pk: g.name for g in b.shared_with.all()},
+            "may_change": may_change(owner, b),
         }
-        for b in bundles_visible(owner).select_related("owner").order_by("name")
+        for b in bundles_visible(owner)
+        .select_related("owner")
+        .prefetch_related("shared_with")
+        .order_by("name")
     ]
 
 

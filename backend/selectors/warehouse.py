@@ -1,24 +1,43 @@
-"""Reads of the configured warehouse for the Warehouse page (read only)."""
+"""Reads of the configured warehouse for the Warehouse page (read only).
+
+A member sees the tables their visible bundles load into (their own and those shared with
+their groups), with the loads they may see; an administrator sees every table."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Max
+from django.contrib.auth.models import User
+from django.db.models import Max, QuerySet
 
+from backend.access import AccessDenied, bundles_visible, is_admin, runs_visible
 from backend.integrations.warehouse import WarehouseError, connect_warehouse
 from backend.models import Run
 
 
-def warehouse_tables() -> dict[str, Any]:
-    """Tables with row counts and columns, and the bundle and run that last loaded each."""
+def _may_see(user: User) -> Callable[[str], bool]:
+    """Whether a warehouse table is the target of a bundle the user may see now (any table,
+    for an administrator). Past loads do not count: someone who left a bundle's group no
+    longer reads its table, even one they loaded themselves."""
+    if is_admin(user):
+        return lambda name: True
+    targets = bundles_visible(user).values_list("target_table", flat=True)
+    lowered = {t.lower() for t in targets if t}
+    return lambda name: name.lower() in lowered
+
+
+def warehouse_tables(*, by: User) -> dict[str, Any]:
+    """The tables the user may see, with row counts and columns, and the bundle and run
+    (of those the user may see) that last loaded each."""
+    visible = _may_see(by)
     try:
         with connect_warehouse(settings.WAREHOUSE_URL, base_dir=settings.BASE_DIR) as warehouse:
-            tables = warehouse.list_tables()
+            tables = [t for t in warehouse.list_tables() if visible(t.name)]
     except WarehouseError as exc:
         return {"error": str(exc), "tables": []}
-    last = _last_loads([t.name for t in tables])
+    last = _last_loads(runs_visible(by), [t.name for t in tables])
     return {
         "error": "",
         "tables": [
@@ -33,16 +52,18 @@ def warehouse_tables() -> dict[str, Any]:
     }
 
 
-def warehouse_preview(*, table: str, limit: int = 100) -> dict[str, Any]:
-    """The first rows of a warehouse table."""
+def warehouse_preview(*, by: User, table: str, limit: int = 100) -> dict[str, Any]:
+    """The first rows of a warehouse table the user may see; AccessDenied for any other."""
+    if not _may_see(by)(table):
+        raise AccessDenied(f"No warehouse table {table} of yours.")
     with connect_warehouse(settings.WAREHOUSE_URL, base_dir=settings.BASE_DIR) as warehouse:
         preview = warehouse.preview(table, limit)
     return {"columns": preview.columns, "rows": [list(r) for r in preview.rows]}
 
 
-def _last_loads(targets: list[str]) -> dict[str, dict[str, Any]]:
+def _last_loads(runs: QuerySet[Run], targets: list[str]) -> dict[str, dict[str, Any]]:
     # A load that added nothing (a repeat of a loaded version) did not write the table.
-    loads = Run.objects.filter(
+    loads = runs.filter(
         kind=Run.Kind.LOAD, status=Run.Status.SUCCEEDED, target__in=targets, rows_loaded__gt=0
     )
     latest = loads.values("target").annotate(last=Max("finished_at"))

@@ -4,12 +4,14 @@ first administrator, and the administrators' changes to accounts."""
 from __future__ import annotations
 
 from datetime import timedelta
+from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, authenticate
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -113,6 +115,15 @@ def session_user(*, session_key: str) -> User | None:
     ):
         return None
     return user
+
+
+def sessions_clear_expired() -> int:
+    """Delete the sessions past their expiry, as `manage.py clearsessions` does; returns how
+    many there were."""
+    engine = import_module(settings.SESSION_ENGINE)
+    expired = Session.objects.filter(expire_date__lt=timezone.now()).count()
+    engine.SessionStore.clear_expired()
+    return expired
 
 
 def session_end(*, session_key: str, client: str = "") -> None:

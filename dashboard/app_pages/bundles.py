@@ -7,6 +7,7 @@ from backend.selectors.bundles import (
     bundles_of_owner,
     tables_available,
 )
+from backend.selectors.groups import groups_to_share_with
 from backend.selectors.table_versions import bundle_members_review
 from backend.services.bundles import (
     DATE_ORDERS,
@@ -24,11 +25,12 @@ from backend.services.bundles import (
     table_create_from_csv,
 )
 from backend.services.csv_import import CsvRejected, csv_inspect
+from backend.services.groups import bundle_share
 from backend.services.loads import LoadNeedsConfirmation, LoadRefused, load_enqueue
 from dashboard import data, state
 from dashboard.components.outcomes import outcome_add, outcomes_render, outcomes_start
 from dashboard.components.picker import remembered_selectbox
-from dashboard.session import current_user
+from dashboard.session import client_address, current_user
 
 MODES = {
     "append": "Append rows",
@@ -99,7 +101,32 @@ def render_settings(bundle) -> None:
                 st.error(str(exc))
 
 
-def render_members(bundle) -> None:
+def render_sharing(bundle, row: dict) -> None:
+    """Share the bundle with groups: their members may view and load it and see its runs."""
+    choices = {g.id: g.name for g in groups_to_share_with(by=user)}
+    others = [name for pk, name in row["shared_with"].items() if pk not in choices]
+    with st.form("bundle-sharing"):
+        st.markdown("**Shared with groups** (their members may view and load it, not change it)")
+        chosen = st.multiselect(
+            "Groups",
+            list(choices),
+            default=[pk for pk in row["shared_with"] if pk in choices],
+            format_func=choices.get,
+            placeholder="Not shared" if choices else "You belong to no group",
+        )
+        if others:
+            st.caption("Also shared with " + ", ".join(others) + " by an administrator.")
+        if st.form_submit_button("Save sharing"):
+            bundle_share(by=user, bundle=bundle, group_ids=chosen, client=client_address())
+            outcomes_start("bundles")
+            outcome_add("bundles", "success", f"Sharing of **{bundle.name}** saved.")
+            st.rerun()
+
+
+def render_members(bundle, editable: bool) -> None:
+    if not editable:
+        render_member_review(bundle)
+        return
     # Sorted by label, which starts with the document: a document's tables stand together.
     available = sorted(tables_available(owner=user), key=lambda t: t["label"])
     labels = {t["id"]: t["label"] for t in available}
@@ -214,11 +241,16 @@ def csv_question_fields(file: str, layout) -> dict:
     return answers
 
 
-def render_schema(bundle) -> None:
+def render_schema(bundle, editable: bool) -> None:
     view = data.bundle_schema(user_id=user.pk, bundle_id=bundle.pk, version=bundle.version)
     for problem in view["problems"]:
         st.error(problem, icon=":material/warning:")
     if not view["columns"]:
+        return
+    if not editable:
+        st.markdown("**Columns and types**")
+        st.dataframe(pd.DataFrame(view["columns"]), hide_index=True, width="stretch")
+        render_table_changes(bundle, view, editable=False)
         return
     render_date_questions(bundle, view["date_questions"])
     with st.form("schema"):
@@ -286,7 +318,7 @@ def render_reading(bundle, view: dict) -> None:
             st.rerun()
 
 
-def render_table_changes(bundle, view: dict) -> None:
+def render_table_changes(bundle, view: dict, editable: bool = True) -> None:
     changes = data.bundle_table_changes(
         user_id=user.pk, bundle_id=bundle.pk, version=bundle.version
     )
@@ -309,6 +341,7 @@ def render_table_changes(bundle, view: dict) -> None:
         "Let loads widen text columns and add new columns to the table",
         value=view["allow_schema_changes"],
         help="Done inside the load's transaction and recorded on the run.",
+        disabled=not editable,
     )
     if allowed != view["allow_schema_changes"]:
         bundle_set_schema_changes(by=user, bundle=bundle, allowed=allowed)
@@ -403,12 +436,20 @@ def render_member_review(bundle) -> None:
     )
 
 
-def render_bundle(bundle_id: int) -> None:
-    bundle = bundle_of_owner(owner=user, bundle_id=bundle_id)
+def render_bundle(row: dict) -> None:
+    bundle = bundle_of_owner(owner=user, bundle_id=row["id"])
+    editable = row["may_change"]
     st.subheader(bundle.name)
     st.caption(
         f"→ {bundle.target_table} · {MODES[bundle.load_mode].lower()} · version {bundle.version}"
     )
+    if not editable:
+        groups = ", ".join(row["shared_with"].values())
+        st.info(
+            f"Shared by **{row['owner']}** with {groups}: you may view and load it; only its "
+            "owner or an administrator changes it.",
+            icon=":material/group:",
+        )
     problems = data.bundle_schema(user_id=user.pk, bundle_id=bundle.pk, version=bundle.version)[
         "problems"
     ]
@@ -419,11 +460,12 @@ def render_bundle(bundle_id: int) -> None:
     ):
         load_now(bundle)
     render_confirm_load(bundle)
-    if schedule_col.button(
+    if editable and schedule_col.button(
         "Schedule loads", icon=":material/schedule:", disabled=bool(problems), help=why
     ):
         state.open_schedule(bundle.pk)
-    render_delete(bundle, delete_col)
+    if editable:
+        render_delete(bundle, delete_col)
     if problems:
         st.warning(
             "**Load now and Schedule loads are off** until this is fixed (Tables and Schema "
@@ -431,25 +473,30 @@ def render_bundle(bundle_id: int) -> None:
             icon=":material/block:",
         )
     # Keyed by bundle: another bundle opens on its first tab, not on the last one's.
-    members_tab, schema_tab, loads_tab, settings_tab = st.tabs(
-        ["Tables", "Schema", "Loads", "Settings"], key=f"bundle-tabs-{bundle.pk}"
-    )
-    with members_tab:
-        render_members(bundle)
-    with schema_tab:
-        render_schema(bundle)
-    with loads_tab:
+    names = ["Tables", "Schema", "Loads"] + (["Settings"] if editable else [])
+    tabs = st.tabs(names, key=f"bundle-tabs-{bundle.pk}")
+    with tabs[0]:
+        render_members(bundle, editable)
+    with tabs[1]:
+        render_schema(bundle, editable)
+    with tabs[2]:
         render_loads(bundle.pk)
-    with settings_tab:
-        render_settings(bundle)
+    if editable:
+        with tabs[3]:
+            render_settings(bundle)
+            render_sharing(bundle, row)
 
 
 bundles = bundles_of_owner(owner=user)
 render_new_bundle()
 outcomes_render("bundles")
 if bundles:
-    names = {b["id"]: b["name"] for b in bundles}
+    rows = {b["id"]: b for b in bundles}
+    names = {
+        b["id"]: b["name"] if b["owner"] == user.username else f"{b['name']} ({b['owner']})"
+        for b in bundles
+    }
     bundle_id = remembered_selectbox(
         "Bundle", list(names), state_key=state.BUNDLE, format_func=names.__getitem__
     )
-    render_bundle(bundle_id)
+    render_bundle(rows[bundle_id])

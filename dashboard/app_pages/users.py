@@ -2,7 +2,9 @@ import pandas as pd
 import streamlit as st
 
 from backend.access import AccessDenied
+from backend.selectors.groups import groups_list
 from backend.selectors.users import audit_events, users_list
+from backend.services.groups import GroupInvalid, group_create, group_delete, group_set_members
 from backend.services.users import (
     SignInRefused,
     user_create,
@@ -29,10 +31,11 @@ def _act(action, **kwargs) -> None:
     outcomes_start("users")
     try:
         changed = action(by=user, client=client_address(), **kwargs)
-    except (SignInRefused, AccessDenied) as exc:
+    except (SignInRefused, GroupInvalid, AccessDenied) as exc:
         outcome_add("users", "error", str(exc))
     else:
-        outcome_add("users", "success", f"Saved: {changed.username}.")
+        name = getattr(changed, "username", None) or getattr(changed, "name", "")
+        outcome_add("users", "success", f"Saved: {name}." if name else "Saved.")
     st.rerun()
 
 
@@ -64,6 +67,50 @@ with change.container(border=True):
         new_password = st.text_input("New password", type="password")
         if st.form_submit_button("Reset password"):
             _act(user_set_password, user_id=picked["id"], password=new_password)
+
+st.header("Groups")
+st.caption(
+    "A bundle's owner shares it with groups they belong to: the members may view and load it"
+    " and see its runs; only the owner or an administrator changes it."
+)
+groups = groups_list(by=user)
+if groups:
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "group": [g.name for g in groups],
+                "members": [", ".join(g.members) for g in groups],
+                "bundles shared": [g.bundles for g in groups],
+            }
+        ),
+        hide_index=True,
+    )
+new_group, edit_group = st.columns(2)
+with new_group.form("group-create", clear_on_submit=True):
+    st.subheader("Create a group")
+    group_name = st.text_input("Group name")
+    if st.form_submit_button("Create group", type="primary"):
+        _act(group_create, name=group_name)
+
+if groups:
+    with edit_group.container(border=True):
+        st.subheader("Change a group")
+        by_id = {g.id: g for g in groups}
+        group = by_id[st.selectbox("Group", list(by_id), format_func=lambda i: by_id[i].name)]
+        with st.form(f"group-members-{group.id}"):
+            chosen = st.multiselect(
+                "Members",
+                [p["id"] for p in people],
+                default=[p["id"] for p in people if p["username"] in group.members],
+                format_func=lambda i: next(p["username"] for p in people if p["id"] == i),
+            )
+            if st.form_submit_button("Save members"):
+                _act(group_set_members, group_id=group.id, user_ids=chosen)
+        # Deleting cannot be undone and unshares its bundles: ask first.
+        with st.popover("Delete group", icon=":material/delete:"):
+            st.markdown(f"Delete **{group.name}**? Bundles shared with it are no longer shared.")
+            if st.button("Yes, delete the group", key=f"group-delete-{group.id}"):
+                _act(group_delete, group_id=group.id)
 
 st.subheader("Audit trail")
 st.caption("Sign-ins, sign-outs, failed sign-ins, account changes, loads and schedule changes.")

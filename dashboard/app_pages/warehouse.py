@@ -1,17 +1,23 @@
 import pandas as pd
 import streamlit as st
 
+from backend.access import is_admin
 from dashboard import data
+from dashboard.session import current_user
 
+user = current_user()
 st.title("Warehouse")
-st.caption("The tables in the configured warehouse (read only), and which load last wrote each.")
+st.caption(
+    "The tables in the configured warehouse (read only), and which load last wrote each."
+    + ("" if is_admin(user) else " Only the tables your bundles and loads write are listed.")
+)
 
-listing = data.warehouse_tables()
+listing = data.warehouse_tables(user_id=user.pk)
 if listing["error"]:
     st.error(f"The warehouse cannot be read: {listing['error']}", icon=":material/cloud_off:")
     st.stop()
 if not listing["tables"]:
-    st.info("The warehouse has no tables yet. Load a bundle on the Bundles page.")
+    st.info("No warehouse tables to show yet. Load a bundle on the Bundles page.")
     st.stop()
 
 
@@ -42,7 +48,7 @@ with columns_col:
     st.markdown("**Columns**")
     st.dataframe(pd.DataFrame(table["columns"]), hide_index=True, width="stretch")
 with preview_col:
-    preview = data.warehouse_preview(table=name)
+    preview = data.warehouse_preview(user_id=user.pk, table=name)
     st.markdown(f"**First {len(preview['rows'])} of {table['rows']} rows**")
     st.dataframe(
         pd.DataFrame(preview["rows"], columns=preview["columns"]),

@@ -10,7 +10,7 @@ import pkgutil
 from datetime import time, timedelta
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 import backend.selectors
@@ -114,8 +114,6 @@ NO_USER = {
             "selectors.system.system_workers",
             "selectors.system.system_worker_tasks",
             "selectors.system.system_queue_lengths",
-            "selectors.warehouse.warehouse_tables",
-            "selectors.warehouse.warehouse_preview",
         ],
         SYSTEM,
     ),
@@ -135,6 +133,7 @@ NO_USER = {
             "services.page_images.page_images_delete",  # by document_delete, after its check
             "services.reconcile.held_task_ids",
             "services.reconcile.runs_reconcile",  # beat's, over every run
+            "services.users.sessions_clear_expired",  # beat's, over every expired session
             "services.table_versions.table_reextract",
             "services.table_versions.table_replace",
         ],
@@ -177,7 +176,7 @@ def _with_user() -> set[str]:
 
 
 @pytest.fixture
-def world(transactional_db):
+def world(transactional_db, own_warehouse):
     """Ann's document, table, bundle, schedule and runs; Bob, another member; an admin."""
     from django.core.files.base import ContentFile
 
@@ -186,6 +185,8 @@ def world(transactional_db):
     from backend.services.tables import table_create_extracted
 
     ann, bob, admin = member("ann"), member("bob"), user_default()
+    team = Group.objects.create(name="alpha-team")
+    ann.groups.add(team)
     document = Document(owner=ann, name="alpha.pdf", sha256="a" * 64, size_bytes=3)
     document.file.save("alpha.pdf", ContentFile(b"%PDF"), save=False)
     document.status = Document.Status.CONVERTED
@@ -219,6 +220,7 @@ def world(transactional_db):
         "ann": ann,
         "bob": bob,
         "admin": admin,
+        "team": team,
         "document": document,
         "extracted": extracted,
         "bundle": bundle,
@@ -257,6 +259,21 @@ def _not_denied(call):
 
 def _fix(world: dict):
     return _svc("table_versions").TableFix(page=1, area=(0.0, 0.0, 100.0, 100.0))
+
+
+def _loaded(world: dict) -> str:
+    """Ann's bundle loaded into the warehouse (once a test): its table's name."""
+    if "loaded" not in world:
+        from tests.backend.test_warehouse_access import load_now
+
+        load_now(world["bundle"], "ann")
+        world["loaded"] = world["bundle"].target_table
+    return world["loaded"]
+
+
+def _warehouse_names(user: User, world: dict) -> list[str]:
+    _loaded(world)
+    return [t["name"] for t in _sel("warehouse").warehouse_tables(by=user)["tables"]]
 
 
 def _filters():
@@ -389,6 +406,20 @@ REFUSED = {
         owner=u, table_id=w["table"].pk
     ),
     "selectors.users.users_list": lambda u, w: _sel("users").users_list(by=u),
+    "selectors.warehouse.warehouse_preview": lambda u, w: _sel("warehouse").warehouse_preview(
+        by=u, table=_loaded(w)
+    ),
+    "selectors.groups.groups_list": lambda u, w: _sel("groups").groups_list(by=u),
+    "services.groups.group_create": lambda u, w: _svc("groups").group_create(by=u, name="beta"),
+    "services.groups.group_delete": lambda u, w: _svc("groups").group_delete(
+        by=u, group_id=w["team"].pk
+    ),
+    "services.groups.group_set_members": lambda u, w: _svc("groups").group_set_members(
+        by=u, group_id=w["team"].pk, user_ids=[w["bob"].pk]
+    ),
+    "services.groups.bundle_share": lambda u, w: _svc("groups").bundle_share(
+        by=u, bundle=w["bundle"], group_ids=[w["team"].pk]
+    ),
     "selectors.users.audit_events": lambda u, w: _sel("users").audit_events(by=u),
 }
 
@@ -439,6 +470,8 @@ HIDDEN = {
     ).runs_failure_rate_by_bundle(by=u, filters=_filters()),
     "selectors.runs.runs_recent_failures": lambda u, w: _sel("runs").runs_recent_failures(by=u),
     "selectors.runs.runs_filter_choices": lambda u, w: _sel("runs").runs_filter_choices(by=u),
+    "selectors.groups.groups_to_share_with": lambda u, w: _sel("groups").groups_to_share_with(by=u),
+    "selectors.warehouse.warehouse_tables": lambda u, w: _warehouse_names(u, w),
     "selectors.schedules.schedules_list": lambda u, w: _sel("schedules").schedules_list(by=u),
     "selectors.schedules.schedule_get": lambda u, w: (
         "alpha" if _sel("schedules").schedule_get(by=u, schedule_id=w["schedule"].pk) else ""

@@ -39,6 +39,8 @@ def test_without_buckets_files_stay_local_and_loads_insert(tmp_path):
     assert found["storages"]["default"]["BACKEND"].endswith("FileSystemStorage")
     assert found["staging"] is None
     assert "sweep-load-staging" not in found["beat"]  # the sweep runs only with S3 staging
+    sessions = {"task": "clear_expired_sessions", "schedule": 3600.0}
+    assert found["beat"]["clear-expired-sessions"] == sessions  # always, like the reconciler
 
 
 def test_buckets_put_files_on_s3_and_loads_through_copy_with_a_sweep(tmp_path):
