@@ -12,14 +12,15 @@ from django.contrib.auth.models import Group, User
 from django.db import IntegrityError, transaction
 
 from backend.access import AccessDenied, check_owner, groups_shareable, require_admin
+from backend.errors import UserFixable
 from backend.models import AuditEvent, Bundle
 from backend.services.audit import audit_record
 
 # Django's own limit on a group's name.
-GROUP_NAME_MAX = Group._meta.get_field("name").max_length
+GROUP_NAME_MAX: int = Group._meta.get_field("name").max_length or 150
 
 
-class GroupInvalid(ValueError):
+class GroupInvalid(UserFixable):
     """A group name that cannot be used; the message says why."""
 
 

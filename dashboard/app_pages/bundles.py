@@ -1,6 +1,7 @@
 import pandas as pd
 import streamlit as st
 
+from backend.errors import UserFixable
 from backend.selectors.bundles import (
     bundle_of_owner,
     bundle_recent_loads,
@@ -13,7 +14,6 @@ from backend.services.bundles import (
     DATE_ORDERS,
     DAY_FIRST,
     MONTH_FIRST,
-    BundleInvalid,
     bundle_create,
     bundle_delete,
     bundle_set_date_order,
@@ -24,11 +24,11 @@ from backend.services.bundles import (
     bundle_update,
     table_create_from_csv,
 )
-from backend.services.csv_import import CsvRejected, csv_inspect
+from backend.services.csv_import import csv_inspect
 from backend.services.groups import bundle_share
-from backend.services.loads import LoadNeedsConfirmation, LoadRefused, load_enqueue
+from backend.services.loads import LoadNeedsConfirmation, load_enqueue
 from dashboard import data, state
-from dashboard.components.outcomes import outcome_add, outcomes_render, outcomes_start
+from dashboard.components.outcomes import outcome_add, outcomes_render, outcomes_start, show_refusal
 from dashboard.components.picker import remembered_selectbox
 from dashboard.session import client_address, current_user
 
@@ -79,8 +79,8 @@ def render_new_bundle() -> None:
         if st.form_submit_button("Create bundle", type="primary"):
             try:
                 bundle = bundle_create(owner=user, **fields)
-            except BundleInvalid as exc:
-                st.error(str(exc))
+            except UserFixable as refused:
+                show_refusal(refused)
                 return
             for key in ("new-name", "new-target", "new-mode", "new-keys"):
                 st.session_state.pop(key, None)  # the form opens empty for the next bundle
@@ -97,8 +97,8 @@ def render_settings(bundle) -> None:
             try:
                 bundle_update(by=user, bundle=bundle, **fields)
                 st.rerun()
-            except BundleInvalid as exc:
-                st.error(str(exc))
+            except UserFixable as refused:
+                show_refusal(refused)
 
 
 def render_sharing(bundle, row: dict) -> None:
@@ -111,7 +111,7 @@ def render_sharing(bundle, row: dict) -> None:
             "Groups",
             list(choices),
             default=[pk for pk in row["shared_with"] if pk in choices],
-            format_func=choices.get,
+            format_func=choices.__getitem__,
             placeholder="Not shared" if choices else "You belong to no group",
         )
         if others:
@@ -166,8 +166,8 @@ def add_csvs(bundle, uploads) -> None:
         content = upload.getvalue()
         try:
             layout = csv_inspect(content)
-        except CsvRejected as exc:
-            outcome_add("csv", "error", f"{upload.name}: {exc}")
+        except UserFixable as refused:
+            show_refusal(refused, lead=f"{upload.name}:", area="csv")
             continue
         if layout.has_surroundings or layout.blank_names:
             pending[upload.name] = (bundle.pk, content)  # asked below the uploader
@@ -181,8 +181,8 @@ def store_csv(bundle, name: str, content: bytes, **answers) -> bool:
         _, layout = table_create_from_csv(
             owner=user, name=name, content=content, bundle=bundle, **answers
         )
-    except CsvRejected as exc:
-        outcome_add("csv", "error", f"{name}: {exc}")
+    except UserFixable as refused:
+        show_refusal(refused, lead=f"{name}:", area="csv")
         return False
     text = f"{name}: a header and {layout.rows} rows, read as {layout.dialect.describe()}"
     if layout.skipped_empty:
@@ -260,8 +260,8 @@ def render_schema(bundle, editable: bool) -> None:
             try:
                 bundle_set_schema(by=user, bundle=bundle, columns=edited.to_dict("records"))
                 st.rerun()
-            except BundleInvalid as exc:
-                st.error(str(exc))
+            except UserFixable as refused:
+                show_refusal(refused)
     st.caption(
         f"Text columns are declared {view['text_headroom']}× as wide as their longest value "
         "(at least 16 bytes, rounded up to a power of two), so a slightly longer value in a "
@@ -370,8 +370,8 @@ def load_now(bundle, confirmed: bool = False) -> None:
         run = load_enqueue(bundle=bundle, owner=user, confirmed_unchecked=confirmed)
     except LoadNeedsConfirmation as exc:
         st.session_state["confirm-load"] = (bundle.pk, str(exc))
-    except LoadRefused as exc:
-        outcome_add("bundles", "error", str(exc))
+    except UserFixable as refused:
+        show_refusal(refused, area="bundles")
     else:
         text = f"Load queued as run {run.pk} (version {bundle.version}); see the Loads tab."
         outcome_add("bundles", "success", text)

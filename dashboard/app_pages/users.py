@@ -1,18 +1,17 @@
 import pandas as pd
 import streamlit as st
 
-from backend.access import AccessDenied
+from backend.errors import UserFixable
 from backend.selectors.groups import groups_list
 from backend.selectors.users import audit_events, users_list
-from backend.services.groups import GroupInvalid, group_create, group_delete, group_set_members
+from backend.services.groups import group_create, group_delete, group_set_members
 from backend.services.users import (
-    SignInRefused,
     user_create,
     user_set_active,
     user_set_admin,
     user_set_password,
 )
-from dashboard.components.outcomes import outcome_add, outcomes_render, outcomes_start
+from dashboard.components.outcomes import outcome_add, outcomes_render, outcomes_start, show_refusal
 from dashboard.session import client_address, current_user
 
 user = current_user()
@@ -21,8 +20,8 @@ outcomes_render("users")
 
 try:
     people = users_list(by=user)
-except AccessDenied as exc:
-    st.error(str(exc), icon=":material/block:")
+except UserFixable as refused:
+    show_refusal(refused)
     st.stop()
 
 
@@ -31,8 +30,8 @@ def _act(action, **kwargs) -> None:
     outcomes_start("users")
     try:
         changed = action(by=user, client=client_address(), **kwargs)
-    except (SignInRefused, GroupInvalid, AccessDenied) as exc:
-        outcome_add("users", "error", str(exc))
+    except UserFixable as refused:
+        show_refusal(refused, area="users")
     else:
         name = getattr(changed, "username", None) or getattr(changed, "name", "")
         outcome_add("users", "success", f"Saved: {name}." if name else "Saved.")

@@ -43,6 +43,7 @@ NO_USER = {
             "services.loads.load_fail",
             "services.loads.load_retrying",
             "services.loads.load_staging_sweep",
+            "services.runs.run_id_of",
             "services.runs.run_started",
             "services.runs.run_progress",
             "services.runs.run_raise_if_revoked",
