@@ -132,7 +132,8 @@ AUTH_PASSWORD_VALIDATORS = [
     )
 ]
 
-BROKER_DIR = VAR_DIR / "broker"
+# The filesystem broker's folder (queue and control messages); other brokers ignore it.
+BROKER_DIR = Path(os.environ.get("BROKER_DIR", VAR_DIR / "broker")).resolve()
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://localhost//")
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 if CELERY_BROKER_URL.startswith("filesystem"):

@@ -69,6 +69,26 @@ def broker_of_this_process(url: str) -> Iterator[None]:
 
 
 @contextmanager
+def private_filesystem_broker(folder: Path) -> Iterator[None]:
+    """Send and inspect through a filesystem broker under `folder` inside the block."""
+    (folder / "queue").mkdir(parents=True, exist_ok=True)
+    (folder / "control").mkdir(exist_ok=True)
+    previous = app.conf.broker_transport_options
+    app.conf.broker_transport_options = {
+        **previous,
+        "data_folder_in": str(folder / "queue"),
+        "data_folder_out": str(folder / "queue"),
+        "control_folder": str(folder / "control"),
+    }
+    forget_connections()
+    try:
+        yield
+    finally:
+        app.conf.broker_transport_options = previous
+        forget_connections()
+
+
+@contextmanager
 def private_redis(port: int, log: Path) -> Iterator[subprocess.Popen]:
     """A Redis of the test's own, without persistence: a restart loses every message."""
     with open(log, "ab") as out:

@@ -14,9 +14,6 @@ from tests.faults.support import broker_of_this_process
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 
 
-SUITE_ORDER = "fails after the rest of the suite, passes alone: not isolated from earlier workers"
-
-
 @pytest.fixture
 def lost_quickly(settings):
     settings.RUN_LOST_AFTER_S = 0
@@ -29,7 +26,6 @@ def vanish(run: Run) -> None:
     assert run.task_id not in held_task_ids()
 
 
-@pytest.mark.skip(reason=SUITE_ORDER)
 def test_a_run_whose_task_vanished_is_sent_again_then_closed(user, corpus, lost_quickly, settings):
     document = upload(user, corpus / "camelot__health_protected.pdf", password="userpass")
     run = Run.objects.get(document=document)

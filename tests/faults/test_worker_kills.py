@@ -44,10 +44,6 @@ def test_a_killed_pool_process_s_part_is_sent_again_and_the_document_converts(
     assert contents(document) == contents(reference), "the same tables, none twice"
 
 
-SUITE_ORDER = "fails after the rest of the suite, passes alone: not isolated from earlier workers"
-
-
-@pytest.mark.skip(reason=SUITE_ORDER)
 def test_a_killed_worker_s_conversion_is_sent_again_by_the_reconciler(user, corpus, tmp_path):
     pdf = slow_pdf(corpus, tmp_path / "long.pdf", 30)
     args = ["worker", "-c", "1", "-n", "mainkill@%h", "--loglevel=INFO"]
@@ -69,7 +65,6 @@ def test_a_killed_worker_s_conversion_is_sent_again_by_the_reconciler(user, corp
     )
 
 
-@pytest.mark.skip(reason=SUITE_ORDER)
 def test_a_part_that_fails_names_its_pages_and_converting_again_redoes_only_it(
     user, corpus, tmp_path
 ):
