@@ -17,6 +17,9 @@ VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var")).resolve()
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "insecure-local-development-key")
+# Seals PDF passwords while their conversion waits or runs (backend/sealing.py): a Fernet
+# key (Fernet.generate_key()); empty derives one from SECRET_KEY. Web and workers share it.
+PDF_PASSWORD_KEY = os.environ.get("PDF_PASSWORD_KEY", "")
 DEBUG = os.environ.get("DJANGO_DEBUG", "0") == "1"
 ALLOWED_HOSTS: list[str] = []
 
@@ -180,6 +183,9 @@ LOGGING = {
 CONVERSION_PART_PAGES = int(os.environ.get("CONVERSION_PART_PAGES", "50"))
 CONVERSION_PARALLEL_MIN_PAGES = int(os.environ.get("CONVERSION_PARALLEL_MIN_PAGES", "100"))
 CONVERSION_SOFT_TIME_LIMIT_S = int(os.environ.get("CONVERSION_SOFT_TIME_LIMIT_S", "600"))
+# A longer PDF is refused (at upload when it opens there, else by the conversion) before a
+# page is read: thousands of pages cost minutes and gigabytes for a table or two.
+PDF_MAX_PAGES = int(os.environ.get("PDF_MAX_PAGES", "2000"))
 # A conversion may grow its worker process by at most this much: a file that needs more
 # (a decompression bomb) fails with one line instead of exhausting the machine. A pool
 # process left larger than WORKER_MAX_MEMORY_MB after a task is replaced by a fresh one.

@@ -13,7 +13,7 @@ from backend import task_names
 from backend.access import owned_one
 from backend.integrations.pdf import ExtractedTable, PdfError, extract_tables
 from backend.models import Bundle, Run, Table, TableVersion
-from backend.services.conversion import local_pdf
+from backend.services.conversion import document_password, local_pdf
 from backend.services.runs import run_enqueue, run_finished, run_started
 from backend.services.tables import csv_bytes, extracted_grid
 
@@ -105,7 +105,7 @@ def table_reextract(*, table_id: int, task_id: str) -> dict:
                 strategy=fix.strategy,
                 area=fix.area,
                 separators=fix.separators,
-                password=table.document.options.get("password"),
+                password=document_password(document=table.document),
             )
     except PdfError as exc:
         return _fail(task_id, f"Page {fix.page} cannot be read: {exc}")

@@ -32,6 +32,7 @@ NO_USER = {
         [
             "services.conversion.document_convert",
             "services.conversion.document_convert_part",
+            "services.conversion.document_password",
             "services.conversion.document_finish_parts",
             "services.conversion.conversion_fail",
             "services.conversion.conversion_cancelled",
@@ -58,6 +59,7 @@ NO_USER = {
     **dict.fromkeys(
         [
             "services.conversion.too_slow_message",
+            "services.conversion.password_option",
             "services.conversion.parts_folder",
             "services.conversion.part_task_id",
             "services.conversion.part_count",

@@ -38,6 +38,7 @@ from .errors import (
     PageOutOfRange,
     PasswordRequired,
     PdfError,
+    TooManyPages,
     WrongPassword,
 )
 from .extract import STRATEGIES, extract_tables
@@ -57,6 +58,7 @@ __all__ = [
     "PageReport",
     "PasswordRequired",
     "PdfError",
+    "TooManyPages",
     "WrongPassword",
     "extract_tables",
     "merge_continued_tables",
