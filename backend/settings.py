@@ -102,6 +102,9 @@ UPLOAD_MAX_MB = int(os.environ.get("UPLOAD_MAX_MB", "200"))
 CSV_MAX_COLUMNS = int(os.environ.get("CSV_MAX_COLUMNS", "1600"))
 CSV_MAX_FIELD_CHARS = int(os.environ.get("CSV_MAX_FIELD_CHARS", "65535"))
 CSV_MAX_LINE_CHARS = int(os.environ.get("CSV_MAX_LINE_CHARS", "1000000"))
+# A table's column facts (its profile) are read by a worker, never by the web process; a
+# table still without them after this long is asked for again (the request may be lost).
+TABLE_PROFILE_ASK_AGAIN_S = 300
 
 WAREHOUSE_URL = os.environ.get("WAREHOUSE_URL", f"sqlite:///{VAR_DIR / 'warehouse.sqlite3'}")
 # Redshift loads write gzip CSV parts to this bucket and COPY them (without a bucket they

@@ -15,7 +15,7 @@ from backend.integrations.pdf import ExtractedTable, PdfError, extract_tables
 from backend.models import Bundle, Run, Table, TableVersion
 from backend.services.conversion import document_password, local_pdf
 from backend.services.runs import run_enqueue, run_finished, run_started
-from backend.services.tables import csv_bytes, extracted_grid
+from backend.services.tables import csv_bytes, extracted_grid, table_profile_store
 
 STRATEGIES = ("lines", "text")
 
@@ -151,7 +151,9 @@ def table_replace(*, table: Table, extracted: ExtractedTable, fix: TableFix) -> 
     table.header_row, table.column_names = (0 if len(rows) > 1 else None), []
     table.version += 1
     table.checked = False
+    table.profile = {}
     table.save()
+    table_profile_store(table_id=table.pk)
     Bundle.objects.filter(tables=table).update(version=F("version") + 1)
     return table
 
