@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import signal
 import socket
@@ -15,6 +16,8 @@ from backend.celery_app import app
 from backend.models import Run
 from tests.support import pdf_factory
 from tests.support.processes import stop, wait_for
+
+logger = logging.getLogger(__name__)
 
 BEAT = ["beat", "--scheduler", "backend.beat:DatabaseScheduler", "--loglevel=INFO"]
 # The reconciler looks every second and takes a run for lost after two seconds unheld.
@@ -33,6 +36,8 @@ def pool_pids(worker: subprocess.Popen) -> list[int]:
 
 
 def kill(pid: int) -> None:
+    # Logged with its time, so that a run's time to its final state can be read afterwards.
+    logger.info("SIGKILL to process %s", pid)
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
 
