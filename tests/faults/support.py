@@ -42,6 +42,12 @@ def kill(pid: int) -> None:
         os.kill(pid, signal.SIGKILL)
 
 
+def log_final(run: Run) -> Run:
+    """Log when the run ended, to be read beside the time of the fault."""
+    logger.info("run %s ended %s at %s", run.pk, run.status, run.finished_at.time())
+    return run
+
+
 def converting(document) -> Run | None:
     """The document's run once a worker has converted a page of it."""
     return Run.objects.filter(

@@ -12,7 +12,7 @@ from backend.integrations.warehouse.base import STAGING_PREFIX
 from backend.models import Bundle, Run
 from backend.services.bundles import bundle_create, table_create_from_csv
 from backend.services.loads import load_enqueue
-from tests.faults.support import BEAT, FAST_RECONCILE, kill, pool_pids
+from tests.faults.support import BEAT, FAST_RECONCILE, kill, log_final, pool_pids
 from tests.support.processes import celery_process, wait_for
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
@@ -49,11 +49,12 @@ def staging(run: Run) -> Run | None:
 
 
 def final(run: Run) -> Run:
-    return wait_for(
+    ended = wait_for(
         lambda: Run.objects.filter(pk=run.pk, status__in=FINAL).first(),
         timeout_s=180,
         what="the load to end",
     )
+    return log_final(ended)
 
 
 def published(warehouse: Path) -> tuple[int, int]:
