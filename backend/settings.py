@@ -18,6 +18,9 @@ VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var")).resolve()
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "insecure-local-development-key")
+# Seals PDF passwords while their conversion waits or runs (backend/sealing.py): a Fernet
+# key (Fernet.generate_key()); empty derives one from SECRET_KEY. Web and workers share it.
+PDF_PASSWORD_KEY = os.environ.get("PDF_PASSWORD_KEY", "")
 DEBUG = os.environ.get("DJANGO_DEBUG", "0") == "1"
 ALLOWED_HOSTS: list[str] = []
 
@@ -100,6 +103,9 @@ UPLOAD_MAX_MB = int(os.environ.get("UPLOAD_MAX_MB", "200"))
 CSV_MAX_COLUMNS = int(os.environ.get("CSV_MAX_COLUMNS", "1600"))
 CSV_MAX_FIELD_CHARS = int(os.environ.get("CSV_MAX_FIELD_CHARS", "65535"))
 CSV_MAX_LINE_CHARS = int(os.environ.get("CSV_MAX_LINE_CHARS", "1000000"))
+# A table's column facts (its profile) are read by a worker, never by the web process; a
+# table still without them after this long is asked for again (the request may be lost).
+TABLE_PROFILE_ASK_AGAIN_S = 300
 
 WAREHOUSE_URL = os.environ.get("WAREHOUSE_URL", f"sqlite:///{VAR_DIR / 'warehouse.sqlite3'}")
 # Redshift loads write gzip CSV parts to this bucket and COPY them (without a bucket they
@@ -133,7 +139,8 @@ AUTH_PASSWORD_VALIDATORS = [
     )
 ]
 
-BROKER_DIR = VAR_DIR / "broker"
+# The filesystem broker's folder (queue and control messages); other brokers ignore it.
+BROKER_DIR = Path(os.environ.get("BROKER_DIR", VAR_DIR / "broker")).resolve()
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://localhost//")
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 if CELERY_BROKER_URL.startswith("filesystem"):
@@ -191,6 +198,9 @@ LOGGING = {
 CONVERSION_PART_PAGES = int(os.environ.get("CONVERSION_PART_PAGES", "50"))
 CONVERSION_PARALLEL_MIN_PAGES = int(os.environ.get("CONVERSION_PARALLEL_MIN_PAGES", "100"))
 CONVERSION_SOFT_TIME_LIMIT_S = int(os.environ.get("CONVERSION_SOFT_TIME_LIMIT_S", "600"))
+# A longer PDF is refused (at upload when it opens there, else by the conversion) before a
+# page is read: thousands of pages cost minutes and gigabytes for a table or two.
+PDF_MAX_PAGES = int(os.environ.get("PDF_MAX_PAGES", "2000"))
 # A conversion may grow its worker process by at most this much: a file that needs more
 # (a decompression bomb) fails with one line instead of exhausting the machine. A pool
 # process left larger than WORKER_MAX_MEMORY_MB after a task is replaced by a fresh one.

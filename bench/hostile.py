@@ -39,8 +39,8 @@ from backend.services.documents import (  # noqa: E402
     UploadRejected,
     document_upload,
 )
-from backend.services.users import user_default  # noqa: E402
 from tests.support.hostile_pdfs import CLASSES  # noqa: E402
+from tests.support.users import user_default  # noqa: E402
 
 CORPUS = Path(os.environ.get("CORPUS_DIR", REPO.parent / "shared" / "corpus"))
 

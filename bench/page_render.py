@@ -31,7 +31,7 @@ from django.core.management import call_command  # noqa: E402
 
 from backend.models import Document  # noqa: E402
 from backend.services.page_images import page_image  # noqa: E402
-from backend.services.users import user_default  # noqa: E402
+from tests.support.users import user_default  # noqa: E402
 
 RENDER_PX = 920  # the Documents page draws pictures twice its 460 px width
 

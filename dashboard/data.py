@@ -32,9 +32,17 @@ def _user(user_id: int) -> User:
     return User.objects.get(pk=user_id)
 
 
-@st.cache_data(ttl=600, max_entries=64, show_spinner="Reading the bundle's tables…")
 def bundle_schema(*, user_id: int, bundle_id: int, version: int) -> dict[str, Any]:
-    """The bundle's schema view; `version` is in the key, so any change recomputes it."""
+    """The bundle's schema view; `version` is in the key, so any change recomputes it. A view
+    that still waits for a worker to read a member's column types is not kept."""
+    view = _bundle_schema(user_id=user_id, bundle_id=bundle_id, version=version)
+    if view["pending"]:
+        _bundle_schema.clear(user_id=user_id, bundle_id=bundle_id, version=version)
+    return view
+
+
+@st.cache_data(ttl=600, max_entries=64, show_spinner="Reading the bundle's schema…")
+def _bundle_schema(*, user_id: int, bundle_id: int, version: int) -> dict[str, Any]:
     return bundles.bundle_schema_view(by=_user(user_id), bundle_id=bundle_id)
 
 

@@ -24,8 +24,12 @@ def backoff_s(retries: int) -> float:
     bind=True,
     base=RunTask,
     name=task_names.LOAD_TO_REDSHIFT,
-    # Safe to redeliver: the warehouse's ledger publishes each bundle version once.
+    # Safe to redeliver: the warehouse's ledger publishes each bundle version once. A load
+    # whose pool process was lost (killed, out of memory) is sent again, within max_retries.
     acks_late=True,
+    reject_on_worker_lost=True,
+    retry_on_worker_lost=True,
+    default_retry_delay=1,  # a lost worker's load goes again at once (other retries back off)
     max_retries=settings.LOAD_MAX_RETRIES,
     soft_time_limit=SOFT_LIMIT_S,
     time_limit=settings.LOAD_HARD_TIME_LIMIT_S,

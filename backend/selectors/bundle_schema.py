@@ -21,9 +21,11 @@ from backend.integrations.warehouse.forms import (
 from backend.integrations.warehouse.inference import InferredColumn, TypeInferrer
 from backend.integrations.warehouse.schema import ddl_for, normalize_identifiers
 from backend.models import Bundle, Table
-from backend.selectors.tables import table_columns, table_data_rows
+from backend.selectors.tables import table_columns, table_data_rows, table_profile_read
+from backend.services.tables import tables_profile_request
 
 READ_CHUNK_ROWS = 4096  # rows whose people-written values are read column by column
+PENDING = "a worker is reading its column types; the schema is complete in a moment."
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,8 @@ class BundleSchema:
     # Per column, as inferred: the written form its values are read with, the date order,
     # the longest value; `order` is "" where the values read both ways and nobody chose.
     inferred: list[InferredColumn] = field(default_factory=list)
+    # Members whose column facts a worker is still reading: the schema is not final yet.
+    pending: list[str] = field(default_factory=list)
 
     def ddl(self, *, target: str, dialect: str) -> str:
         return ddl_for(target, self.columns, dialect) if self.columns else ""
@@ -59,20 +63,29 @@ def bundle_members(*, bundle: Bundle) -> list[Table]:
     return list(bundle.tables.order_by(by_document, "first_page", "id"))
 
 
-def bundle_schema(*, bundle: Bundle) -> BundleSchema:
+def bundle_schema(*, bundle: Bundle, read_rows: bool = False) -> BundleSchema:
     """Columns from the first member, types inferred over all fitting members (once per bundle
     version, then reused), the user's edits and date orders applied; a member whose columns
-    differ is flagged with the reason and never loaded."""
+    differ is flagged with the reason and never loaded.
+
+    Types come from the facts stored with each table, never from reading its rows, so the
+    web process stays light; a member without them is asked of a worker and named as
+    pending. Only a worker passes `read_rows`, to read such a member itself."""
     members = bundle_members(bundle=bundle)
     if not members:
         return BundleSchema([], [], ["The bundle has no tables yet: add tables or upload CSVs."])
+    pending: list[Table] = []
     if bundle.inferred.get("version") == bundle.version:
         inferred, fits = _from_json(bundle.inferred)
     else:
-        inferred, fits = _infer(members)
-        _remember(bundle, inferred, fits)
+        inferred, fits, pending = _infer(members, read_rows)
+        if pending:
+            tables_profile_request(table_ids=[t.pk for t in pending])
+        else:
+            _remember(bundle, inferred, fits)
     inferred = [_with_order(c, bundle.date_orders) for c in inferred]
     problems = [f"{m.name}: {m.problem}" for m in fits if m.problem]
+    problems += [f"{t.name}: {PENDING}" for t in pending]
     problems += [
         f"Column {c.spec.name!r}: every date in it reads both month-first and day-first "
         "(e.g. 3/4/2024); choose the order on the Schema tab."
@@ -80,24 +93,28 @@ def bundle_schema(*, bundle: Bundle) -> BundleSchema:
         if c.form == DATE_FORM and not c.order
     ]
     columns = _apply_edits([c.spec for c in inferred], bundle.schema)
-    return BundleSchema(columns, fits, problems, inferred)
+    return BundleSchema(columns, fits, problems, inferred, [t.name for t in pending])
 
 
-def _infer(members: list[Table]) -> tuple[list[InferredColumn], list[MemberFit]]:
+def _infer(
+    members: list[Table], read_rows: bool
+) -> tuple[list[InferredColumn], list[MemberFit], list[Table]]:
     expected = normalize_identifiers(table_columns(table=members[0]))
     inferrer = TypeInferrer(expected)
-    fits = []
+    fits, pending = [], []
     for table in members:
         names = normalize_identifiers(table_columns(table=table))
         problem = _mismatch(names, expected)
         mark = table.decimal_mark or "."
-        if not problem and inferrer.fits(table.profile):
-            mark = inferrer.add_profile(table.profile, table.decimal_mark or None)
+        profile = table.profile
+        if not problem and not inferrer.fits(profile) and read_rows:
+            profile = table_profile_read(table=table)
+        if not problem and inferrer.fits(profile):
+            mark = inferrer.add_profile(profile, table.decimal_mark or None)
         elif not problem:
-            inferrer.feed(row for _, row in table_data_rows(table=table, padded=False))
-            mark = inferrer.table(table.decimal_mark or None)
+            pending.append(table)
         fits.append(MemberFit(table.pk, table.name, names, problem, mark))
-    return inferrer.inferred(), fits
+    return inferrer.inferred(), fits, pending
 
 
 def _remember(bundle: Bundle, inferred: list[InferredColumn], fits: list[MemberFit]) -> None:

@@ -88,6 +88,7 @@ def bundle_schema_view(*, by: User, bundle_id: int) -> dict[str, Any]:
         "text_headroom": TEXT_HEADROOM,
         "allow_schema_changes": bundle.allow_schema_changes,
         "problems": schema.problems,
+        "pending": schema.pending,
         "dialect": dialect,
         "ddl": schema.ddl(target=bundle.target_table, dialect=dialect),
     }

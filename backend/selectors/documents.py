@@ -98,7 +98,7 @@ def _document_row(d: Document) -> DocumentRow:
         created_at=d.created_at,
         size_bytes=d.size_bytes,
         page_count=d.page_count,
-        options={k: v for k, v in d.options.items() if k != "password"},
+        options={k: v for k, v in d.options.items() if "password" not in k},
         n_tables=annotated.n_tables,
         n_to_check=annotated.n_to_check,
         archived=d.archived,

@@ -31,6 +31,7 @@ from backend.integrations.pdf import (
 from backend.integrations.pdf.info import count_pages
 from backend.limits import memory_budget
 from backend.models import Document, Run
+from backend.sealing import UnsealFailed, seal, unseal
 from backend.services.runs import (
     RunRevoked,
     run_finished,
@@ -45,6 +46,13 @@ ProgressCallback = Callable[[int, int, int], None]
 
 
 PROGRESS_EVERY_S = 0.5
+PASSWORD_OPTION = "sealed_password"
+# Forgotten when a conversion ends; "password" is where plain text was once kept.
+FORGOTTEN_OPTIONS = (PASSWORD_OPTION, "password")
+PASSWORD_UNREADABLE = (
+    "The password given for this PDF cannot be read back (the server's key changed): "
+    "convert again and give the password."
+)
 
 
 class ConversionFailed(Exception):
@@ -257,7 +265,9 @@ def local_pdf(document: Document) -> Iterator[Path]:
 
 
 def _selected_pages(document: Document, path: Path) -> list[int]:
-    page_count = count_pages(path, password=document.options.get("password"))
+    page_count = count_pages(
+        path, password=document_password(document=document), max_pages=settings.PDF_MAX_PAGES
+    )
     Document.objects.filter(pk=document.pk).update(page_count=page_count)
     return parse_page_spec(document.options.get("pages", ""), page_count)
 
@@ -269,8 +279,25 @@ def _extract_options(document: Document) -> dict:
         "strategy": options.get("strategy", "auto"),
         "area": tuple(area) if area else None,
         "separators": options.get("separators", []),
-        "password": options.get("password"),
+        "password": document_password(document=document),
     }
+
+
+def password_option(*, password: str) -> dict:
+    """The document option that keeps a PDF's password until its conversion ends: sealed
+    (backend/sealing.py), so the database never holds it in plain text."""
+    return {PASSWORD_OPTION: seal(password)} if password else {}
+
+
+def document_password(*, document: Document) -> str | None:
+    """The password the document's conversion was given, opened; only workers call this."""
+    token = document.options.get(PASSWORD_OPTION)
+    if not token:
+        return None
+    try:
+        return unseal(token)
+    except UnsealFailed:
+        raise PdfError(PASSWORD_UNREADABLE) from None
 
 
 def _on_page(
@@ -410,7 +437,7 @@ def scanned_pages_text(pages: list[int]) -> str:
 
 def _close_document(document: Document, *, status: str, error: str = "", warning: str = "") -> None:
     # The password is kept only while the file is being converted.
-    options = {k: v for k, v in document.options.items() if k != "password"}
+    options = {k: v for k, v in document.options.items() if k not in FORGOTTEN_OPTIONS}
     Document.objects.filter(pk=document.pk).update(
         status=status, error=error, warning=warning, options=options
     )

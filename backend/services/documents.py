@@ -17,9 +17,10 @@ from django.db.models import F
 from backend import task_names
 from backend.access import check_owner, owned_one, require_active
 from backend.errors import UserFixable
-from backend.integrations.pdf import EmptyPdf, NotAPdf, PdfError, parse_page_spec
+from backend.integrations.pdf import EmptyPdf, NotAPdf, PdfError, TooManyPages, parse_page_spec
 from backend.integrations.pdf.info import count_pages
 from backend.models import Bundle, Document, Run
+from backend.services.conversion import password_option
 from backend.services.page_images import page_images_delete, page_images_folder
 from backend.services.runs import run_enqueue
 from backend.vocabulary import STRATEGIES
@@ -49,9 +50,7 @@ class ConversionOptions:
             options["separators"] = list(self.separators)
         if self.template:
             options["template"] = self.template
-        if self.password:
-            options["password"] = self.password
-        return options
+        return options | password_option(password=self.password)
 
 
 @dataclass(frozen=True)
@@ -125,8 +124,10 @@ def upload_check_pdf(*, content: BinaryIO, options: ConversionOptions) -> int | 
     pages the document does not have. Returns the page count when the file opens here; an
     encrypted or damaged file is left to the conversion, which says what is wrong with it."""
     try:
-        pages = count_pages(content, password=options.password or None)
-    except (EmptyPdf, NotAPdf) as exc:
+        pages = count_pages(
+            content, password=options.password or None, max_pages=settings.PDF_MAX_PAGES
+        )
+    except (EmptyPdf, NotAPdf, TooManyPages) as exc:
         raise UploadRejected(str(exc)) from None
     except PdfError:
         return None
@@ -145,7 +146,7 @@ def document_enqueue_conversion(
     """Queue (again) the conversion of a stored document; a password may be given anew."""
     check_owner(owner, document, "the document")
     if password:
-        document.options = {**document.options, "password": password}
+        document.options = {**document.options, **password_option(password=password)}
     document.status = Document.Status.QUEUED
     document.error = document.warning = ""
     document.save(update_fields=["options", "status", "error", "warning"])

@@ -145,7 +145,7 @@ def load_run(
         check_may_load(owner, bundle)
     except AccessDenied as exc:
         _fail(task_id, f"Nothing loaded: {exc}")
-    schema = bundle_schema(bundle=bundle)
+    schema = bundle_schema(bundle=bundle, read_rows=True)
     if schema.problems:
         _fail(task_id, "The bundle cannot load: " + " ".join(schema.problems))
     result = _publish(bundle, schema, task_id, on_progress)

@@ -14,9 +14,9 @@ from backend.access import owned_one
 from backend.errors import UserFixable
 from backend.integrations.pdf import ExtractedTable, PdfError, extract_tables
 from backend.models import Bundle, Run, Table, TableVersion
-from backend.services.conversion import local_pdf
+from backend.services.conversion import document_password, local_pdf
 from backend.services.runs import run_enqueue, run_finished, run_started
-from backend.services.tables import csv_bytes, extracted_grid
+from backend.services.tables import csv_bytes, extracted_grid, table_profile_store
 from backend.vocabulary import DRAWN_STRATEGIES
 
 
@@ -108,7 +108,7 @@ def table_reextract(*, table_id: int, task_id: str) -> dict:
                 strategy=fix.strategy,
                 area=fix.area,
                 separators=fix.separators,
-                password=document.options.get("password"),
+                password=document_password(document=document),
             )
     except PdfError as exc:
         return _fail(task_id, f"Page {fix.page} cannot be read: {exc}")
@@ -154,7 +154,9 @@ def table_replace(*, table: Table, extracted: ExtractedTable, fix: TableFix) -> 
     table.header_row, table.column_names = (0 if len(rows) > 1 else None), []
     table.version += 1
     table.checked = False
+    table.profile = {}
     table.save()
+    table_profile_store(table_id=table.pk)
     Bundle.objects.filter(tables=table).update(version=F("version") + 1)
     return table
 

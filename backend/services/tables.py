@@ -5,16 +5,21 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import time
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.db import transaction
 
+from backend import task_names
 from backend.access import check_owner
+from backend.celery_app import app
 from backend.errors import UserFixable
 from backend.integrations.pdf import ExtractedTable
 from backend.models import Document, Table
+from backend.selectors.tables import table_profile_read
 
 
 class TableInvalid(UserFixable):
@@ -67,7 +72,35 @@ def table_create_extracted(
     )
     table.file.save(name, ContentFile(csv_bytes(rows)), save=False)
     table.save()
+    table_profile_store(table_id=table.pk)
     return table
+
+
+def table_profile_store(*, table_id: int) -> bool:
+    """Read the table's rows once and store its column facts, from which bundle schemas are
+    inferred; False when the table is gone or its header or content changed meanwhile (that
+    change asks for facts of its own). Workers only: a large table takes a while."""
+    table = Table.objects.filter(pk=table_id).first()
+    if table is None:
+        return False
+    profile = table_profile_read(table=table)
+    same = {"header_row": table.header_row, "version": table.version}
+    return bool(Table.objects.filter(pk=table.pk, **same).update(profile=profile))
+
+
+def tables_profile_request(*, table_ids: Sequence[int]) -> int:
+    """Have a worker store the column facts of these tables, unless asked within the last
+    TABLE_PROFILE_ASK_AGAIN_S; returns how many were asked for."""
+    now = time.time()
+    asked = 0
+    for table in Table.objects.filter(pk__in=table_ids).only("pk", "profile"):
+        if now - float(table.profile.get("requested_at", 0)) < settings.TABLE_PROFILE_ASK_AGAIN_S:
+            continue
+        Table.objects.filter(pk=table.pk).update(profile={"requested_at": now})
+        kwargs = {"table_id": table.pk}
+        transaction.on_commit(lambda k=kwargs: app.send_task(task_names.PROFILE_TABLE, kwargs=k))
+        asked += 1
+    return asked
 
 
 def column_names_check(*, names: Sequence[str]) -> None:
@@ -107,7 +140,9 @@ def table_set_header(
     with transaction.atomic():
         table.header_row = header_row
         table.column_names = names
-        table.save(update_fields=["header_row", "column_names"])
+        table.profile = {}  # facts of other rows: a worker reads them again
+        table.save(update_fields=["header_row", "column_names", "profile"])
+        tables_profile_request(table_ids=[table.pk])
         # A bundle's inferred schema depends on its tables' headers.
         for bundle in table.bundles.all():
             bundle.version += 1

@@ -32,6 +32,8 @@ NO_USER = {
         [
             "services.conversion.document_convert",
             "services.conversion.document_convert_part",
+            "services.conversion.document_password",
+            "services.tables.table_profile_store",
             "services.conversion.document_finish_parts",
             "services.conversion.conversion_fail",
             "services.conversion.conversion_cancelled",
@@ -59,6 +61,7 @@ NO_USER = {
     **dict.fromkeys(
         [
             "services.conversion.too_slow_message",
+            "services.conversion.password_option",
             "services.conversion.parts_folder",
             "services.conversion.part_task_id",
             "services.conversion.part_count",
@@ -101,6 +104,8 @@ NO_USER = {
             "selectors.tables.table_columns",
             "selectors.tables.table_first_rows",
             "selectors.tables.table_data_rows",
+            "selectors.tables.table_profile_read",
+            "services.tables.tables_profile_request",
             "selectors.tables.table_content",
             "selectors.tables.table_csv",
         ],

@@ -44,9 +44,11 @@ def _port_answers(port: int) -> bool:
         return False
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def stack(django_db_setup, django_db_blocker, tmp_path_factory) -> Stack:
-    """web + worker + beat, as `make run` starts them, sharing the test database."""
+    """web + worker + beat, as `make run` starts them, sharing the test database. Stopped
+    when the browser tests end: its worker and its beat's reconciler would otherwise go on
+    taking and judging the runs of the tests after them."""
     logs = tmp_path_factory.mktemp("stack-logs")
     port = free_port()
     # Tasks other test modules left queued would keep this worker busy first.

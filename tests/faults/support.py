@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import signal
 import socket
@@ -15,6 +16,8 @@ from backend.celery_app import app
 from backend.models import Run
 from tests.support import pdf_factory
 from tests.support.processes import stop, wait_for
+
+logger = logging.getLogger(__name__)
 
 BEAT = ["beat", "--scheduler", "backend.beat:DatabaseScheduler", "--loglevel=INFO"]
 # The reconciler looks every second and takes a run for lost after two seconds unheld.
@@ -33,8 +36,16 @@ def pool_pids(worker: subprocess.Popen) -> list[int]:
 
 
 def kill(pid: int) -> None:
+    # Logged with its time, so that a run's time to its final state can be read afterwards.
+    logger.info("SIGKILL to process %s", pid)
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
+
+
+def log_final(run: Run) -> Run:
+    """Log when the run ended, to be read beside the time of the fault."""
+    logger.info("run %s ended %s at %s", run.pk, run.status, run.finished_at.time())
+    return run
 
 
 def converting(document) -> Run | None:
@@ -65,6 +76,26 @@ def broker_of_this_process(url: str) -> Iterator[None]:
         yield
     finally:
         app.conf.broker_url, app.conf.broker_transport = previous
+        forget_connections()
+
+
+@contextmanager
+def private_filesystem_broker(folder: Path) -> Iterator[None]:
+    """Send and inspect through a filesystem broker under `folder` inside the block."""
+    (folder / "queue").mkdir(parents=True, exist_ok=True)
+    (folder / "control").mkdir(exist_ok=True)
+    previous = app.conf.broker_transport_options
+    app.conf.broker_transport_options = {
+        **previous,
+        "data_folder_in": str(folder / "queue"),
+        "data_folder_out": str(folder / "queue"),
+        "control_folder": str(folder / "control"),
+    }
+    forget_connections()
+    try:
+        yield
+    finally:
+        app.conf.broker_transport_options = previous
         forget_connections()
 
 

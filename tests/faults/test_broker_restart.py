@@ -12,6 +12,7 @@ from tests.faults.support import (
     broker_of_this_process,
     converting,
     kill,
+    log_final,
     private_redis,
     slow_pdf,
     successes,
@@ -41,7 +42,7 @@ def test_runs_queued_in_a_restarted_redis_all_end_and_none_is_converted_twice(
         kill(redis.pid)  # every queued message goes with it
         redis.wait()
         with private_redis(port, tmp_path / "redis.log"):
-            runs = [finished(document, timeout_s=120) for document in documents]
+            runs = [log_final(finished(document, timeout_s=120)) for document in documents]
     assert [run.status for run in runs] == [Run.Status.SUCCEEDED] * 6, [r.error for r in runs]
     assert all(successes(log, run.task_id) == 1 for run in runs), "each converted once"
     assert sum(run.resends for run in runs) >= 4, "the lost ones were sent again"

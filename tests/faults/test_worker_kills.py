@@ -10,7 +10,15 @@ from backend.models import Run, Table
 from backend.selectors.tables import table_content
 from backend.services.run_actions import run_retry
 from tests.backend.services.test_conversion import FINISHED, finished, upload
-from tests.faults.support import BEAT, FAST_RECONCILE, converting, kill, pool_pids, slow_pdf
+from tests.faults.support import (
+    BEAT,
+    FAST_RECONCILE,
+    converting,
+    kill,
+    log_final,
+    pool_pids,
+    slow_pdf,
+)
 from tests.support.processes import celery_process, wait_for
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
@@ -37,17 +45,13 @@ def test_a_killed_pool_process_s_part_is_sent_again_and_the_document_converts(
         wait_for(lambda: converting(document), timeout_s=60, what="a part under way")
         (child,) = pool_pids(worker)
         kill(child)
-        run = finished(document)
+        run = log_final(finished(document))
         assert worker.poll() is None, "the worker lives on"
     assert run.status == Run.Status.SUCCEEDED, run.error
     assert (run.pages_done, run.pages_total) == (30, 30)
     assert contents(document) == contents(reference), "the same tables, none twice"
 
 
-SUITE_ORDER = "fails after the rest of the suite, passes alone: not isolated from earlier workers"
-
-
-@pytest.mark.skip(reason=SUITE_ORDER)
 def test_a_killed_worker_s_conversion_is_sent_again_by_the_reconciler(user, corpus, tmp_path):
     pdf = slow_pdf(corpus, tmp_path / "long.pdf", 30)
     args = ["worker", "-c", "1", "-n", "mainkill@%h", "--loglevel=INFO"]
@@ -60,7 +64,7 @@ def test_a_killed_worker_s_conversion_is_sent_again_by_the_reconciler(user, corp
             for pid in children:
                 kill(pid)  # as when the machine goes
         with celery_process(args, tmp_path / "worker-2.log", **FAST_RECONCILE):
-            run = finished(document)
+            run = log_final(finished(document))
     assert run.status == Run.Status.SUCCEEDED, run.error
     assert run.resends == 1, "sent again once, by the reconciler"
     assert (run.pages_done, run.tables_found) == (
@@ -69,7 +73,6 @@ def test_a_killed_worker_s_conversion_is_sent_again_by_the_reconciler(user, corp
     )
 
 
-@pytest.mark.skip(reason=SUITE_ORDER)
 def test_a_part_that_fails_names_its_pages_and_converting_again_redoes_only_it(
     user, corpus, tmp_path
 ):
@@ -87,7 +90,7 @@ def test_a_part_that_fails_names_its_pages_and_converting_again_redoes_only_it(
         )
         (child,) = pool_pids(worker)
         kill(child)  # no retry is allowed: the part fails
-        failed = finished(document)
+        failed = log_final(finished(document))
         assert failed.status == Run.Status.FAILED
         # The pages not converted when the process went: from the second part or the third.
         named = re.match(r"Pages (11|21)-(20|30) failed: WorkerLostError", failed.error)

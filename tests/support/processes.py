@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -50,16 +52,26 @@ def process_env(**overrides: str) -> dict[str, str]:
 
 @contextmanager
 def background_process(cmd: list[str], log: Path, **env: str) -> Iterator[subprocess.Popen]:
-    """Run `cmd` from the repo root until the block ends; its output goes to `log`."""
+    """Run `cmd` from the repo root until the block ends; its output goes to `log`.
+    The process leads a group of its own: when the block ends, whatever it started (a
+    worker's pool processes, even orphaned by a kill of their parent) ends with it, so
+    no process of one test takes the tasks of the next."""
     require_processes_mark()
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            cmd, cwd=REPO, env=process_env(**env), stdout=out, stderr=subprocess.STDOUT
+            cmd,
+            cwd=REPO,
+            env=process_env(**env),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         try:
             yield proc
         finally:
             stop(proc, timeout_s=15)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
 
 
 def stop(proc: subprocess.Popen, timeout_s: float) -> None:

@@ -38,6 +38,7 @@ from .errors import (
     PageOutOfRange,
     PasswordRequired,
     PdfError,
+    TooManyPages,
     WrongPassword,
 )
 from .extract import extract_tables
@@ -56,6 +57,7 @@ __all__ = [
     "PageReport",
     "PasswordRequired",
     "PdfError",
+    "TooManyPages",
     "WrongPassword",
     "extract_tables",
     "merge_continued_tables",

@@ -37,3 +37,11 @@ class PageOutOfRange(PdfError):
 
 class InvalidPageSpec(PdfError):
     """A page specification string cannot be parsed."""
+
+
+class TooManyPages(PdfError):
+    """The document has more pages than one conversion may take."""
+
+    def __init__(self, pages: int, limit: int) -> None:
+        super().__init__(f"the PDF has {pages:,} pages; the limit is {limit:,}")
+        self.pages, self.limit = pages, limit

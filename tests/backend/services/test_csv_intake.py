@@ -20,6 +20,7 @@ from backend.services.bundles import (
     table_create_from_csv,
 )
 from backend.services.loads import LoadFailed, LoadRefused, load_enqueue, load_run
+from backend.services.tables import table_profile_store
 from tests.support.warehouse_fixtures import Backend, backend, canon, redshift_shim
 
 __all__ = ["backend", "redshift_shim"]  # fixtures, imported for pytest
@@ -284,6 +285,8 @@ def test_facts_gathered_at_upload_give_the_schema_reading_the_files_gives(user):
     assert all(t.profile for t in bundle.tables.all())
     from_upload = bundle_schema_view(by=bundle.owner, bundle_id=bundle.pk)
     bundle.tables.update(profile={})
+    for table in bundle.tables.all():
+        table_profile_store(table_id=table.pk)  # what a worker does for a table without facts
     Bundle.objects.filter(pk=bundle.pk).update(version=bundle.version + 1)
     from_files = bundle_schema_view(by=bundle.owner, bundle_id=bundle.pk)
     assert from_upload["columns"] == from_files["columns"]
