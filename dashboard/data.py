@@ -12,6 +12,7 @@ import streamlit as st
 from django.contrib.auth.models import User
 
 from backend.selectors import bundles, runs, system, warehouse
+from backend.services.bundles import bundle_profiles_request
 
 HISTORY_PAGE_SIZE = 50
 
@@ -37,6 +38,7 @@ def bundle_schema(*, user_id: int, bundle_id: int, version: int) -> dict[str, An
     that still waits for a worker to read a member's column types is not kept."""
     view = _bundle_schema(user_id=user_id, bundle_id=bundle_id, version=version)
     if view["pending"]:
+        bundle_profiles_request(by=_user(user_id), bundle_id=bundle_id)
         _bundle_schema.clear(user_id=user_id, bundle_id=bundle_id, version=version)
     return view
 

@@ -22,7 +22,6 @@ from backend.integrations.warehouse.inference import InferredColumn, TypeInferre
 from backend.integrations.warehouse.schema import ddl_for, normalize_identifiers
 from backend.models import Bundle, Table
 from backend.selectors.tables import table_columns, table_data_rows, table_profile_read
-from backend.services.tables import tables_profile_request
 
 READ_CHUNK_ROWS = 4096  # rows whose people-written values are read column by column
 PENDING = "a worker is reading its column types; the schema is complete in a moment."
@@ -47,6 +46,7 @@ class BundleSchema:
     inferred: list[InferredColumn] = field(default_factory=list)
     # Members whose column facts a worker is still reading: the schema is not final yet.
     pending: list[str] = field(default_factory=list)
+    pending_ids: list[int] = field(default_factory=list)
 
     def ddl(self, *, target: str, dialect: str) -> str:
         return ddl_for(target, self.columns, dialect) if self.columns else ""
@@ -69,8 +69,9 @@ def bundle_schema(*, bundle: Bundle, read_rows: bool = False) -> BundleSchema:
     differ is flagged with the reason and never loaded.
 
     Types come from the facts stored with each table, never from reading its rows, so the
-    web process stays light; a member without them is asked of a worker and named as
-    pending. Only a worker passes `read_rows`, to read such a member itself."""
+    web process stays light; a member without them is named as pending, for
+    bundle_profiles_request to ask of a worker. Only a worker passes `read_rows`, to read
+    such a member itself."""
     members = bundle_members(bundle=bundle)
     if not members:
         return BundleSchema([], [], ["The bundle has no tables yet: add tables or upload CSVs."])
@@ -79,9 +80,7 @@ def bundle_schema(*, bundle: Bundle, read_rows: bool = False) -> BundleSchema:
         inferred, fits = _from_json(bundle.inferred)
     else:
         inferred, fits, pending = _infer(members, read_rows)
-        if pending:
-            tables_profile_request(table_ids=[t.pk for t in pending])
-        else:
+        if not pending:
             _remember(bundle, inferred, fits)
     inferred = [_with_order(c, bundle.date_orders) for c in inferred]
     problems = [f"{m.name}: {m.problem}" for m in fits if m.problem]
@@ -93,7 +92,9 @@ def bundle_schema(*, bundle: Bundle, read_rows: bool = False) -> BundleSchema:
         if c.form == DATE_FORM and not c.order
     ]
     columns = _apply_edits([c.spec for c in inferred], bundle.schema)
-    return BundleSchema(columns, fits, problems, inferred, [t.name for t in pending])
+    return BundleSchema(
+        columns, fits, problems, inferred, [t.name for t in pending], [t.pk for t in pending]
+    )
 
 
 def _infer(

@@ -13,14 +13,16 @@ from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from backend.access import check_owner, require_active
+from backend.access import AccessDenied, bundles_visible, check_owner, require_active
 from backend.errors import UserFixable
 from backend.integrations.warehouse.columns import parse_sql_type
 from backend.integrations.warehouse.forms import DATE_ORDERS, DAY_FIRST, DECIMAL_MARKS, MONTH_FIRST  # noqa: F401 (for pages)
 from backend.integrations.warehouse.inference import CHUNK_ROWS, TypeInferrer
 from backend.integrations.warehouse.schema import normalize_identifier
 from backend.models import Bundle, Table
+from backend.selectors.bundle_schema import bundle_schema
 from backend.services.csv_import import CsvLayout, CsvRejected, csv_inspect, iter_table_rows
+from backend.services.tables import tables_profile_request
 
 SUPPORTED_KINDS = {"BIGINT", "INTEGER", "SMALLINT", "DOUBLE PRECISION", "REAL", "NUMERIC"}
 SUPPORTED_KINDS |= {"BOOLEAN", "DATE", "TIMESTAMP", "VARCHAR"}
@@ -134,6 +136,15 @@ def bundle_set_schema_changes(*, by: User, bundle: Bundle, allowed: bool) -> Bun
     bundle.version += 1
     bundle.save(update_fields=["allow_schema_changes", "version"])
     return bundle
+
+
+def bundle_profiles_request(*, by: User, bundle_id: int) -> int:
+    """Have a worker read the column facts of the bundle's members that lack them, so its
+    schema can be completed without reading rows here; returns how many were asked for."""
+    bundle = bundles_visible(by).filter(pk=bundle_id).first()
+    if bundle is None:
+        raise AccessDenied(f"No bundle {bundle_id} you may see.")
+    return tables_profile_request(table_ids=bundle_schema(bundle=bundle).pending_ids)
 
 
 def bundle_delete(*, by: User, bundle: Bundle) -> None:

@@ -31,6 +31,7 @@ from backend.selectors.bundle_schema import (
 from backend.selectors.table_versions import tables_unchecked
 from backend.services.audit import audit_record
 from backend.services.runs import run_enqueue, run_finished, run_progress, run_started
+from backend.services.tables import tables_profile_request
 from backend.services.users import user_by_name
 
 ProgressCallback = Callable[[str, int], None]
@@ -72,9 +73,10 @@ def load_enqueue(
     fail, and would count as a failure in the history. Raises LoadNeedsConfirmation when
     member tables are flagged for checking and unchecked, unless `confirmed_unchecked`."""
     check_may_load(owner, bundle)
-    problems = load_problems(bundle=bundle)
-    if problems:
-        raise LoadRefused("The bundle cannot load: " + " ".join(problems))
+    schema = bundle_schema(bundle=bundle)
+    if schema.problems:
+        tables_profile_request(table_ids=schema.pending_ids)
+        raise LoadRefused("The bundle cannot load: " + " ".join(schema.problems))
     unchecked = tables_unchecked(bundle=bundle)
     if unchecked and not confirmed_unchecked:
         names = ", ".join(t.name for t in unchecked)

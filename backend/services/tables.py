@@ -7,6 +7,7 @@ import io
 import itertools
 import time
 from collections.abc import Sequence
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -97,10 +98,13 @@ def tables_profile_request(*, table_ids: Sequence[int]) -> int:
         if now - float(table.profile.get("requested_at", 0)) < settings.TABLE_PROFILE_ASK_AGAIN_S:
             continue
         Table.objects.filter(pk=table.pk).update(profile={"requested_at": now})
-        kwargs = {"table_id": table.pk}
-        transaction.on_commit(lambda k=kwargs: app.send_task(task_names.PROFILE_TABLE, kwargs=k))
+        transaction.on_commit(partial(_send_profile_task, table.pk))
         asked += 1
     return asked
+
+
+def _send_profile_task(table_id: int) -> None:
+    app.send_task(task_names.PROFILE_TABLE, kwargs={"table_id": table_id})
 
 
 def column_names_check(*, names: Sequence[str]) -> None:

@@ -329,6 +329,9 @@ REFUSED = {
         load_mode="append",
         key_columns=[],
     ),
+    "services.bundles.bundle_profiles_request": lambda u, w: _svc(
+        "bundles"
+    ).bundle_profiles_request(by=u, bundle_id=w["bundle"].pk),
     "services.bundles.bundle_set_tables": lambda u, w: _svc("bundles").bundle_set_tables(
         by=u, bundle=w["bundle"], table_ids=[w["table"].pk]
     ),
