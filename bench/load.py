@@ -14,7 +14,8 @@ COPY of the same CSV file (psycopg, COPY FROM STDIN) is this machine's limit. Th
 shim both Redshift paths end in PostgreSQL, which takes multi-row INSERTs almost as fast as
 COPY; Redshift funnels INSERTs through its leader node, so s3_copy_vs_insert here is far
 below what a cluster shows. The S3 path is Python's encoding, then COPY: they can't overlap,
-as one COPY reads every part.
+as one COPY reads every part. Each load prints where its time went, from its own progress
+reports: rows staged, then until publishing (the S3 path's COPY), then publishing.
 
     .venv/bin/python bench/load.py [--rows 1000000] [--dataframe-rows 20000]
 
