@@ -14,7 +14,8 @@ COPY of the same CSV file (psycopg, COPY FROM STDIN) is this machine's limit. Th
 shim both Redshift paths end in PostgreSQL, which takes multi-row INSERTs almost as fast as
 COPY; Redshift funnels INSERTs through its leader node, so s3_copy_vs_insert here is far
 below what a cluster shows. The S3 path is Python's encoding, then COPY: they can't overlap,
-as one COPY reads every part.
+as one COPY reads every part. Each load prints where its time went, from its own progress
+reports: rows staged, then until publishing (the S3 path's COPY), then publishing.
 
     .venv/bin/python bench/load.py [--rows 1000000] [--dataframe-rows 20000]
 
@@ -44,7 +45,7 @@ sys.path.insert(0, str(REPO))
 import psycopg  # noqa: E402
 from psycopg import sql  # noqa: E402
 
-from backend.integrations.warehouse import S3Staging, connect_warehouse  # noqa: E402
+from backend.integrations.warehouse import LoadProgress, S3Staging, connect_warehouse  # noqa: E402
 from backend.integrations.warehouse.schema import TypeInferrer, ddl_for  # noqa: E402
 from bench.measure import peak_mb, write_rows  # noqa: E402
 from tests.support.s3_server import moto_server, new_bucket, staging_for  # noqa: E402
@@ -91,13 +92,46 @@ def timed_load(
     url: str, columns: list, path: Path, rows: int, s3_staging: S3Staging | None = None
 ) -> float:
     with connect_warehouse(url, s3_staging=s3_staging) as warehouse:
-        started = time.perf_counter()
+        phases = Phases()
         result = warehouse.load(
-            target="bench_rows", columns=columns, rows=read_csv(path), load_id=uuid.uuid4().hex
+            target="bench_rows",
+            columns=columns,
+            rows=read_csv(path),
+            load_id=uuid.uuid4().hex,
+            on_progress=phases.note,
         )
-        elapsed = time.perf_counter() - started
     assert result.rows == rows, result
-    return rows / elapsed
+    print(phases.describe())
+    return rows / phases.total
+
+
+class Phases:
+    """Where a load's time went, from its own progress reports: staging ends with the last
+    rows staged (for S3, the last part uploaded); then the rest of staging (for S3: the
+    manifest, COPY and its row count) until publishing starts; then publishing."""
+
+    def __init__(self) -> None:
+        self.started = self.staged = time.perf_counter()
+        self.publishing = self.done = self.started
+
+    def note(self, progress: LoadProgress) -> None:
+        now = time.perf_counter()
+        if progress.phase == "staging":
+            self.staged = now
+        elif progress.phase == "publishing":
+            self.publishing = now
+        else:
+            self.done = now
+
+    @property
+    def total(self) -> float:
+        return self.done - self.started
+
+    def describe(self) -> str:
+        return (
+            f"  rows staged {self.staged - self.started:.1f}s, then until publishing "
+            f"{self.publishing - self.staged:.1f}s, publishing {self.done - self.publishing:.1f}s"
+        )
 
 
 def start_shim(s3_endpoint: str) -> tuple[subprocess.Popen, int]:

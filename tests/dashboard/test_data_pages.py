@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from streamlit.testing.v1 import AppTest
 
 from backend.integrations.warehouse import connect_warehouse
+from backend.integrations.warehouse.errors import CopyRejected, Rejection
 from backend.integrations.warehouse.schema import infer_column_types
 from backend.models import Document, Run
 from backend.services.bundles import bundle_create, table_create_from_csv
@@ -152,3 +153,23 @@ def test_bundles_schema_tab_asks_how_ambiguous_dates_are_written(user):
     bundle.refresh_from_db()
     assert bundle.date_orders == {"day": "day-first"}
     assert not any("reads both" in e.value for e in app.error)
+
+
+def test_bundles_loads_tab_shows_a_refused_copy_by_source_row_column_value_and_reason(user):
+    bundle = bundle_create(owner=user, name="Orders", target_table="orders", load_mode="append")
+    refused = CopyRejected(
+        "orders",
+        [
+            Rejection("orders.csv", 41, "price", "12,5x", "invalid input syntax for numeric"),
+            Rejection("invoices.pdf page 3 (Table 1)", 7, "day", "2024-02-30", "date out of range"),
+        ],
+        total=3,
+    )
+    Run.objects.create(
+        kind="load", owner=user, task_id="t-2", bundle=bundle, status="failed", error=str(refused)
+    )
+    app = open_page("bundles", bundle_id=bundle.pk)
+    [shown] = [e.value for e in app.error if "Redshift refused" in e.value]
+    assert "loading table 'orders' (the first 2 of 3); nothing was published" in shown
+    assert "- 'orders.csv' row 41, column 'price', value '12,5x': invalid input syntax" in shown
+    assert "- 'invoices.pdf page 3 (Table 1)' row 7, column 'day', value '2024-02-30'" in shown

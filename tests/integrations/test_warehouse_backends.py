@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 
 import pytest
@@ -13,6 +14,7 @@ from backend.integrations.warehouse import (
     WarehouseUnreachable,
     connect_warehouse,
 )
+from backend.integrations.warehouse.chunks import CHUNK_ROWS, STAGING_GC_THRESHOLD
 from backend.integrations.warehouse.schema import infer_column_types, normalize_identifiers
 from tests.support.warehouse_fixtures import (
     COLUMNS,
@@ -197,3 +199,24 @@ def test_list_tables_and_preview(warehouse: Warehouse) -> None:
     assert warehouse.table_columns("nothing") is None and not warehouse.table_exists("nothing")
     with pytest.raises(TableNotFound, match="'nothing' does not exist"):
         warehouse.preview("nothing")
+
+
+def test_staging_runs_fewer_collections_and_the_interpreter_gets_its_thresholds_back(
+    warehouse: Warehouse,
+) -> None:
+    before = gc.get_threshold()
+    seen: list[tuple[str, int]] = []
+    note = lambda progress: seen.append((progress.phase, gc.get_threshold()[0]))  # noqa: E731
+    load(warehouse, ROWS, "gc-1", on_progress=note)
+    assert ("staging", max(before[0], STAGING_GC_THRESHOLD)) in seen
+    assert ("done", before[0]) in seen
+    assert gc.get_threshold() == before
+
+    def rows_then_failure():
+        yield from ROWS * (CHUNK_ROWS // len(ROWS) + 1)  # past the first chunk: inside staging
+        raise RuntimeError("the source went away")
+
+    with pytest.raises(RuntimeError, match="went away"):
+        load(warehouse, rows_then_failure(), "gc-2")
+    assert gc.get_threshold() == before
+    assert contents(warehouse, "people") == EXPECTED  # the failed load changed nothing

@@ -181,11 +181,13 @@ def _locate(request: CopyRequest, line: int) -> tuple[str, int, str]:
     (PostgreSQL counts the lines of the input, as Redshift counts those of a file)."""
     for url in request.parts:
         bucket, key = request.bucket_key(url)
-        body = request.client.get_object(Bucket=bucket, Key=key)["Body"].read()
-        lines = gzip.decompress(body).decode().split("\n")[:-1]
-        if line <= len(lines):
-            return url, line, lines[line - 1]
-        line -= len(lines)
+        body = request.client.get_object(Bucket=bucket, Key=key)["Body"]
+        with gzip.GzipFile(fileobj=body) as part:  # streamed: a part is never held whole
+            lines = 0
+            for lines, text in enumerate(part, 1):
+                if lines == line:
+                    return url, line, text.decode().removesuffix("\n")
+        line -= lines
     return request.url, line, ""
 
 

@@ -2,10 +2,19 @@
 
 Encoding a few thousand rows at a time lets a backend check whole columns at once, while
 errors still name the exact CSV row, column and value.
+
+Encoding allocates a few containers per row (the reader's list, zip's tuples) that die by
+reference count. At the interpreter's default, a young-generation collection every 700
+container allocations, the cyclic collector took a fifth to a quarter of the encoding
+thread's time (300,000-row load: 2.05 s of CPU, 1.66 s with collections every 50,000). So
+collections are made rarer while rows are staged; not turned off, so cycles still go.
 """
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 
@@ -15,9 +24,35 @@ from .errors import ValueDoesNotFit
 from .plan import LoadPlan
 
 CHUNK_ROWS = 4096
+STAGING_GC_THRESHOLD = 50_000  # container allocations between young collections
 Columns = list[Sequence[object]]
 ChunkEncoder = Callable[[list[Sequence[object]]], Columns]  # raw rows -> encoded columns
 Assembler = Callable[[Columns], list[Sequence[object]]]  # encoded columns -> staged rows
+
+
+_gc_lock = threading.Lock()
+_gc_users = 0
+_gc_saved: tuple[int, ...] = ()
+
+
+@contextlib.contextmanager
+def rarer_collections() -> Iterator[None]:
+    """Inside the block, young collections run every STAGING_GC_THRESHOLD container
+    allocations at most; the interpreter's thresholds come back when the last block ends
+    (loads on several threads share them)."""
+    global _gc_users, _gc_saved
+    with _gc_lock:
+        if _gc_users == 0:
+            _gc_saved = gc.get_threshold()
+            gc.set_threshold(max(_gc_saved[0], STAGING_GC_THRESHOLD), *_gc_saved[1:])
+        _gc_users += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_users -= 1
+            if _gc_users == 0:
+                gc.set_threshold(*_gc_saved)
 
 
 def transpose(columns: Columns) -> list[Sequence[object]]:

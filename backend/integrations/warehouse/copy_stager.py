@@ -8,13 +8,14 @@ with them, whether it worked or not; a worker killed meanwhile leaves them to th
 (s3.sweep_staged).
 
 Parts are compressed and uploaded on two threads while the caller encodes the next part:
-zlib and the socket release the GIL. At most two parts are in flight, which bounds memory.
+the compressor and the socket release the GIL. At most two parts are in flight, which bounds
+memory. Compression is ISA-L's gzip (isal): the same gzip format COPY reads, at about four
+times zlib's speed for the same size.
 """
 
 from __future__ import annotations
 
 import contextlib
-import gzip
 import io
 import json
 import logging
@@ -27,6 +28,7 @@ from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
 import redshift_connector
+from isal import igzip
 
 from .chunks import Assembler
 from .copy_errors import read_load_errors, rejections
@@ -40,7 +42,9 @@ if TYPE_CHECKING:
     from .redshift import RedshiftWarehouse
 
 IN_FLIGHT = 2
-GZIP_LEVEL = 1  # measured on 16 MB of bench CSV: 0.2 s, 38% of the size; level 6: 1.7 s, 31%
+# Measured on 20 MB of bench CSV: isal level 1 0.05 s, 37% of the size; zlib level 1 0.22 s,
+# 38%; zlib level 6 1.4 s, 31%.
+GZIP_LEVEL = 1
 _CSV_SPECIAL = (",", '"', "\n", "\r")
 logger = logging.getLogger(__name__)
 
@@ -219,7 +223,7 @@ class _PartWriter:
 
     def _upload(self, key: str, texts: list[str]) -> None:
         body = io.BytesIO()  # compressed a chunk at a time: the part's text is never copied
-        with gzip.GzipFile(fileobj=body, mode="wb", compresslevel=GZIP_LEVEL, mtime=0) as out:
+        with igzip.IGzipFile(fileobj=body, mode="wb", compresslevel=GZIP_LEVEL, mtime=0) as out:
             while texts:
                 out.write(texts.pop(0).encode())
         body.seek(0)

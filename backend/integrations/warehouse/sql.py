@@ -26,7 +26,14 @@ from .base import (
     SourceRow,
     TableInfo,
 )
-from .chunks import CHUNK_ROWS, Assembler, ChunkEncoder, encoded_chunks, transpose
+from .chunks import (
+    CHUNK_ROWS,
+    Assembler,
+    ChunkEncoder,
+    encoded_chunks,
+    rarer_collections,
+    transpose,
+)
 from .columns import ColumnSpec
 from .errors import EmptyLoad, SchemaMismatch, TableNotFound, WarehouseError
 from .evolution import SchemaChange, SchemaDiff, describe, schema_diff
@@ -228,7 +235,8 @@ class SqlWarehouse(ABC):
             raise EmptyLoad(f"Nothing to load into {plan.target!r}: the data has no rows.")
         self._create_staging(staging, plan.columns)
         on_batch = lambda n: report(LoadProgress("staging", n))  # noqa: E731
-        count = self._stage(staging, plan.columns, _prepend(head, encoded), on_batch)
+        with rarer_collections():
+            count = self._stage(staging, plan.columns, _prepend(head, encoded), on_batch)
         self._end_staging()
         report(LoadProgress("publishing", count))
         return self._publish(plan, staging, count)
