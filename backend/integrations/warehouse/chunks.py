@@ -55,7 +55,7 @@ def rarer_collections() -> Iterator[None]:
                 gc.set_threshold(*_gc_saved)
 
 
-def transpose(columns: Columns) -> list[Sequence[object]]:
+def transpose(columns: Sequence[Sequence[object]]) -> list[Sequence[object]]:
     return list(zip(*columns, strict=True))
 
 

@@ -12,25 +12,12 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from itertools import chain, islice
 from operator import attrgetter
-from typing import TYPE_CHECKING
-
-import redshift_connector
 
 from .base import SourceRow
 from .errors import Rejection
 
-if TYPE_CHECKING:
-    from .redshift import RedshiftWarehouse
-
-SHOWN_ERRORS = 5
 BLOCK_ROWS = 4096
 _SOURCE, _ROW = attrgetter("source"), attrgetter("row")
-_QUERIES = {  # the same five fields from either table; both pad text with blanks
-    "sys_load_error_detail": "TRIM(file_name), line_number, TRIM(column_name), "
-    "TRIM(raw_field_value), TRIM(error_message)",
-    "stl_load_errors": "TRIM(filename), line_number, TRIM(colname), TRIM(raw_field_value), "
-    "TRIM(err_reason)",
-}
 
 
 class Origins:
@@ -91,26 +78,6 @@ class Origins:
         at = bisect_right(self._starts, index) - 1
         source, row = self._labels[at]
         return source, row + index - self._starts[at]
-
-
-def read_load_errors(warehouse: RedshiftWarehouse, url_prefix: str) -> list[tuple]:
-    """(file, line, column, value, reason, total) of this load's first errors, or []."""
-    warehouse._rollback()  # the failed COPY aborted the load's transaction
-    pattern = url_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    for table, fields in _QUERIES.items():
-        file_field = fields.split(",")[0]
-        sql = (
-            f"SELECT {fields}, COUNT(*) OVER () FROM {table} WHERE {file_field} LIKE %s "
-            f"ORDER BY 1, 2 LIMIT {SHOWN_ERRORS}"
-        )
-        try:
-            found = warehouse._query(sql, [pattern])
-        except redshift_connector.Error:
-            warehouse._rollback()  # no such view on this cluster: try the next one
-            continue
-        warehouse._rollback()
-        return found
-    return []
 
 
 def rejections(

@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from operator import itemgetter
 from pathlib import Path
+from typing import cast
 
 from .batching import batches
 from .chunks import ChunkEncoder
@@ -123,8 +124,9 @@ class SqliteWarehouse(SqlWarehouse):
         # into the Python values SQLite stores, column by column.
         encoders = [ColumnEncoder(c) for c in columns]
         adapters = [_column_adapter(c) for c in columns]
+        # Encoded columns hold canonical text only.
         return lambda rows: [
-            adapt(texts)
+            adapt(cast(Sequence[str], texts))
             for adapt, texts in zip(adapters, encode_chunk(encoders, rows), strict=True)
         ]
 

@@ -17,16 +17,34 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol, cast
 
 from .batching import batches, text_sizes
 from .chunks import Assembler
 from .columns import MAX_VARCHAR_BYTES, ColumnSpec
+from .copy_errors import Origins
+from .errors import WarehouseError
 from .schema import quote_ident
 from .sender import Sender
 
-if TYPE_CHECKING:
-    from .redshift import RedshiftWarehouse
+
+class StagingTarget(Protocol):
+    """What a stager uses of the warehouse it stages into (RedshiftWarehouse): its limits,
+    its statements, its error translation and the load's target and row origins."""
+
+    max_batch_rows: int
+    max_batch_bytes: int
+    _target: str
+    _origins: Origins
+
+    def _execute(self, sql: str, params: Sequence[object] | None = None) -> None: ...
+
+    def _query(self, sql: str, params: Sequence[object] | None = None) -> list[tuple]: ...
+
+    def _translate(self, exc: BaseException) -> WarehouseError: ...
+
+    def _rollback(self) -> None: ...
+
 
 US, RS = "\x1f", "\x1e"
 MAX_BIND_PARAMS = 32767  # per statement, in Redshift and PostgreSQL alike
@@ -132,7 +150,7 @@ class Stager(Protocol):
 
     def stage(
         self,
-        warehouse: RedshiftWarehouse,
+        warehouse: StagingTarget,
         staging: str,
         layout: StagingLayout,
         chunks: Iterator[list[Sequence[str]]],
@@ -151,11 +169,12 @@ class InsertStager:
         self.segment_rows = segment_rows
 
     def assembler(self, layout: StagingLayout) -> Assembler:
-        return layout.rows
+        # Encoded columns hold canonical text only, which is what layout.rows takes.
+        return cast(Assembler, layout.rows)
 
     def stage(
         self,
-        warehouse: RedshiftWarehouse,
+        warehouse: StagingTarget,
         staging: str,
         layout: StagingLayout,
         chunks: Iterator[list[Sequence[str]]],

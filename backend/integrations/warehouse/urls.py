@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from .errors import WarehouseError
@@ -60,9 +61,9 @@ class RedshiftSettings:
         who = self.user or str(self.options.get("db_user", ""))
         return f"{who + '@' if who else ''}{self.host}:{self.port}/{self.database}"
 
-    def connect_kwargs(self) -> dict[str, object]:
+    def connect_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for redshift_connector.connect. SSL is on unless turned off."""
-        kwargs: dict[str, object] = {"host": self.host, "port": self.port}
+        kwargs: dict[str, Any] = {"host": self.host, "port": self.port}
         kwargs.update(database=self.database, ssl=True, sslmode="verify-ca")
         if self.user:
             kwargs["user"] = self.user
