@@ -14,6 +14,7 @@ from django.contrib.auth.models import User
 from django.db.models import Q
 from django_celery_results.models import TaskResult
 
+from backend import task_names
 from backend.access import runs_visible
 from backend.models import BundleSchedule, Run, Table
 
@@ -199,7 +200,8 @@ def _task_result(task_id: str) -> TaskRecord | None:
 
 def _subtasks(task_id: str) -> list[dict[str, Any]]:
     rows = TaskResult.objects.filter(
-        Q(task_id__startswith=f"{task_id}-part-") | Q(task_id=f"{task_id}-finish")
+        Q(task_id__startswith=task_names.part_id_prefix(task_id))
+        | Q(task_id=task_names.finish_task_id(task_id))
     ).order_by("date_created")
     return [
         {"task_id": r.task_id, "status": r.status, "worker": r.worker, "date_done": r.date_done}

@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 import json
-import re
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
+from functools import partial
 from pathlib import Path
 
-from celery import chord
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F
 
-from backend import task_names
-from backend.celery_app import app
+from backend import dispatch, task_names
 from backend.integrations.pdf import (
     ExtractedTable,
     PageReport,
@@ -236,9 +234,9 @@ def _failed_part_pages(document_id: int, run_task_id: str, error: str) -> list[i
     document = Document.objects.get(pk=document_id)
     pages = parse_page_spec(document.options.get("pages", ""), document.page_count or 0)
     parts = _split(pages)
-    named = re.search(rf"{re.escape(run_task_id)}-part-(\d+)", error)
-    if named is not None and int(named.group(1)) <= len(parts):
-        return parts[int(named.group(1)) - 1]
+    named = task_names.part_named_in(error, run_task_id)
+    if named is not None and named <= len(parts):
+        return parts[named - 1]
     # A lost worker's error names no task: the pages whose parts are not stored are named.
     stored = set(_stored_parts(run_task_id))
     return [p for part in parts if part_file(run_task_id, part) not in stored for p in part]
@@ -342,22 +340,17 @@ def _convert_in_parts(document: Document, task_id: str, pages: list[int]) -> dic
     todo = [(n, p) for n, p in enumerate(parts, start=1) if part_file(task_id, p) not in stored]
     kept_pages = len(pages) - sum(len(p) for _, p in todo)
     Run.objects.filter(task_id=task_id).update(pages_done=kept_pages)
-    ids = {"document_id": document.pk, "run_task_id": task_id}
     # Known ids, so that a cancel can revoke every task of the run by name.
-    header = [
-        app.signature(task_names.CONVERT_PDF_PART, kwargs={**ids, "pages": p}).set(
-            task_id=part_task_id(task_id, n)
-        )
-        for n, p in todo
-    ]
-    finish = app.signature(task_names.FINISH_CONVERSION, kwargs=ids).set(
-        task_id=f"{task_id}-finish"
+    send = partial(
+        dispatch.send_parts,
+        part_task=task_names.CONVERT_PDF_PART,
+        parts=[(task_names.part_task_id(task_id, n), {"pages": p}) for n, p in todo],
+        finish_task=task_names.FINISH_CONVERSION,
+        finish_id=task_names.finish_task_id(task_id),
+        failed_task=task_names.CONVERSION_PARTS_FAILED,
+        kwargs={"document_id": document.pk, "run_task_id": task_id},
     )
-    finish.link_error(app.signature(task_names.CONVERSION_PARTS_FAILED, kwargs=ids))
-    if header:
-        transaction.on_commit(lambda: chord(header)(finish))
-    else:
-        transaction.on_commit(lambda: finish.apply_async(args=([],)))
+    transaction.on_commit(send)
     return {"parts": len(parts), "pages": len(pages)}
 
 
@@ -373,11 +366,6 @@ def _adopt_retried_parts(task_id: str) -> None:
             with default_storage.open(name, "rb") as fh:
                 default_storage.save(target, ContentFile(fh.read()))
         default_storage.delete(name)
-
-
-def part_task_id(run_task_id: str, n: int) -> str:
-    """The task id of a long document's n-th part (from 1)."""
-    return f"{run_task_id}-part-{n}"
 
 
 def part_count(*, pages: int) -> int:

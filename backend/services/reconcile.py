@@ -7,17 +7,13 @@ between the queue and a worker, or a send still in flight, is never taken for lo
 
 from __future__ import annotations
 
-import json
 import logging
 from collections import Counter
-from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
-from kombu.exceptions import KombuError, OperationalError
 
-from backend import task_names
-from backend.celery_app import app
+from backend import dispatch, task_names
 from backend.models import Run
 from backend.services.failures import run_fail
 
@@ -29,7 +25,7 @@ def runs_reconcile() -> dict[str, int]:
     active = list(Run.objects.filter(status__in=Run.ACTIVE).select_related("owner"))
     if not active:
         return {}
-    held = held_task_ids()
+    held = dispatch.held_task_ids()
     if held is None:
         return {"undecided": len(active)}
     now = timezone.now()
@@ -47,58 +43,8 @@ def runs_reconcile() -> dict[str, int]:
     return dict(outcome)
 
 
-def held_task_ids() -> set[str] | None:
-    """Ids of the tasks a queue or a worker holds now; None when that cannot be told (the
-    broker does not answer, or its queue cannot be read and is not empty). Looked at in
-    the order a task travels, queue first, so one moving along is seen at least once."""
-    try:
-        with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1)
-            held = _queued_task_ids(conn)
-        if held is None:
-            return None
-        inspect = app.control.inspect(timeout=1.0)
-        for look in (inspect.scheduled, inspect.reserved, inspect.active):
-            for tasks in (look() or {}).values():
-                held |= {(t.get("request") or t).get("id") for t in tasks}
-    except (OperationalError, KombuError, OSError) as exc:
-        logger.warning("runs not reconciled: the broker does not answer (%s)", exc)
-        return None
-    return held
-
-
-def _queued_task_ids(conn) -> set[str] | None:
-    queue = app.conf.task_default_queue
-    channel = conn.default_channel
-    if conn.transport.driver_type == "filesystem":
-        return {_message_id(_read(p)) for p in Path(channel.data_folder_in).glob(f"*.{queue}.msg")}
-    if conn.transport.driver_type == "redis":
-        names = [channel._q_for_pri(queue, pri) for pri in channel.priority_steps]
-        return {_message_id(m) for name in set(names) for m in channel.client.lrange(name, 0, -1)}
-    # Other brokers (RabbitMQ) cannot be read without taking the messages: an empty queue
-    # holds nothing; otherwise wait until it is.
-    declared = channel.queue_declare(queue=queue, passive=True)
-    return set() if declared.message_count == 0 else None
-
-
-def _read(message: Path) -> bytes:
-    try:
-        return message.read_bytes()
-    except FileNotFoundError:
-        return b""  # taken by a worker meanwhile: the workers are asked next
-
-
-def _message_id(raw: bytes | str) -> str:
-    try:
-        return json.loads(raw).get("headers", {}).get("id", "")
-    except (ValueError, AttributeError):
-        return ""
-
-
 def _is_held(run: Run, held: set[str]) -> bool:
-    # A long conversion's parts and finishing step carry ids that start with the run's.
-    prefix = f"{run.task_id}-"
-    return any(task_id == run.task_id or task_id.startswith(prefix) for task_id in held)
+    return any(task_names.works_for_run(task_id, run.task_id) for task_id in held)
 
 
 def _recover(run: Run) -> str:
@@ -118,7 +64,7 @@ def _recover(run: Run) -> str:
     if not claimed:
         return "raced"  # another reconciler or the run itself moved on
     task_name, kwargs = sent
-    app.send_task(task_name, kwargs=kwargs, task_id=run.task_id)
+    dispatch.send(task_name, kwargs=kwargs, task_id=run.task_id)
     return "resent"
 
 

@@ -6,8 +6,8 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django_celery_results.models import TaskResult
 
+from backend import dispatch, task_names
 from backend.access import check_owner, run_visible
-from backend.celery_app import app
 from backend.errors import UserFixable
 from backend.models import Document, Run
 from backend.services import conversion
@@ -57,7 +57,7 @@ def run_cancel(*, run_id: int, by: User) -> Run:
     if not run_revoke(task_id=run.task_id, message=f"Cancelled by {by.username}."):
         raise RunActionRefused("The run has already ended.")
     ids = run_task_ids(run=run)
-    app.control.revoke(ids, terminate=was_running, signal="SIGTERM")
+    dispatch.revoke(ids, terminate=was_running)
     if run.kind == Run.Kind.CONVERSION:
         conversion.conversion_parts_delete(run_task_id=run.task_id)
         if run.document is not None:
@@ -72,11 +72,12 @@ def run_task_ids(*, run: Run) -> list[str]:
     ids = [run.task_id]
     if run.kind == Run.Kind.CONVERSION:
         parts = conversion.part_count(pages=run.pages_total or 0)
-        ids += [conversion.part_task_id(run.task_id, n) for n in range(1, parts + 1)]
+        ids += [task_names.part_task_id(run.task_id, n) for n in range(1, parts + 1)]
         # Parts that have started are on record whatever the workers' part size is.
-        started = TaskResult.objects.filter(task_id__startswith=f"{run.task_id}-part-")
+        prefix = task_names.part_id_prefix(run.task_id)
+        started = TaskResult.objects.filter(task_id__startswith=prefix)
         ids += sorted(set(started.values_list("task_id", flat=True)) - set(ids))
-        ids.append(f"{run.task_id}-finish")
+        ids.append(task_names.finish_task_id(run.task_id))
     return ids
 
 

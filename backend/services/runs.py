@@ -8,9 +8,8 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
-from kombu.exceptions import KombuError, OperationalError
 
-from backend.celery_app import app
+from backend import dispatch
 from backend.models import Run
 from backend.vocabulary import WAITING_FOR_QUEUE
 
@@ -39,8 +38,8 @@ def run_enqueue(
 
 def _send(run: Run, task_name: str, task_kwargs: dict[str, Any]) -> None:
     try:
-        app.send_task(task_name, kwargs=task_kwargs, task_id=run.task_id)
-    except (OperationalError, KombuError, OSError):
+        dispatch.send(task_name, kwargs=task_kwargs, task_id=run.task_id)
+    except dispatch.BROKER_DOWN:
         # The run is kept: the reconciler sends it once the broker answers again.
         Run.objects.filter(pk=run.pk).update(message=WAITING_FOR_QUEUE)
         run.message = WAITING_FOR_QUEUE

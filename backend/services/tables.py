@@ -8,15 +8,15 @@ import itertools
 import time
 from collections.abc import Sequence
 from functools import partial
+from uuid import uuid4
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.db import transaction
 
-from backend import task_names
+from backend import dispatch, task_names
 from backend.access import check_owner
-from backend.celery_app import app
 from backend.errors import UserFixable
 from backend.integrations.pdf import ExtractedTable
 from backend.models import Document, Table
@@ -104,7 +104,7 @@ def tables_profile_request(*, table_ids: Sequence[int]) -> int:
 
 
 def _send_profile_task(table_id: int) -> None:
-    app.send_task(task_names.PROFILE_TABLE, kwargs={"table_id": table_id})
+    dispatch.send(task_names.PROFILE_TABLE, kwargs={"table_id": table_id}, task_id=str(uuid4()))
 
 
 def column_names_check(*, names: Sequence[str]) -> None:

@@ -63,7 +63,6 @@ NO_USER = {
             "services.conversion.too_slow_message",
             "services.conversion.password_option",
             "services.conversion.parts_folder",
-            "services.conversion.part_task_id",
             "services.conversion.part_count",
             "services.csv_import.detect_encoding",
             "services.csv_import.detect_dialect",
@@ -137,7 +136,6 @@ NO_USER = {
             "services.conversion.part_file",
             "services.conversion.stored_files",  # parts' and page pictures' folders
             "services.page_images.page_images_delete",  # by document_delete, after its check
-            "services.reconcile.held_task_ids",
             "services.reconcile.runs_reconcile",  # beat's, over every run
             "services.users.sessions_clear_expired",  # beat's, over every expired session
             "services.table_versions.table_reextract",

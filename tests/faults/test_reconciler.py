@@ -7,8 +7,9 @@ import json
 import pytest
 
 from backend.celery_app import app
+from backend.dispatch import held_task_ids
 from backend.models import Document, Run
-from backend.services.reconcile import held_task_ids, runs_reconcile
+from backend.services.reconcile import runs_reconcile
 from backend.vocabulary import WAITING_FOR_QUEUE
 from tests.backend.services.test_conversion import upload
 from tests.faults.support import broker_of_this_process
