@@ -7,7 +7,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
 from backend import task_names
-from backend.services import conversion
+from backend.services import conversion, conversion_parts
 from backend.services.failures import run_fail
 from backend.services.runs import run_mark_system_failure
 from tasks.base import RunTask, progress_reporter
@@ -51,7 +51,7 @@ class PartTask(RunTask):
 
     def failure_message(self, exc: BaseException, kwargs: dict) -> str:
         message = super().failure_message(exc, kwargs)
-        return conversion.parts_failure_message(pages=kwargs.get("pages"), error=message)
+        return conversion_parts.parts_failure_message(pages=kwargs.get("pages"), error=message)
 
 
 @shared_task(
@@ -91,7 +91,7 @@ def conversion_parts_failed(request, exc, traceback, *, document_id: int, run_ta
     The other parts' files are kept for converting the document again."""
     run_fail(
         task_id=run_task_id,
-        message=conversion.parts_failure_message(
+        message=conversion_parts.parts_failure_message(
             document_id=document_id,
             run_task_id=run_task_id,
             error=exc,

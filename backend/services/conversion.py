@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict
 from functools import partial
 from pathlib import Path
@@ -29,7 +27,7 @@ from backend.integrations.pdf import (
 from backend.integrations.pdf.info import count_pages
 from backend.limits import memory_budget
 from backend.models import Document, Run
-from backend.sealing import UnsealFailed, seal, unseal
+from backend.services import conversion_parts, pdf_passwords, storage
 from backend.services.runs import (
     RunRevoked,
     run_finished,
@@ -43,14 +41,8 @@ from backend.services.tables import extracted_grid, table_create_extracted
 ProgressCallback = Callable[[int, int, int], None]
 
 
+# Progress is written at most this often (seconds), and on the last page.
 PROGRESS_EVERY_S = 0.5
-PASSWORD_OPTION = "sealed_password"
-# Forgotten when a conversion ends; "password" is where plain text was once kept.
-FORGOTTEN_OPTIONS = (PASSWORD_OPTION, "password")
-PASSWORD_UNREADABLE = (
-    "The password given for this PDF cannot be read back (the server's key changed): "
-    "convert again and give the password."
-)
 
 
 class ConversionFailed(Exception):
@@ -92,7 +84,7 @@ def document_convert(*, document_id: int, task_id: str, on_progress: ProgressCal
 
 def _convert(document: Document, task_id: str, on_progress: ProgressCallback) -> dict:
     try:
-        with local_pdf(document) as path:
+        with storage.local_pdf(document) as path:
             pages = _selected_pages(document, path)
             Run.objects.filter(task_id=task_id).update(pages_total=len(pages))
             if len(pages) >= settings.CONVERSION_PARALLEL_MIN_PAGES:
@@ -116,7 +108,7 @@ def document_convert_part(
     run_raise_if_revoked(task_id=run_task_id)  # a part that starts after a cancel does nothing
     document = Document.objects.get(pk=document_id)
     try:
-        with memory_budget(settings.CONVERSION_MEMORY_MB), local_pdf(document) as path:
+        with memory_budget(settings.CONVERSION_MEMORY_MB), storage.local_pdf(document) as path:
             result = extract_tables(
                 path,
                 pages=pages,
@@ -125,14 +117,14 @@ def document_convert_part(
             )
     except (PdfError, MemoryError) as exc:
         error = too_big_message() if isinstance(exc, MemoryError) else str(exc)
-        message = parts_failure_message(pages=pages, error=error)
+        message = conversion_parts.parts_failure_message(pages=pages, error=error)
         conversion_fail(task_id=run_task_id, message=message)
         raise ConversionFailed(message) from exc
     Run.objects.filter(task_id=run_task_id).update(
         tables_found=F("tables_found") + len(result.tables)
     )
     part = {"tables": [asdict(t) for t in result.tables], "image_only": result.image_only_pages}
-    name = part_file(run_task_id, pages)
+    name = conversion_parts.part_file(run_task_id, pages)
     # Replaced, never saved beside an earlier delivery's copy under another name.
     default_storage.delete(name)
     default_storage.save(name, ContentFile(json.dumps(part).encode()))
@@ -141,7 +133,7 @@ def document_convert_part(
     try:
         run_raise_if_revoked(task_id=run_task_id)
     except RunRevoked:
-        conversion_parts_delete(run_task_id=run_task_id)
+        conversion_parts.conversion_parts_delete(run_task_id=run_task_id)
         raise
     return name
 
@@ -151,7 +143,7 @@ def document_finish_parts(*, document_id: int, run_task_id: str, part_files: lis
     are the chord's results; parts kept from an earlier delivery are in the folder too."""
     tables: list[ExtractedTable] = []
     image_only: list[int] = []
-    for name in sorted(set(part_files) | set(_stored_parts(run_task_id))):
+    for name in sorted(set(part_files) | set(conversion_parts.stored_parts(run_task_id))):
         with default_storage.open(name, "rb") as fh:
             part = json.loads(fh.read())
         tables += [ExtractedTable(**_tuples(t)) for t in part["tables"]]
@@ -160,7 +152,7 @@ def document_finish_parts(*, document_id: int, run_task_id: str, part_files: lis
     try:
         return _finish(document, run_task_id, merge_continued_tables(tables), image_only)
     finally:
-        conversion_parts_delete(run_task_id=run_task_id)
+        conversion_parts.conversion_parts_delete(run_task_id=run_task_id)
 
 
 def conversion_fail(*, task_id: str, message: str) -> None:
@@ -179,92 +171,11 @@ def conversion_cancelled(*, document: Document) -> None:
     _close_document(document, status=Document.Status.FAILED, error="The conversion was cancelled.")
 
 
-def parts_folder(run_task_id: str) -> str:
-    """Where a long document's parts wait in storage for the finishing step."""
-    return f"conversions/{run_task_id}"
-
-
-def part_file(run_task_id: str, pages: list[int]) -> str:
-    """Where the part starting at pages[0] is stored: one name, whatever delivery wrote it."""
-    return f"{parts_folder(run_task_id)}/part-{pages[0]:06d}.json"
-
-
-def stored_files(folder: str) -> list[str]:
-    """Names of the files kept in a storage folder; none when the folder does not exist."""
-    try:
-        _, files = default_storage.listdir(folder)
-    except FileNotFoundError:
-        return []
-    return [f"{folder}/{name}" for name in files]
-
-
-def _stored_parts(run_task_id: str) -> list[str]:
-    return [name for name in stored_files(parts_folder(run_task_id)) if name.endswith(".json")]
-
-
-def conversion_parts_delete(*, run_task_id: str) -> None:
-    """Remove a conversion's part files, whatever is left of them."""
-    for name in _stored_parts(run_task_id):
-        default_storage.delete(name)
-
-
-def parts_failure_message(
-    *,
-    error: str,
-    pages: list[int] | None = None,
-    document_id: int = 0,
-    run_task_id: str = "",
-    failed_task_id: str = "",
-) -> str:
-    """One line naming the pages whose part failed (given, or found by what is missing) and
-    saying that the other parts' tables are kept for converting again."""
-    if pages is None:
-        pages = _failed_part_pages(document_id, run_task_id, f"{failed_task_id} {error}")
-    named = f"Pages {pages[0]}-{pages[-1]}" if pages else "A part of the document"
-    reason = str(error).split(" raised ", 1)[-1].rstrip(".")  # a chord names the task id first
-    return (
-        f"{named} failed: {reason}. The tables of the other pages are kept: "
-        "convert again to redo only these pages."
-    )
-
-
-def _failed_part_pages(document_id: int, run_task_id: str, error: str) -> list[int]:
-    """The pages of the part named by the failed task's id or a chord's error ("Dependency
-    <run>-part-3 raised ..."), else of the parts not stored yet."""
-    document = Document.objects.get(pk=document_id)
-    pages = parse_page_spec(document.options.get("pages", ""), document.page_count or 0)
-    parts = _split(pages)
-    named = task_names.part_named_in(error, run_task_id)
-    if named is not None and named <= len(parts):
-        return parts[named - 1]
-    # A lost worker's error names no task: the pages whose parts are not stored are named.
-    stored = set(_stored_parts(run_task_id))
-    return [p for part in parts if part_file(run_task_id, part) not in stored for p in part]
-
-
-def _split(pages: list[int]) -> list[list[int]]:
-    size = settings.CONVERSION_PART_PAGES
-    return [pages[i : i + size] for i in range(0, len(pages), size)]
-
-
-@contextmanager
-def local_pdf(document: Document) -> Iterator[Path]:
-    """A local path to the upload: the file itself, or a temporary copy from remote storage."""
-    try:
-        yield Path(document.file.path)
-        return
-    except NotImplementedError:
-        pass  # storage without local paths (S3): copy it down once per task
-    with tempfile.NamedTemporaryFile(suffix=".pdf") as tmp, document.file.open("rb") as src:
-        for chunk in iter(lambda: src.read(1 << 20), b""):
-            tmp.write(chunk)
-        tmp.flush()
-        yield Path(tmp.name)
-
-
 def _selected_pages(document: Document, path: Path) -> list[int]:
     page_count = count_pages(
-        path, password=document_password(document=document), max_pages=settings.PDF_MAX_PAGES
+        path,
+        password=pdf_passwords.document_password(document=document),
+        max_pages=settings.PDF_MAX_PAGES,
     )
     Document.objects.filter(pk=document.pk).update(page_count=page_count)
     return parse_page_spec(document.options.get("pages", ""), page_count)
@@ -277,25 +188,8 @@ def _extract_options(document: Document) -> dict:
         "strategy": options.get("strategy", "auto"),
         "area": tuple(area) if area else None,
         "separators": options.get("separators", []),
-        "password": document_password(document=document),
+        "password": pdf_passwords.document_password(document=document),
     }
-
-
-def password_option(*, password: str) -> dict:
-    """The document option that keeps a PDF's password until its conversion ends: sealed
-    (backend/sealing.py), so the database never holds it in plain text."""
-    return {PASSWORD_OPTION: seal(password)} if password else {}
-
-
-def document_password(*, document: Document) -> str | None:
-    """The password the document's conversion was given, opened; only workers call this."""
-    token = document.options.get(PASSWORD_OPTION)
-    if not token:
-        return None
-    try:
-        return unseal(token)
-    except UnsealFailed:
-        raise PdfError(PASSWORD_UNREADABLE) from None
 
 
 def _on_page(
@@ -332,12 +226,16 @@ def _on_page(
 
 
 def _convert_in_parts(document: Document, task_id: str, pages: list[int]) -> dict:
-    parts = _split(pages)
-    _adopt_retried_parts(task_id)
-    stored = set(_stored_parts(task_id))
+    parts = conversion_parts.split_pages(pages)
+    conversion_parts.parts_adopt_retried(task_id)
+    stored = set(conversion_parts.stored_parts(task_id))
     # Parts stored by an earlier delivery of this run, or by the failed run this one
     # retries, are not converted again.
-    todo = [(n, p) for n, p in enumerate(parts, start=1) if part_file(task_id, p) not in stored]
+    todo = [
+        (n, p)
+        for n, p in enumerate(parts, start=1)
+        if conversion_parts.part_file(task_id, p) not in stored
+    ]
     kept_pages = len(pages) - sum(len(p) for _, p in todo)
     Run.objects.filter(task_id=task_id).update(pages_done=kept_pages)
     # Known ids, so that a cancel can revoke every task of the run by name.
@@ -352,27 +250,6 @@ def _convert_in_parts(document: Document, task_id: str, pages: list[int]) -> dic
     )
     transaction.on_commit(send)
     return {"parts": len(parts), "pages": len(pages)}
-
-
-def _adopt_retried_parts(task_id: str) -> None:
-    """Move the parts a failed run of the same document kept into this run's folder."""
-    retry_of = Run.objects.filter(task_id=task_id).values_list("retry_of__task_id", flat=True)
-    earlier = retry_of.first()
-    if not earlier:
-        return
-    for name in _stored_parts(earlier):
-        target = f"{parts_folder(task_id)}/{name.rsplit('/', 1)[-1]}"
-        if not default_storage.exists(target):
-            with default_storage.open(name, "rb") as fh:
-                default_storage.save(target, ContentFile(fh.read()))
-        default_storage.delete(name)
-
-
-def part_count(*, pages: int) -> int:
-    """How many parts a conversion of `pages` pages is split into (0: not split)."""
-    if pages < settings.CONVERSION_PARALLEL_MIN_PAGES:
-        return 0
-    return -(-pages // settings.CONVERSION_PART_PAGES)
 
 
 def _finish(document: Document, task_id: str, tables: list[ExtractedTable], image_only) -> dict:
@@ -425,7 +302,7 @@ def scanned_pages_text(pages: list[int]) -> str:
 
 def _close_document(document: Document, *, status: str, error: str = "", warning: str = "") -> None:
     # The password is kept only while the file is being converted.
-    options = {k: v for k, v in document.options.items() if k not in FORGOTTEN_OPTIONS}
+    options = pdf_passwords.options_without_password(document.options)
     Document.objects.filter(pk=document.pk).update(
         status=status, error=error, warning=warning, options=options
     )

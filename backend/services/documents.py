@@ -20,8 +20,8 @@ from backend.errors import UserFixable
 from backend.integrations.pdf import EmptyPdf, NotAPdf, PdfError, TooManyPages, parse_page_spec
 from backend.integrations.pdf.info import count_pages
 from backend.models import Bundle, Document, Run
-from backend.services.conversion import password_option
 from backend.services.page_images import page_images_delete, page_images_folder
+from backend.services.pdf_passwords import password_option
 from backend.services.runs import run_enqueue
 from backend.vocabulary import STRATEGIES
 

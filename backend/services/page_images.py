@@ -11,7 +11,7 @@ from backend.errors import UserFixable
 from backend.integrations.pdf import PdfError
 from backend.integrations.pdf.render import PageImage, read_page_image, render_page
 from backend.models import Document
-from backend.services.conversion import local_pdf, stored_files
+from backend.services.storage import local_pdf, stored_files
 
 
 class PageUnavailable(UserFixable):

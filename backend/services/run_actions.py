@@ -10,7 +10,7 @@ from backend import dispatch, task_names
 from backend.access import check_owner, run_visible
 from backend.errors import UserFixable
 from backend.models import Document, Run
-from backend.services import conversion
+from backend.services import conversion, conversion_parts
 from backend.services.documents import document_enqueue_conversion
 from backend.services.loads import LoadRefused, load_enqueue
 from backend.services.runs import run_revoke
@@ -59,7 +59,7 @@ def run_cancel(*, run_id: int, by: User) -> Run:
     ids = run_task_ids(run=run)
     dispatch.revoke(ids, terminate=was_running)
     if run.kind == Run.Kind.CONVERSION:
-        conversion.conversion_parts_delete(run_task_id=run.task_id)
+        conversion_parts.conversion_parts_delete(run_task_id=run.task_id)
         if run.document is not None:
             conversion.conversion_cancelled(document=run.document)
     run.refresh_from_db()
@@ -71,7 +71,7 @@ def run_task_ids(*, run: Run) -> list[str]:
     parts and finishing step."""
     ids = [run.task_id]
     if run.kind == Run.Kind.CONVERSION:
-        parts = conversion.part_count(pages=run.pages_total or 0)
+        parts = conversion_parts.part_count(pages=run.pages_total or 0)
         ids += [task_names.part_task_id(run.task_id, n) for n in range(1, parts + 1)]
         # Parts that have started are on record whatever the workers' part size is.
         prefix = task_names.part_id_prefix(run.task_id)

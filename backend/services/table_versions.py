@@ -14,8 +14,9 @@ from backend.access import owned_one
 from backend.errors import UserFixable
 from backend.integrations.pdf import ExtractedTable, PdfError, extract_tables
 from backend.models import Bundle, Run, Table, TableVersion
-from backend.services.conversion import document_password, local_pdf
+from backend.services.pdf_passwords import document_password
 from backend.services.runs import run_enqueue, run_finished, run_started
+from backend.services.storage import local_pdf
 from backend.services.tables import csv_bytes, extracted_grid, table_profile_store
 from backend.vocabulary import DRAWN_STRATEGIES
 

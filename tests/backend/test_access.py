@@ -32,13 +32,15 @@ NO_USER = {
         [
             "services.conversion.document_convert",
             "services.conversion.document_convert_part",
-            "services.conversion.document_password",
+            "services.pdf_passwords.document_password",
             "services.tables.table_profile_store",
             "services.conversion.document_finish_parts",
             "services.conversion.conversion_fail",
             "services.conversion.conversion_cancelled",
-            "services.conversion.conversion_parts_delete",
-            "services.conversion.local_pdf",
+            "services.conversion_parts.conversion_parts_delete",
+            "services.conversion_parts.parts_adopt_retried",
+            "services.conversion_parts.stored_parts",
+            "services.storage.local_pdf",
             "services.failures.run_fail",
             "services.heartbeats.heartbeat_write",
             "services.loads.load_run",  # takes `username` and checks it when it runs
@@ -61,9 +63,11 @@ NO_USER = {
     **dict.fromkeys(
         [
             "services.conversion.too_slow_message",
-            "services.conversion.password_option",
-            "services.conversion.parts_folder",
-            "services.conversion.part_count",
+            "services.pdf_passwords.password_option",
+            "services.conversion_parts.parts_folder",
+            "services.conversion_parts.part_count",
+            "services.conversion_parts.split_pages",
+            "services.pdf_passwords.options_without_password",
             "services.csv_import.detect_encoding",
             "services.csv_import.detect_dialect",
             "services.csv_import.csv_inspect",
@@ -133,8 +137,8 @@ NO_USER = {
     "services.audit.audit_record": "writes the audit trail for the acting user it is given",
     **dict.fromkeys(
         [
-            "services.conversion.part_file",
-            "services.conversion.stored_files",  # parts' and page pictures' folders
+            "services.conversion_parts.part_file",
+            "services.storage.stored_files",  # parts' and page pictures' folders
             "services.page_images.page_images_delete",  # by document_delete, after its check
             "services.reconcile.runs_reconcile",  # beat's, over every run
             "services.users.sessions_clear_expired",  # beat's, over every expired session
@@ -146,7 +150,7 @@ NO_USER = {
     **dict.fromkeys(
         [
             "selectors.table_versions.fix_text",
-            "services.conversion.parts_failure_message",
+            "services.conversion_parts.parts_failure_message",
             "services.conversion.scanned_pages_text",
             "services.conversion.too_big_message",
             "services.page_images.page_image_name",

@@ -10,7 +10,7 @@ from cryptography.fernet import Fernet
 from backend.integrations.pdf import PdfError
 from backend.models import Document, Run
 from backend.sealing import UnsealFailed, seal, unseal
-from backend.services.conversion import PASSWORD_OPTION, document_password
+from backend.services.pdf_passwords import PASSWORD_OPTION, document_password
 from tests.backend.services.test_conversion import FINISHED, upload
 
 PASSWORD = "userpass"  # opens camelot__health_protected.pdf
@@ -18,10 +18,10 @@ ACTIVE = (Run.Status.QUEUED, Run.Status.STARTED, Run.Status.PROGRESS)
 
 
 def stored_row(document: Document) -> tuple[str, dict]:
-    """The run's status and the document's options, as the database holds them now."""
-    run = Run.objects.filter(document=document).order_by("-queued_at").first()
-    options = Document.objects.filter(pk=document.pk).values_list("options", flat=True).get()
-    return run.status, options
+    """The run's status and the document's options, as the database holds them now: in one
+    query, so both come from the same moment (the run ends and the password goes together)."""
+    runs = Run.objects.filter(document=document).order_by("-queued_at")
+    return runs.values_list("status", "document__options").first()
 
 
 def watch_until_final(document: Document) -> list[tuple[str, dict]]:
