@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import asdict
@@ -40,6 +41,8 @@ from backend.services.tables import extracted_grid, table_create_extracted
 # Celery's update_state, or anything else that wants (pages_done, pages_total, tables).
 ProgressCallback = Callable[[int, int, int], None]
 
+
+logger = logging.getLogger(__name__)
 
 # Progress is written at most this often (seconds), and on the last page.
 PROGRESS_EVERY_S = 0.5
@@ -83,22 +86,44 @@ def document_convert(*, document_id: int, task_id: str, on_progress: ProgressCal
 
 
 def _convert(document: Document, task_id: str, on_progress: ProgressCallback) -> dict:
+    started = time.monotonic()
     try:
         with storage.local_pdf(document) as path:
             pages = _selected_pages(document, path)
             Run.objects.filter(task_id=task_id).update(pages_total=len(pages))
-            if len(pages) >= settings.CONVERSION_PARALLEL_MIN_PAGES:
+            options = _extract_options(document)
+            in_parts = len(pages) >= settings.CONVERSION_PARALLEL_MIN_PAGES
+            logger.info(
+                "document %s: %d pages, strategy %s%s",
+                document.pk,
+                len(pages),
+                options["strategy"],
+                ", in parts" if in_parts else "",
+            )
+            if in_parts:
                 return _convert_in_parts(document, task_id, pages)
             result = extract_tables(
-                path,
-                pages=pages,
-                **_extract_options(document),
-                on_page=_on_page(task_id, on_progress, whole=True),
+                path, pages=pages, **options, on_page=_on_page(task_id, on_progress, whole=True)
             )
     except PdfError as exc:
+        logger.info("document %s not converted: %s", document.pk, exc)
         conversion_fail(task_id=task_id, message=str(exc))
         raise ConversionFailed(str(exc)) from exc
+    _log_converted(f"document {document.pk}", pages, result.tables, started)
     return _finish(document, task_id, result.tables, result.image_only_pages)
+
+
+def _log_converted(what: str, pages: list[int], tables: list, started: float) -> None:
+    elapsed = time.monotonic() - started
+    rate = len(pages) / elapsed if elapsed else 0.0
+    logger.info(
+        "%s: %d pages read in %.2f s (%.1f pages/s), %d tables",
+        what,
+        len(pages),
+        elapsed,
+        rate,
+        len(tables),
+    )
 
 
 def document_convert_part(
@@ -107,6 +132,7 @@ def document_convert_part(
     """Convert some pages of a document; returns the stored part for the finishing step."""
     run_raise_if_revoked(task_id=run_task_id)  # a part that starts after a cancel does nothing
     document = Document.objects.get(pk=document_id)
+    started = time.monotonic()
     try:
         with memory_budget(settings.CONVERSION_MEMORY_MB), storage.local_pdf(document) as path:
             result = extract_tables(
@@ -120,6 +146,9 @@ def document_convert_part(
         message = conversion_parts.parts_failure_message(pages=pages, error=error)
         conversion_fail(task_id=run_task_id, message=message)
         raise ConversionFailed(message) from exc
+    _log_converted(
+        f"document {document_id} pages {pages[0]}-{pages[-1]}", pages, result.tables, started
+    )
     Run.objects.filter(task_id=run_task_id).update(
         tables_found=F("tables_found") + len(result.tables)
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import NoReturn, cast
@@ -36,6 +37,9 @@ from backend.services.users import user_by_name
 
 ProgressCallback = Callable[[str, int], None]
 SWEEP_MARGIN_S = 600
+
+
+logger = logging.getLogger(__name__)
 
 
 class LoadFailed(Exception):
@@ -198,6 +202,7 @@ def _fail(task_id: str, message: str) -> NoReturn:
 
 def _publish(bundle: Bundle, schema: BundleSchema, task_id: str, on_progress) -> LoadResult:
     def report(progress: LoadProgress) -> None:
+        logger.debug("bundle %s %s: %d rows", bundle.pk, progress.phase, progress.rows)
         run_progress(
             task_id=task_id,
             message=f"{progress.phase}: {progress.rows} rows",

@@ -18,6 +18,7 @@ batch the same SQL and parameter types, so one prepared statement serves the who
 from __future__ import annotations
 
 import contextlib
+import logging
 import socket
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
@@ -32,10 +33,11 @@ from .errors import WarehouseAuthError, WarehouseError, WarehouseUnreachable, re
 from .evolution import SchemaChange, describe
 from .plan import LoadPlan
 from .schema import ddl_for, quote_ident
-from .sql import SqlWarehouse
+from .sql import SqlWarehouse, statement_head
 from .staging import InsertStager, Stager, StagingLayout
 from .urls import RedshiftSettings
 
+logger = logging.getLogger(__name__)
 MAX_STATEMENT_BYTES = 16 * 1024 * 1024 - 64 * 1024  # Redshift's 16 MB, less headroom
 AUTH_SQLSTATES = {"28000", "28P01"}
 TRANSIENT_SQLSTATE_CLASSES = {"08", "53", "57"}  # connection, resources, operator intervention
@@ -79,6 +81,7 @@ class RedshiftWarehouse(SqlWarehouse):
         return self.settings.schema
 
     def _execute(self, sql: str, params: Sequence[object] | None = None) -> None:
+        logger.debug("statement: %s", statement_head(sql))
         # None, not []: the driver rescans the SQL text for placeholders whenever params
         # are given, and the text of a big batch is long.
         self._cursor.execute(sql, params if params else None)

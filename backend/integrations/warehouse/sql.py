@@ -43,6 +43,11 @@ from .schema import ddl_for, quote_ident
 Encoder = Callable[[object], object]
 
 
+def statement_head(sql: str) -> str:
+    """The first words of a statement, for a log line: never its values or credentials."""
+    return " ".join(sql.split(None, 3)[:3])
+
+
 class SqlWarehouse(ABC):
     """Template for SQL backends; subclasses supply the dialect-specific primitives."""
 

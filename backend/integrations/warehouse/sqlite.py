@@ -12,6 +12,7 @@ Redshift keeps all 38).
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -27,8 +28,9 @@ from .errors import WarehouseError, WarehouseUnreachable
 from .evolution import SchemaChange
 from .plan import LoadPlan
 from .schema import ddl_for, quote_ident
-from .sql import SqlWarehouse
+from .sql import SqlWarehouse, statement_head
 
+logger = logging.getLogger(__name__)
 SCHEMA = "main"
 
 
@@ -85,6 +87,7 @@ class SqliteWarehouse(SqlWarehouse):
         return SCHEMA
 
     def _execute(self, sql: str, params: Sequence[object] | None = None) -> None:
+        logger.debug("statement: %s", statement_head(sql))
         self._conn.execute(sql, params or ())
 
     def _query(self, sql: str, params: Sequence[object] | None = None) -> list[tuple]:

@@ -18,7 +18,7 @@ def test_a_long_document_is_split_into_parts_and_a_table_across_parts_is_merged(
 ):
     # Parts of two pages: us-020's table on pages 2-3 straddles the first boundary.
     env = {"CONVERSION_PARALLEL_MIN_PAGES": "4", "CONVERSION_PART_PAGES": "2"}
-    args = ["worker", "-c", "2", "-Q", "celery", "-n", "parts@%h"]
+    args = ["worker", "-c", "2", "-Q", "celery", "-n", "parts@%h", "--loglevel=INFO"]
     whole = upload(user, corpus / "camelot__us-020.pdf", pages="2-3")
     with celery_process(args, tmp_path / "worker.log", **env):
         assert finished(whole).status == Run.Status.SUCCEEDED
@@ -32,6 +32,11 @@ def test_a_long_document_is_split_into_parts_and_a_table_across_parts_is_merged(
     assert table_content(table=merged) == table_content(table=reference)
     storage, folder = split.file.storage, f"conversions/{run.task_id}"
     assert not storage.exists(folder) or storage.listdir(folder) == ([], []), "parts are removed"
+    # Every line the worker wrote for the run names it, from the main task and each part.
+    lines = (tmp_path / "worker.log").read_text().splitlines()
+    mine = [line for line in lines if f" run={run.pk} " in line]
+    assert any("6 pages, strategy auto, in parts" in line for line in mine), lines
+    assert sum("pages read in" in line for line in mine) == 3, "one line per two-page part"
 
 
 @pytest.mark.processes
