@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -15,7 +16,6 @@ from backend.integrations.warehouse.inference import TEXT_HEADROOM, InferredColu
 from backend.integrations.warehouse.schema import quote_ident
 from backend.models import Bundle, Run, Table
 from backend.selectors.bundle_schema import bundle_schema
-from backend.selectors.tables import table_summary
 
 
 def bundles_of_owner(*, owner: User) -> list[dict[str, Any]]:
@@ -50,16 +50,22 @@ def bundle_of_owner(*, owner: User, bundle_id: int) -> Bundle:
     return bundle
 
 
-def tables_available(*, owner: User) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class AvailableTable:
+    id: int
+    document_id: int | None
+    origin: str  # the PDF's name, or "uploaded CSV"
+    label: str
+
+
+def tables_available(*, owner: User) -> list[AvailableTable]:
     """Every table the owner could put in a bundle, labelled with where it came from."""
     tables = owned(Table.objects, owner).select_related("document").order_by("-created_at")
     rows = []
     for t in tables:
-        row = table_summary(t)
         origin = t.document.name if t.document else "uploaded CSV"
-        row["origin"] = origin
-        row["label"] = f"{origin} · {t.name} ({t.n_rows}×{t.n_cols})"
-        rows.append(row)
+        label = f"{origin} · {t.name} ({t.n_rows}×{t.n_cols})"
+        rows.append(AvailableTable(t.pk, t.document_id, origin, label))
     return rows
 
 

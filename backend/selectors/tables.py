@@ -10,6 +10,7 @@ import io
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from itertools import chain, islice
 from typing import Any, BinaryIO
 
@@ -21,7 +22,33 @@ from backend.integrations.warehouse.inference import TypeInferrer
 from backend.models import Document, Table
 
 
-def tables_of_document(*, owner: User, document_id: int) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class TableSummary:
+    id: int
+    name: str
+    document_id: int | None  # None for an uploaded CSV
+    pages: str  # "3" or "3-4"; "" for an uploaded CSV
+    n_rows: int
+    n_cols: int
+    strategy: str
+    check: str  # what the extraction saw that a person should check; empty when nothing
+    header_row: int | None
+    column_names: list[str]
+    first_page: int | None
+    last_page: int | None
+    bbox: list[float]
+    grid: dict[str, Any]  # the column and row edges the table was read with
+    fix: dict[str, Any]  # the drawn area and separators of its latest fix, if any
+    version: int
+    checked: bool
+
+    @property
+    def flag(self) -> str:
+        """A table someone compared with its page says so instead of its reasons."""
+        return "checked" if self.checked else self.check
+
+
+def tables_of_document(*, owner: User, document_id: int) -> list[TableSummary]:
     """The document's tables in page order, as plain rows."""
     tables = (
         owned(Table.objects, owner).filter(document_id=document_id).order_by("first_page", "id")
@@ -36,30 +63,29 @@ def tables_to_check(*, owner: User, document_id: int) -> list[tuple[str, str]]:
     return [(t.name, "; ".join(t.quality_reasons)) for t in tables if t.quality_reasons]
 
 
-def table_summary(t: Table) -> dict[str, Any]:
+def table_summary(t: Table) -> TableSummary:
     pages = "" if t.first_page is None else str(t.first_page)
     if t.last_page and t.last_page != t.first_page:
         pages += f"-{t.last_page}"
-    return {
-        "id": t.pk,
-        "name": t.name,
-        "document_id": t.document_id,
-        "pages": pages,
-        "n_rows": t.n_rows,
-        "n_cols": t.n_cols,
-        "strategy": t.strategy,
-        # What the extraction saw that a person should check; empty when nothing.
-        "check": "; ".join(t.quality_reasons),
-        "header_row": t.header_row,
-        "column_names": list(t.column_names),
-        "first_page": t.first_page,
-        "last_page": t.last_page,
-        "bbox": t.bbox,
-        "grid": dict(t.grid),
-        "fix": dict(t.fix),
-        "version": t.version,
-        "checked": t.checked,
-    }
+    return TableSummary(
+        id=t.pk,
+        name=t.name,
+        document_id=t.document_id,
+        pages=pages,
+        n_rows=t.n_rows,
+        n_cols=t.n_cols,
+        strategy=t.strategy,
+        check="; ".join(t.quality_reasons),
+        header_row=t.header_row,
+        column_names=list(t.column_names),
+        first_page=t.first_page,
+        last_page=t.last_page,
+        bbox=list(t.bbox or []),
+        grid=dict(t.grid),
+        fix=dict(t.fix),
+        version=t.version,
+        checked=t.checked,
+    )
 
 
 @contextmanager

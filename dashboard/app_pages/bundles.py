@@ -128,9 +128,9 @@ def render_members(bundle, editable: bool) -> None:
         render_member_review(bundle)
         return
     # Sorted by label, which starts with the document: a document's tables stand together.
-    available = sorted(tables_available(owner=user), key=lambda t: t["label"])
-    labels = {t["id"]: t["label"] for t in available}
-    documents = {t["document_id"]: t["origin"] for t in available if t["document_id"]}
+    available = sorted(tables_available(owner=user), key=lambda t: t.label)
+    labels = {t.id: t.label for t in available}
+    documents = {t.document_id: t.origin for t in available if t.document_id}
     members = [t.pk for t in bundle.tables.all()]
     render_member_review(bundle)
     with st.form("members"):
@@ -141,7 +141,7 @@ def render_members(bundle, editable: bool) -> None:
             "Add all tables of these documents", list(documents), format_func=documents.__getitem__
         )
         if st.form_submit_button("Save tables"):
-            of_documents = {t["id"] for t in available if t["document_id"] in whole}
+            of_documents = {t.id for t in available if t.document_id in whole}
             bundle_set_tables(by=user, bundle=bundle, table_ids=set(chosen) | of_documents)
             st.rerun()
     # A form that clears on submit: added files leave the uploader, so a second click

@@ -8,6 +8,7 @@ import streamlit as st
 from backend.errors import UserFixable
 from backend.selectors.documents import DocumentRow, document_detail, documents_recent
 from backend.selectors.tables import (
+    TableSummary,
     table_columns,
     table_content,
     table_csv,
@@ -181,17 +182,17 @@ def _shorten(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def render_table(summary: dict) -> None:
-    table = table_of_owner(owner=user, table_id=summary["id"])
+def render_table(summary: TableSummary) -> None:
+    table = table_of_owner(owner=user, table_id=summary.id)
     names, rows = table_content(table=table, limit=PREVIEW_ROWS)
     st.caption(
-        f"Pages {summary['pages']} · {summary['n_rows']} rows × {summary['n_cols']} columns · "
-        f"found by {'ruled lines' if summary['strategy'] == 'lines' else 'whitespace layout'}"
+        f"Pages {summary.pages} · {summary.n_rows} rows × {summary.n_cols} columns · "
+        f"found by {'ruled lines' if summary.strategy == 'lines' else 'whitespace layout'}"
     )
-    if summary["check"] and not summary["checked"]:
-        st.warning(f"Check this table against the PDF: {summary['check']}.", icon="⚠️")
+    if summary.check and not summary.checked:
+        st.warning(f"Check this table against the PDF: {summary.check}.", icon="⚠️")
     page_col, table_col = st.columns(2)
-    if summary["first_page"] is not None:
+    if summary.first_page is not None:
         with page_col:
             render_page_and_fix(user, summary)
     with table_col:
@@ -260,22 +261,25 @@ if tables:
         mime="application/zip",
         icon=":material/folder_zip:",
     )
-    for t in tables:
-        # A table someone compared with its page says so instead of its reasons.
-        t["flag"] = "checked" if t["checked"] else t["check"]
-    overview = pd.DataFrame(tables)[
-        ["name", "pages", "n_rows", "n_cols", "strategy", "version", "flag"]
-    ].rename(
-        columns={"n_rows": "rows", "n_cols": "columns", "strategy": "found by", "flag": "check"}
+    overview = pd.DataFrame(
+        {
+            "name": [t.name for t in tables],
+            "pages": [t.pages for t in tables],
+            "rows": [t.n_rows for t in tables],
+            "columns": [t.n_cols for t in tables],
+            "found by": [t.strategy for t in tables],
+            "version": [t.version for t in tables],
+            "check": [t.flag for t in tables],
+        }
     )
     st.dataframe(overview, hide_index=True, width="stretch")
-    by_id = {t["id"]: t for t in tables}
+    by_id = {t.id: t for t in tables}
     chosen_table = st.selectbox(
         "Preview",
         list(by_id),
         format_func=lambda i: (
-            f"{by_id[i]['name']} (pages {by_id[i]['pages']})"
-            + (" · check this table" if by_id[i]["check"] and not by_id[i]["checked"] else "")
+            f"{by_id[i].name} (pages {by_id[i].pages})"
+            + (" · check this table" if by_id[i].check and not by_id[i].checked else "")
         ),
         key=f"preview-{document_id}",
     )

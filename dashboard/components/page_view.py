@@ -14,6 +14,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from backend.selectors.tables import TableSummary
 from backend.services.page_images import page_image
 
 WIDTH_PX = 460  # shown width; the picture is drawn at twice that for sharp text
@@ -154,15 +155,17 @@ def _click_targets(page: Page, box: list[float]) -> alt.Chart:
     )
 
 
-def page_chart(page: Page, table: dict | None, fix: dict | None, mode: str) -> alt.LayerChart:
+def page_chart(
+    page: Page, table: TableSummary | None, fix: dict | None, mode: str
+) -> alt.LayerChart:
     """The page, the table's region and grid (orange), the fix being drawn (blue, dashed)."""
     layers: list[alt.Chart] = [_picture(page)]
-    if table is not None and table["bbox"]:
-        layers.append(_box(page, table["bbox"], TABLE_COLOUR, [1, 0]))
-        grid = table["grid"]
+    if table is not None and table.bbox:
+        layers.append(_box(page, table.bbox, TABLE_COLOUR, [1, 0]))
+        grid = table.grid
         if grid:
             layers.append(
-                _lines(page, grid["columns"][1:-1], grid["rows"][1:-1], table["bbox"], TABLE_COLOUR)
+                _lines(page, grid["columns"][1:-1], grid["rows"][1:-1], table.bbox, TABLE_COLOUR)
             )
     if fix is not None:
         box = area_box(fix["area"])

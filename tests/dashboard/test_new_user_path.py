@@ -16,6 +16,7 @@ from backend.models import Bundle, Document, Run
 from backend.selectors.schedules import schedule_calendar, schedule_timezones
 from backend.services.bundles import bundle_create, table_create_from_csv
 from backend.services.loads import load_enqueue
+from backend.services.pdf_passwords import document_password
 from backend.services.tables import table_create_extracted
 from dashboard.components.run_charts import chart_window
 from tests.dashboard.test_data_pages import open_page
@@ -222,7 +223,8 @@ def test_upload_cards_retry_a_failure_with_a_password_open_and_dismiss(user):
     next(b for b in app.button if b.label == "Convert again").click().run()
     assert not app.exception, app.exception
     locked.refresh_from_db()
-    assert locked.status == "queued" and locked.options["password"] == "userpass"
+    assert locked.status == "queued" and document_password(document=locked) == "userpass"
+    assert "userpass" not in str(locked.options), "kept sealed, never in plain text"
     assert Run.objects.filter(document=locked, status="queued").exists()
 
     dismiss = [b for b in app.button if b.label == "Dismiss" and b.key == f"dismiss-doc-{done.pk}"]
