@@ -30,7 +30,7 @@ def schedules_list(
     bundle_id: int | None = None,
     username: str | None = None,
     now: datetime | None = None,
-) -> list[dict[str, Any]]:
+) -> list[ScheduleRow]:
     """Every schedule (filtered) with its description, state, next run and latest load run."""
     now = now or timezone.now()
     latest = Run.objects.filter(bundle=OuterRef("bundle_id"), kind=Run.Kind.LOAD)
@@ -57,17 +57,47 @@ def schedule_get(*, by: User, schedule_id: int) -> BundleSchedule | None:
     )
 
 
-def schedule_of_bundle(*, by: User, bundle_id: int) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class SavedSchedule:
+    """A bundle's schedule as its form saved it, for the form's defaults."""
+
+    id: int
+    frequency: str
+    timezone: str
+    form: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class LastRun:
+    status: str
+    queued_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    trigger: str
+    error: str
+
+
+@dataclass(frozen=True)
+class ScheduleRow:
+    id: int
+    bundle_id: int
+    bundle: str
+    owner: str
+    frequency: str
+    timezone: str
+    description: str
+    state: str  # active, overdue, paused, done, expired or broken
+    enabled: bool
+    next_run: datetime | None
+    last_run: LastRun | None  # the bundle's latest load
+
+
+def schedule_of_bundle(*, by: User, bundle_id: int) -> SavedSchedule | None:
     """The saved form choice of a bundle's schedule, for the form's defaults."""
     schedule = BundleSchedule.objects.filter(_schedule_filter(by, bundle_id, None)).first()
     if schedule is None:
         return None
-    return {
-        "id": schedule.pk,
-        "frequency": schedule.frequency,
-        "timezone": schedule.timezone,
-        "form": dict(schedule.form),
-    }
+    return SavedSchedule(schedule.pk, schedule.frequency, schedule.timezone, dict(schedule.form))
 
 
 @dataclass(frozen=True)
@@ -200,28 +230,28 @@ def _fires(task, *, after: datetime, until: datetime, count: int | None = None) 
     return clock.crontab_fires(schedule=schedule, after=after, until=until, count=count)
 
 
-def _schedule_row(s: BundleSchedule, now: datetime) -> dict[str, Any]:
+def _schedule_row(s: BundleSchedule, now: datetime) -> ScheduleRow:
     task = s.periodic_task
     enabled = task is not None and task.enabled
     upcoming = _fires(task, after=now, until=now + timedelta(days=400), count=1) if enabled else []
     latest = {f: getattr(s, f"run_{f}") for f in LAST_RUN_FIELDS}
-    last = latest if latest["status"] else None
-    return {
-        "id": s.pk,
-        "bundle_id": s.bundle_id,
-        "bundle": s.bundle.name,
-        "owner": s.owner.username,
-        "frequency": s.frequency,
-        "timezone": s.timezone,
-        "description": task.description if task else s.frequency,
-        "state": _state(task, now, last),
-        "enabled": enabled,
-        "next_run": upcoming[0] if upcoming else None,
-        "last_run": last,
-    }
+    last = LastRun(**latest) if latest["status"] else None
+    return ScheduleRow(
+        id=s.pk,
+        bundle_id=s.bundle_id,
+        bundle=s.bundle.name,
+        owner=s.owner.username,
+        frequency=s.frequency,
+        timezone=s.timezone,
+        description=task.description if task else s.frequency,
+        state=_state(task, now, last),
+        enabled=enabled,
+        next_run=upcoming[0] if upcoming else None,
+        last_run=last,
+    )
 
 
-def _state(task, now: datetime, last: dict[str, Any] | None) -> str:
+def _state(task, now: datetime, last: LastRun | None) -> str:
     if task is None:
         return "broken"  # its beat row was deleted outside the dashboard
     once_at = task.clocked.clocked_time if task.clocked is not None else None
@@ -230,5 +260,5 @@ def _state(task, now: datetime, last: dict[str, Any] | None) -> str:
         return "overdue" if overdue else "active"  # overdue: beat was down at its time
     if once_at is None or once_at > now:
         return "paused"
-    fired = last and last["trigger"] == Run.Trigger.SCHEDULE and last["queued_at"] >= once_at
+    fired = last and last.trigger == Run.Trigger.SCHEDULE and last.queued_at >= once_at
     return "done" if fired else "expired"  # expired: its time passed while paused

@@ -14,7 +14,7 @@ from backend.errors import UserFixable
 from backend.scheduling.describe import DAY_NAMES
 from backend.scheduling.spec import FREQUENCIES, NONE, WEEKDAYS, ScheduleSpec
 from backend.selectors.bundles import bundle_of_owner
-from backend.selectors.schedules import BundleChoice, schedule_of_bundle
+from backend.selectors.schedules import BundleChoice, SavedSchedule, schedule_of_bundle
 from backend.services.schedules import (
     ScheduleInvalid,
     SchedulePreview,
@@ -48,14 +48,14 @@ def render_schedule_form(*, bundles: list[BundleChoice], user: User, zones: list
         "Bundle", list(by_id), format_func=lambda b: by_id[b].name, key=state.SCHEDULE_BUNDLE
     )
     saved = schedule_of_bundle(by=user, bundle_id=bundle_id)
-    form = saved["form"] if saved else {}
+    form = saved.form if saved else {}
     # Starts from the bundle's saved choice; "None" (remove) only where there is a schedule.
     # The key names the saved choice, so a save or a removal starts the radio afresh.
     choices = FREQUENCIES if saved else tuple(f for f in FREQUENCIES if f != NONE)
     frequency = st.radio(
         "Frequency",
         choices,
-        index=choices.index(saved["frequency"]) if saved else 0,
+        index=choices.index(saved.frequency) if saved else 0,
         format_func=str.capitalize,
         horizontal=True,
         key=frequency_key(bundle_id, saved),
@@ -93,9 +93,9 @@ def _load_problems(bundle: BundleChoice, user: User) -> list[str]:
     return schema["problems"]
 
 
-def frequency_key(bundle_id: int, saved: dict[str, Any] | None) -> str:
+def frequency_key(bundle_id: int, saved: SavedSchedule | None) -> str:
     """The Frequency radio's widget key for a bundle with this saved schedule (or none)."""
-    return f"schedule-frequency-{bundle_id}-{saved['frequency'] if saved else 'unscheduled'}"
+    return f"schedule-frequency-{bundle_id}-{saved.frequency if saved else 'unscheduled'}"
 
 
 def _fields(frequency: str, form: dict[str, Any], *, key: str) -> dict[str, Any]:
@@ -169,10 +169,10 @@ FIELD_RENDERERS = {
 }
 
 
-def _zone(zones: list[str], saved: dict | None, frequency: str, *, key: str) -> str:
+def _zone(zones: list[str], saved: SavedSchedule | None, frequency: str, *, key: str) -> str:
     if frequency == "none":
         return zones[0]
-    current = saved["timezone"] if saved else zones[0]
+    current = saved.timezone if saved else zones[0]
     if current not in zones:  # saved under a name no longer offered: kept, never swapped
         zones = [current, *zones]
     return st.selectbox("Timezone", zones, index=zones.index(current), key=f"zone-{key}")
@@ -207,9 +207,9 @@ def _flash(bundle_id: int) -> bool:
     return True
 
 
-def _current(saved: dict[str, Any]) -> None:
+def _current(saved: SavedSchedule) -> None:
     spec = ScheduleSpec.from_form(
-        frequency=saved["frequency"], timezone=saved["timezone"], form=saved["form"]
+        frequency=saved.frequency, timezone=saved.timezone, form=saved.form
     )
     try:
         render_preview(schedule_preview(spec=spec), heading="Current schedule")

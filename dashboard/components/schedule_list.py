@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import streamlit as st
 from django.contrib.auth.models import User
 
 from backend.errors import UserFixable
-from backend.selectors.schedules import schedule_get
+from backend.selectors.schedules import LastRun, ScheduleRow, schedule_get
 from backend.services.schedules import (
     schedule_delete,
     schedule_pause,
@@ -40,7 +39,7 @@ FLASH_KEY = "schedule_flash"
 CHANGED_KEY = "schedule_changed"
 
 
-def render_schedule_list(rows: list[dict[str, Any]], *, user: User, zone: ZoneInfo) -> None:
+def render_schedule_list(rows: list[ScheduleRow], *, user: User, zone: ZoneInfo) -> None:
     """One bordered row per schedule; actions rerun the whole page so all of it agrees."""
     if st.session_state.pop(CHANGED_KEY, False):
         # A button's callback inside a fragment reruns only the fragment; the calendar and
@@ -56,25 +55,23 @@ def render_schedule_list(rows: list[dict[str, Any]], *, user: User, zone: ZoneIn
         _render_row(row, user=user, zone=zone)
 
 
-def _render_row(row: dict[str, Any], *, user: User, zone: ZoneInfo) -> None:
+def _render_row(row: ScheduleRow, *, user: User, zone: ZoneInfo) -> None:
     with st.container(border=True):
         what, nxt, last = st.columns([4, 2, 3], vertical_alignment="center")
-        what.markdown(
-            f"**{md_escape(row['bundle'])}** {STATE_BADGE.get(row['state'], row['state'])}"
-        )
-        what.caption(f"{md_escape(row['description'])} · set by {md_escape(row['owner'])}")
+        what.markdown(f"**{md_escape(row.bundle)}** {STATE_BADGE.get(row.state, row.state)}")
+        what.caption(f"{md_escape(row.description)} · set by {md_escape(row.owner)}")
         nxt.markdown("**Next run**")
-        nxt.caption(_when(row["next_run"], zone) if row["next_run"] else "none")
+        nxt.caption(_when(row.next_run, zone) if row.next_run else "none")
         last.markdown("**Last load**")
-        last.caption(_last(row["last_run"], zone))
+        last.caption(_last(row.last_run, zone))
         _actions(row, user=user)
 
 
-def _actions(row: dict[str, Any], *, user: User) -> None:
+def _actions(row: ScheduleRow, *, user: User) -> None:
     # Buttons that say what they do, not icons to hover over.
     a, b, c, d, _ = st.columns([1, 1, 1.4, 1, 3])
-    key = row["id"]
-    if row["enabled"]:
+    key = row.id
+    if row.enabled:
         a.button(
             "Pause",
             icon=":material/pause:",
@@ -90,7 +87,7 @@ def _actions(row: dict[str, Any], *, user: User) -> None:
             key=f"resume-{key}",
             help="Resume",
             # A Once whose time has passed needs a new time in the form, not a resume.
-            disabled=row["state"] in ("done", "expired"),
+            disabled=row.state in ("done", "expired"),
             on_click=_act,
             args=("resume", key, user),
         )
@@ -108,10 +105,10 @@ def _actions(row: dict[str, Any], *, user: User) -> None:
         key=f"edit-{key}",
         help="Edit in the form below",
         on_click=_edit,
-        args=(row["bundle_id"],),
+        args=(row.bundle_id,),
     )
     with d.popover("Delete", icon=":material/delete:"):
-        st.write(f"Delete the schedule of **{row['bundle']}**? Past runs stay in History.")
+        st.write(f"Delete the schedule of **{row.bundle}**? Past runs stay in History.")
         st.button(
             "Yes, delete the schedule",
             type="primary",
@@ -158,12 +155,12 @@ def _when(at: datetime, zone: ZoneInfo) -> str:
     return f"{local:%a %Y-%m-%d %H:%M %Z}"
 
 
-def _last(run: dict[str, Any] | None, zone: ZoneInfo) -> str:
+def _last(run: LastRun | None, zone: ZoneInfo) -> str:
     if run is None:
         return "never loaded"
-    at = run["started_at"] or run["queued_at"]
-    outcome = OUTCOME_BADGE.get(run["status"], run["status"])
-    text = f"{_when(at, zone)} {outcome} ({run['trigger']})"
-    if run["error"]:
-        text += f" · {md_escape(run['error'][:120])}"
+    at = run.started_at or run.queued_at
+    outcome = OUTCOME_BADGE.get(run.status, run.status)
+    text = f"{_when(at, zone)} {outcome} ({run.trigger})"
+    if run.error:
+        text += f" · {md_escape(run.error[:120])}"
     return text

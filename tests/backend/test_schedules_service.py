@@ -193,8 +193,8 @@ def test_list_and_calendar_merge_plans_with_runs(owner, bundle):
         )
         Run.objects.filter(pk=run.pk).update(queued_at=at, started_at=at)
     [row] = schedules_list(by=user_default(), now=now)
-    assert row["state"] == "active" and row["next_run"] > now
-    assert row["last_run"]["status"] == "failed"
+    assert row.state == "active" and row.next_run is not None and row.next_run > now
+    assert row.last_run is not None and row.last_run.status == "failed"
     events = schedule_calendar(
         by=user_default(), start=now - timedelta(days=3), end=now + timedelta(days=3), now=now
     )
@@ -213,8 +213,8 @@ def test_a_fired_once_shows_as_done_and_a_paused_one_as_paused(owner, bundle):
     at = timezone.now() + timedelta(minutes=30)
     schedule = schedule_save(bundle=bundle, owner=owner, spec=once(at))
     schedule_pause(by=schedule.owner, schedule=schedule)
-    assert schedules_list(by=user_default())[0]["state"] == "paused"
+    assert schedules_list(by=user_default())[0].state == "paused"
     later = at + timedelta(minutes=5)
     Run.objects.create(kind="load", owner=owner, bundle=bundle, task_id="fired", trigger="schedule")
     Run.objects.filter(task_id="fired").update(queued_at=at + timedelta(seconds=1))
-    assert schedules_list(by=user_default(), now=later)[0]["state"] == "done"
+    assert schedules_list(by=user_default(), now=later)[0].state == "done"
