@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -18,23 +19,48 @@ from backend.models import Bundle, Run, Table
 from backend.selectors.bundle_schema import bundle_schema
 
 
-def bundles_of_owner(*, owner: User) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class BundleRow:
+    id: int
+    name: str
+    target_table: str
+    load_mode: str
+    key_columns: list[str]
+    version: int
+    owner: str
+    n_tables: int
+    shared_with: dict[int, str]  # group id -> name
+    may_change: bool  # False: shared with the user, who may only view and load it
+
+
+@dataclass(frozen=True)
+class LoadRow:
+    id: int
+    status: str
+    trigger: str
+    queued_at: datetime
+    rows_loaded: int
+    message: str
+    error: str
+
+
+def bundles_of_owner(*, owner: User) -> list[BundleRow]:
     """The bundles the user may see (own, shared with their groups; all for an administrator)
     by name, with their member counts, the groups they are shared with, and whether the user
     may change them (only view and load when shared with them)."""
     return [
-        {
-            "id": b.pk,
-            "name": b.name,
-            "target_table": b.target_table,
-            "load_mode": b.load_mode,
-            "key_columns": list(b.key_columns),
-            "version": b.version,
-            "owner": b.owner.username,
-            "n_tables": b.tables.count(),
-            "shared_with": {g.pk: g.name for g in b.shared_with.all()},
-            "may_change": may_change(owner, b),
-        }
+        BundleRow(
+            id=b.pk,
+            name=b.name,
+            target_table=b.target_table,
+            load_mode=b.load_mode,
+            key_columns=list(b.key_columns),
+            version=b.version,
+            owner=b.owner.username,
+            n_tables=b.tables.count(),
+            shared_with={g.pk: g.name for g in b.shared_with.all()},
+            may_change=may_change(owner, b),
+        )
         for b in bundles_visible(owner)
         .select_related("owner")
         .prefetch_related("shared_with")
@@ -131,19 +157,11 @@ def bundle_table_changes(*, by: User, bundle_id: int) -> dict[str, Any]:
     }
 
 
-def bundle_recent_loads(*, bundle: Bundle, limit: int = 5) -> list[dict[str, Any]]:
+def bundle_recent_loads(*, bundle: Bundle, limit: int = 5) -> list[LoadRow]:
     """The bundle's latest load runs, newest first."""
     runs = Run.objects.filter(bundle=bundle, kind=Run.Kind.LOAD).order_by("-queued_at")[:limit]
     return [
-        {
-            "id": r.pk,
-            "status": r.status,
-            "trigger": r.trigger,
-            "queued_at": r.queued_at,
-            "rows_loaded": r.rows_loaded,
-            "message": r.message,
-            "error": r.error,
-        }
+        LoadRow(r.pk, r.status, r.trigger, r.queued_at, r.rows_loaded, r.message, r.error)
         for r in runs
     ]
 

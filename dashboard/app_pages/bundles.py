@@ -3,6 +3,7 @@ import streamlit as st
 
 from backend.errors import UserFixable
 from backend.selectors.bundles import (
+    BundleRow,
     bundle_of_owner,
     bundle_recent_loads,
     bundles_of_owner,
@@ -101,16 +102,16 @@ def render_settings(bundle) -> None:
                 show_refusal(refused)
 
 
-def render_sharing(bundle, row: dict) -> None:
+def render_sharing(bundle, row: BundleRow) -> None:
     """Share the bundle with groups: their members may view and load it and see its runs."""
     choices = {g.id: g.name for g in groups_to_share_with(by=user)}
-    others = [name for pk, name in row["shared_with"].items() if pk not in choices]
+    others = [name for pk, name in row.shared_with.items() if pk not in choices]
     with st.form("bundle-sharing"):
         st.markdown("**Shared with groups** (their members may view and load it, not change it)")
         chosen = st.multiselect(
             "Groups",
             list(choices),
-            default=[pk for pk in row["shared_with"] if pk in choices],
+            default=[pk for pk in row.shared_with if pk in choices],
             format_func=choices.__getitem__,
             placeholder="Not shared" if choices else "You belong to no group",
         )
@@ -352,15 +353,15 @@ def render_table_changes(bundle, view: dict, editable: bool = True) -> None:
 def render_loads(bundle_id: int) -> None:
     bundle = bundle_of_owner(owner=user, bundle_id=bundle_id)
     for run in bundle_recent_loads(bundle=bundle):
-        icon = STATUS_ICON.get(run["status"], ":blue[:material/hourglass_top:]")
-        line = f"{icon} {run['queued_at']:%Y-%m-%d %H:%M:%S} · {run['trigger']} · {run['status']}"
-        if run["status"] == "succeeded":
-            line += f" · {run['rows_loaded']} rows"
+        icon = STATUS_ICON.get(run.status, ":blue[:material/hourglass_top:]")
+        line = f"{icon} {run.queued_at:%Y-%m-%d %H:%M:%S} · {run.trigger} · {run.status}"
+        if run.status == "succeeded":
+            line += f" · {run.rows_loaded} rows"
         st.markdown(line)
-        if run["error"]:
-            st.error(run["error"])
-        elif run["message"]:
-            st.caption(run["message"])
+        if run.error:
+            st.error(run.error)
+        elif run.message:
+            st.caption(run.message)
 
 
 def load_now(bundle, confirmed: bool = False) -> None:
@@ -436,17 +437,17 @@ def render_member_review(bundle) -> None:
     )
 
 
-def render_bundle(row: dict) -> None:
-    bundle = bundle_of_owner(owner=user, bundle_id=row["id"])
-    editable = row["may_change"]
+def render_bundle(row: BundleRow) -> None:
+    bundle = bundle_of_owner(owner=user, bundle_id=row.id)
+    editable = row.may_change
     st.subheader(bundle.name)
     st.caption(
         f"→ {bundle.target_table} · {MODES[bundle.load_mode].lower()} · version {bundle.version}"
     )
     if not editable:
-        groups = ", ".join(row["shared_with"].values())
+        groups = ", ".join(row.shared_with.values())
         st.info(
-            f"Shared by **{row['owner']}** with {groups}: you may view and load it; only its "
+            f"Shared by **{row.owner}** with {groups}: you may view and load it; only its "
             "owner or an administrator changes it.",
             icon=":material/group:",
         )
@@ -491,11 +492,8 @@ bundles = bundles_of_owner(owner=user)
 render_new_bundle()
 outcomes_render("bundles")
 if bundles:
-    rows = {b["id"]: b for b in bundles}
-    names = {
-        b["id"]: b["name"] if b["owner"] == user.username else f"{b['name']} ({b['owner']})"
-        for b in bundles
-    }
+    rows = {b.id: b for b in bundles}
+    names = {b.id: b.name if b.owner == user.username else f"{b.name} ({b.owner})" for b in bundles}
     bundle_id = remembered_selectbox(
         "Bundle", list(names), state_key=state.BUNDLE, format_func=names.__getitem__
     )

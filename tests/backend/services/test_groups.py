@@ -80,8 +80,8 @@ def test_a_member_manages_no_group(team):
 def test_a_group_member_sees_loads_and_sees_the_runs_of_a_shared_bundle(team):
     bob, bundle = team["bob"], team["q1"]
     (row,) = bundles_of_owner(owner=bob)
-    assert (row["name"], row["owner"], row["may_change"]) == ("q1", "ann", False)
-    assert row["shared_with"] == {team["sales"].pk: "sales"}
+    assert (row.name, row.owner, row.may_change) == ("q1", "ann", False)
+    assert row.shared_with == {team["sales"].pk: "sales"}
     assert bundle_of_owner(owner=bob, bundle_id=bundle.pk) == bundle
     run = load_enqueue(bundle=bundle, owner=bob)
     assert run.owner == bob
@@ -105,7 +105,7 @@ def test_only_the_owner_or_an_administrator_changes_a_shared_bundle(team):
         bundle_delete(by=bob, bundle=bundle)
     bundle.refresh_from_db()
     assert bundle.name == "q1" and bundle.shared_with.count() == 1
-    assert bundles_of_owner(owner=team["admin"])[0]["may_change"] is True
+    assert bundles_of_owner(owner=team["admin"])[0].may_change is True
     bundle_delete(by=team["admin"], bundle=bundle)
 
 
