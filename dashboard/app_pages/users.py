@@ -55,17 +55,17 @@ with create.form("user-create", clear_on_submit=True):
 
 with change.container(border=True):
     st.subheader("Change an account")
-    by_name = {p["username"]: p for p in people}
+    by_name = {p.username: p for p in people}
     picked = by_name[st.selectbox("Account", list(by_name), key="users-pick")]
     active, admin_col = st.columns(2)
-    if active.button("Reactivate" if not picked["active"] else "Deactivate"):
-        _act(user_set_active, user_id=picked["id"], active=not picked["active"])
-    if admin_col.button("Make member" if picked["administrator"] else "Make administrator"):
-        _act(user_set_admin, user_id=picked["id"], admin=not picked["administrator"])
+    if active.button("Reactivate" if not picked.active else "Deactivate"):
+        _act(user_set_active, user_id=picked.id, active=not picked.active)
+    if admin_col.button("Make member" if picked.administrator else "Make administrator"):
+        _act(user_set_admin, user_id=picked.id, admin=not picked.administrator)
     with st.form("user-password", clear_on_submit=True):
         new_password = st.text_input("New password", type="password")
         if st.form_submit_button("Reset password"):
-            _act(user_set_password, user_id=picked["id"], password=new_password)
+            _act(user_set_password, user_id=picked.id, password=new_password)
 
 st.header("Groups")
 st.caption(
@@ -99,9 +99,9 @@ if groups:
         with st.form(f"group-members-{group.id}"):
             chosen = st.multiselect(
                 "Members",
-                [p["id"] for p in people],
-                default=[p["id"] for p in people if p["username"] in group.members],
-                format_func=lambda i: next(p["username"] for p in people if p["id"] == i),
+                [p.id for p in people],
+                default=[p.id for p in people if p.username in group.members],
+                format_func=lambda i: next(p.username for p in people if p.id == i),
             )
             if st.form_submit_button("Save members"):
                 _act(group_set_members, group_id=group.id, user_ids=chosen)
@@ -113,4 +113,6 @@ if groups:
 
 st.subheader("Audit trail")
 st.caption("Sign-ins, sign-outs, failed sign-ins, account changes, loads and schedule changes.")
-st.dataframe(pd.DataFrame(audit_events(by=user)), hide_index=True)
+st.dataframe(
+    pd.DataFrame(audit_events(by=user)).rename(columns={"client": "from"}), hide_index=True
+)
