@@ -25,9 +25,9 @@ from backend.services.users import (
     user_sign_in,
     users_exist,
 )
+from dashboard import state
 
 COOKIE = "dataops_session"
-KEY = "session_key"
 USER = "signed_in_user"
 SIGNED_OUT = "signed_out"
 
@@ -38,7 +38,7 @@ def client_address() -> str:
 
 
 def _session_key() -> str:
-    return st.session_state.get(KEY) or st.context.cookies.get(COOKIE, "")
+    return st.session_state.get(state.SIGN_IN) or st.context.cookies.get(COOKIE, "")
 
 
 def _write_cookie(value: str, max_age: int) -> None:
@@ -70,11 +70,11 @@ def signed_in_user() -> User | None:
             key = session_start(user=user, client=client_address())
             user = session_user(session_key=key)
     if user is None:
-        st.session_state.pop(KEY, None)
+        st.session_state.pop(state.SIGN_IN, None)
         if st.session_state.pop(SIGNED_OUT, False):
             _write_cookie("", 0)
         return None
-    st.session_state[KEY] = key
+    st.session_state[state.SIGN_IN] = key
     st.session_state[USER] = user
     if st.context.cookies.get(COOKIE) != key:
         _write_cookie(key, settings.SESSION_COOKIE_AGE)
@@ -128,7 +128,7 @@ def _sign_in_form() -> None:
         except SignInRefused as exc:
             st.error(str(exc), icon=":material/lock:")
             return
-        st.session_state[KEY] = key
+        st.session_state[state.SIGN_IN] = key
         st.rerun()
 
 
@@ -155,5 +155,5 @@ def _first_run() -> None:
     except SignInRefused as exc:
         st.error(str(exc))
         return
-    st.session_state[KEY] = session_start(user=user, client=client_address())
+    st.session_state[state.SIGN_IN] = session_start(user=user, client=client_address())
     st.rerun()

@@ -162,7 +162,7 @@ def add_csvs(bundle, uploads) -> None:
     outcomes_start("csv")
     if not uploads:
         outcome_add("csv", "warning", "Choose one or more CSV files first.")
-    pending = st.session_state.setdefault("csv-pending", {})
+    pending = st.session_state.setdefault(state.CSV_PENDING, {})
     for upload in uploads or []:
         content = upload.getvalue()
         try:
@@ -196,7 +196,7 @@ def store_csv(bundle, name: str, content: bytes, **answers) -> bool:
 def render_csv_questions(bundle) -> None:
     """Files that need the user's word before they join the bundle: where the table is, and
     names for blank header cells."""
-    pending = st.session_state.get("csv-pending", {})
+    pending = st.session_state.get(state.CSV_PENDING, {})
     for name, (bundle_id, content) in list(pending.items()):
         if bundle_id != bundle.pk:
             continue
@@ -366,11 +366,11 @@ def render_loads(bundle_id: int) -> None:
 
 def load_now(bundle, confirmed: bool = False) -> None:
     outcomes_start("bundles")
-    st.session_state.pop("confirm-load", None)
+    st.session_state.pop(state.CONFIRM_LOAD, None)
     try:
         run = load_enqueue(bundle=bundle, owner=user, confirmed_unchecked=confirmed)
     except LoadNeedsConfirmation as exc:
-        st.session_state["confirm-load"] = (bundle.pk, str(exc))
+        st.session_state[state.CONFIRM_LOAD] = (bundle.pk, str(exc))
     except UserFixable as refused:
         show_refusal(refused, area="bundles")
     else:
@@ -397,7 +397,7 @@ def render_delete(bundle, column) -> None:
 
 def render_confirm_load(bundle) -> None:
     """Asked when member tables are flagged and unchecked: load them as they are?"""
-    asked = st.session_state.get("confirm-load")
+    asked = st.session_state.get(state.CONFIRM_LOAD)
     if not asked or asked[0] != bundle.pk:
         return
     st.warning(asked[1], icon="⚠️")
@@ -405,7 +405,7 @@ def render_confirm_load(bundle) -> None:
     if yes_col.button("Load them as they are", type="primary", key="confirm-load-yes"):
         load_now(bundle, confirmed=True)
     if no_col.button("Not now", key="confirm-load-no"):
-        st.session_state.pop("confirm-load", None)
+        st.session_state.pop(state.CONFIRM_LOAD, None)
         st.rerun()
 
 

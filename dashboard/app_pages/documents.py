@@ -38,7 +38,6 @@ PREVIEW_ROWS = 500
 
 st.title("Documents")
 user = current_user()
-RAW_KEY = "downloads-raw"
 outcomes_render("documents")
 show_archived = st.toggle("Show archived documents", key="documents-archived")
 documents = documents_recent(owner=user, limit=200, archived=show_archived)
@@ -200,7 +199,7 @@ def render_table(summary: TableSummary) -> None:
         st.dataframe(frame, width="stretch", hide_index=True)
         st.download_button(
             "Download CSV",
-            table_csv(table=table, raw=st.session_state.get(RAW_KEY, False)),
+            table_csv(table=table, raw=st.session_state.get(state.RAW_DOWNLOADS, False)),
             file_name=table.name,
             mime="text/csv",
             icon=":material/download:",
@@ -249,14 +248,18 @@ if tables:
     st.subheader(f"{len(tables)} table(s)")
     st.toggle(
         "Raw downloads",
-        key=RAW_KEY,
+        key=state.RAW_DOWNLOADS,
         help="Off: a cell starting with =, +, -, @, a tab or a carriage return gets a leading '"
         " so a spreadsheet shows it as text instead of running it as a formula."
         " On: the values exactly as stored (for programs, not spreadsheets).",
     )
     st.download_button(
         "Download all as zip",
-        tables_zip(owner=user, document_id=document_id, raw=st.session_state.get(RAW_KEY, False)),
+        tables_zip(
+            owner=user,
+            document_id=document_id,
+            raw=st.session_state.get(state.RAW_DOWNLOADS, False),
+        ),
         file_name=f"{document.name.rsplit('.', 1)[0]}-tables.zip",
         mime="application/zip",
         icon=":material/folder_zip:",

@@ -9,7 +9,7 @@ import streamlit as st
 
 from backend.selectors import runs
 from backend.selectors.schedules import schedule_timezones
-from dashboard import data
+from dashboard import data, state
 from dashboard.components.run_charts import render_run_charts
 from dashboard.components.run_detail import local_time, render_run_detail
 from dashboard.components.zones import viewer_timezone
@@ -85,10 +85,10 @@ def open_picked_row(key: str, ids: list[int], rows: list[int]) -> None:
     """Open the run of a row the person just picked in this very list. A selection first
     seen with a new list is only noted: the browser may carry a row position over from
     the list before, and a retry's new run must stay open."""
-    seen_key, seen_rows = st.session_state.get("history_selection", (None, []))
+    seen_key, seen_rows = st.session_state.get(state.HISTORY_SELECTION, (None, []))
     if key == seen_key and rows and rows != seen_rows:
-        st.session_state["history_run"] = ids[rows[0]]
-    st.session_state["history_selection"] = (key, rows)
+        st.session_state[state.HISTORY_RUN] = ids[rows[0]]
+    st.session_state[state.HISTORY_SELECTION] = (key, rows)
 
 
 def _subject(row: dict) -> str:
@@ -106,12 +106,12 @@ def _wait(row: dict) -> float | None:
 def render_runs(filters: runs.RunFilters, tz: ZoneInfo) -> None:
     """The run list, redrawn every few seconds while a run in it is queued or running."""
     live = runs.runs_any_active(by=user, filters=filters)
-    opened = st.session_state.get("history_run")
+    opened = st.session_state.get(state.HISTORY_RUN)
 
     @st.fragment(run_every=LIVE_EVERY_S if live else None)
     def run_list() -> None:
         render_run_list(filters, tz)
-        if st.session_state.get("history_run") != opened:
+        if st.session_state.get(state.HISTORY_RUN) != opened:
             st.rerun()  # a row picked in this fragment opens its detail, outside it
 
     run_list()
@@ -120,10 +120,10 @@ def render_runs(filters: runs.RunFilters, tz: ZoneInfo) -> None:
 def render_run_list(filters: runs.RunFilters, tz: ZoneInfo) -> None:
     """The current page of runs; picking a row opens that run below."""
     # Keyset paging: a stack of cursors, reset whenever the filters change.
-    if st.session_state.get("history_filters") != filters:
-        st.session_state["history_filters"] = filters
-        st.session_state["history_cursors"] = [None]
-    cursors = st.session_state["history_cursors"]
+    if st.session_state.get(state.HISTORY_FILTERS) != filters:
+        st.session_state[state.HISTORY_FILTERS] = filters
+        st.session_state[state.HISTORY_CURSORS] = [None]
+    cursors = st.session_state[state.HISTORY_CURSORS]
     page = data.history_page(user.pk, filters, cursors[-1])
     total = data.history_count(user.pk, filters)
     start = (len(cursors) - 1) * data.HISTORY_PAGE_SIZE
@@ -164,11 +164,11 @@ with charts_tab:
 
 # A picked row, the run a retry just queued, or a link like ?run=123 opens a run.
 linked = st.query_params.get("run")
-if linked and linked != st.session_state.get("history_linked"):
+if linked and linked != st.session_state.get(state.HISTORY_LINKED):
     # A link followed now opens its run, over the one picked earlier in this session.
-    st.session_state["history_linked"] = linked
-    st.session_state["history_run"] = int(linked)
-run_id = st.session_state.get("history_run")
+    st.session_state[state.HISTORY_LINKED] = linked
+    st.session_state[state.HISTORY_RUN] = int(linked)
+run_id = st.session_state.get(state.HISTORY_RUN)
 if run_id:
     st.divider()
     render_run_detail(run_id=run_id, tz=tz, user=user)

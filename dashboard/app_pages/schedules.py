@@ -18,7 +18,6 @@ from dashboard.components.zones import viewer_timezone
 from dashboard.session import current_user
 
 ALL = "All"
-ANCHOR_KEY = "calendar_anchor"
 
 st.title("Schedules")
 st.caption(
@@ -59,22 +58,15 @@ with st.container(border=True):
 
 
 def _move(days: int | None) -> None:
-    anchor = st.session_state.get(ANCHOR_KEY, date.today())
-    if days is None:
-        st.session_state[ANCHOR_KEY] = date.today()
-    elif abs(days) == 7:
-        st.session_state[ANCHOR_KEY] = anchor + timedelta(days=days)
-    else:  # a month: land on the 1st so that short months are not skipped
-        first = anchor.replace(day=1)
-        st.session_state[ANCHOR_KEY] = (first + timedelta(days=32 if days > 0 else -1)).replace(
-            day=1
-        )
+    anchor = st.session_state.get(state.CALENDAR_ANCHOR, date.today())
+    moved = date.today() if days is None else calendar.stepped(anchor, days)
+    st.session_state[state.CALENDAR_ANCHOR] = moved
 
 
 @st.fragment(run_every=15)
 def render_calendar() -> None:
     view = st.radio("View", ["Month", "Week"], horizontal=True, label_visibility="collapsed")
-    anchor = st.session_state.setdefault(ANCHOR_KEY, date.today())
+    anchor = st.session_state.setdefault(state.CALENDAR_ANCHOR, date.today())
     step = 7 if view == "Week" else 31
     first, last = calendar.month_bounds(anchor) if view == "Month" else calendar.week_bounds(anchor)
     prev, today, nxt, label = st.columns([0.5, 0.8, 0.5, 7], vertical_alignment="center")

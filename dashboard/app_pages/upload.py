@@ -22,8 +22,6 @@ from dashboard.components.progress import render_document_progress
 from dashboard.session import current_user
 
 RECENT = 20  # cards per step of "Show older uploads"
-DISMISSED_KEY = "upload_dismissed"
-SHOWN_KEY = "upload_shown"
 
 st.title("Upload")
 st.caption(
@@ -77,7 +75,7 @@ def upload_one(
         show_refusal(refused, lead=f"{name}:", area="upload")
         return False
     if outcome.document is None:
-        st.session_state.setdefault("duplicates", {})[name] = (content, options, outcome)
+        st.session_state.setdefault(state.UPLOAD_DUPLICATES, {})[name] = (content, options, outcome)
         return False
     return True
 
@@ -111,7 +109,9 @@ outcomes_render("upload")
 
 
 def render_duplicates() -> None:
-    for name, (content, options, outcome) in list(st.session_state.get("duplicates", {}).items()):
+    for name, (content, options, outcome) in list(
+        st.session_state.get(state.UPLOAD_DUPLICATES, {}).items()
+    ):
         earlier = outcome.duplicate_of
         with st.container(border=True):
             st.warning(
@@ -121,15 +121,15 @@ def render_duplicates() -> None:
             )
             open_col, again_col, drop_col = st.columns(3)
             if open_col.button("Open the earlier one", key=f"open-{name}"):
-                st.session_state["duplicates"].pop(name)
+                st.session_state[state.UPLOAD_DUPLICATES].pop(name)
                 state.open_document(earlier.pk)
             if again_col.button("Convert it again", key=f"again-{name}"):
-                st.session_state["duplicates"].pop(name)
+                st.session_state[state.UPLOAD_DUPLICATES].pop(name)
                 if upload_one(name, content, options, allow_duplicate=True):
                     outcome_add("upload", "success", f"Queued for conversion again: {name}")
                 st.rerun()
             if drop_col.button("Dismiss", key=f"drop-{name}"):
-                st.session_state["duplicates"].pop(name)
+                st.session_state[state.UPLOAD_DUPLICATES].pop(name)
                 st.rerun()
 
 
@@ -138,8 +138,8 @@ render_duplicates()
 
 @st.fragment(run_every=1)
 def render_conversions() -> None:
-    dismissed = st.session_state.setdefault(DISMISSED_KEY, set())
-    shown = st.session_state.setdefault(SHOWN_KEY, RECENT)
+    dismissed = st.session_state.setdefault(state.UPLOAD_DISMISSED, set())
+    shown = st.session_state.setdefault(state.UPLOAD_SHOWN, RECENT)
     documents = documents_recent(
         owner=user, limit=shown + len(dismissed) + 1, hide_superseded_failures=True
     )
@@ -149,7 +149,7 @@ def render_conversions() -> None:
     for document in documents[:shown]:
         render_document_progress(document, footer=card_actions, to_check=True)
     if len(documents) > shown and st.button("Show older uploads", icon=":material/expand_more:"):
-        st.session_state[SHOWN_KEY] = shown + RECENT
+        st.session_state[state.UPLOAD_SHOWN] = shown + RECENT
         st.rerun()
 
 
@@ -160,7 +160,7 @@ def card_actions(document: DocumentRow) -> None:
         state.open_document(document.id)
     finished = document.status in ("converted", "failed")
     if finished and dismiss_col.button("Dismiss", key=f"dismiss-doc-{document.id}"):
-        st.session_state[DISMISSED_KEY].add(document.id)
+        st.session_state[state.UPLOAD_DISMISSED].add(document.id)
         st.rerun()
     if document.status == "failed":
         with st.form(f"again-{document.id}", border=False):

@@ -155,3 +155,12 @@ def _chip(state: str, text: str, title: str = "") -> str:
         f"<span class='chip' style='{style}' title='{escape(title or state, quote=True)}'>"
         f"{icon} {escape(text)}</span>"
     )
+
+
+def stepped(anchor: date, days: int) -> date:
+    """The calendar's anchor a week (days ±7) or a month (any other step) on; a month lands
+    on the 1st, so that short months are never skipped."""
+    if abs(days) == 7:
+        return anchor + timedelta(days=days)
+    first = anchor.replace(day=1)
+    return (first + timedelta(days=32 if days > 0 else -1)).replace(day=1)

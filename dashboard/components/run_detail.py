@@ -155,5 +155,5 @@ def _act(action, run_id: int, done: str) -> None:
         show_refusal(refused)
         return
     st.toast(f"{done}: run {outcome.pk}", icon=":material/check:")
-    st.session_state["history_run"] = outcome.pk
+    st.session_state[state.HISTORY_RUN] = outcome.pk
     st.rerun()

@@ -24,7 +24,6 @@ from backend.services.schedules import (
 from dashboard import data, state
 from dashboard.components.outcomes import show_refusal
 
-SAVED_KEY = "schedule_saved"
 MONTH_RULE = (
     "Days 29 to 31 run only in months that have that day: day 31 skips February, April, "
     "June, September and November, day 30 skips February, day 29 skips February except in "
@@ -191,12 +190,12 @@ def _submit(spec: ScheduleSpec, *, bundle_id: int, user: User, save: bool) -> No
         render_preview(preview, heading="Preview, not saved yet")
         return
     # Rerun so that the list and the calendar above show the change.
-    st.session_state[SAVED_KEY] = (bundle_id, preview)
+    st.session_state[state.SCHEDULE_SAVED] = (bundle_id, preview)
     st.rerun()
 
 
 def _flash(bundle_id: int) -> bool:
-    saved = st.session_state.pop(SAVED_KEY, None)
+    saved = st.session_state.pop(state.SCHEDULE_SAVED, None)
     if not saved or saved[0] != bundle_id:
         return False
     preview = saved[1]

@@ -35,17 +35,15 @@ OUTCOME_BADGE = {
     "started": ":blue-badge[running]",
     "progress": ":blue-badge[running]",
 }
-FLASH_KEY = "schedule_flash"
-CHANGED_KEY = "schedule_changed"
 
 
 def render_schedule_list(rows: list[ScheduleRow], *, user: User, zone: ZoneInfo) -> None:
     """One bordered row per schedule; actions rerun the whole page so all of it agrees."""
-    if st.session_state.pop(CHANGED_KEY, False):
+    if st.session_state.pop(state.SCHEDULE_CHANGED, False):
         # A button's callback inside a fragment reruns only the fragment; the calendar and
         # the form must show the change too.
         st.rerun(scope="app")
-    flash = st.session_state.pop(FLASH_KEY, None)
+    flash = st.session_state.pop(state.SCHEDULE_FLASH, None)
     if flash:
         getattr(st, flash[0])(flash[1])
     if not rows:
@@ -122,7 +120,7 @@ def _act(action: str, schedule_id: int, user: User) -> None:
     # A callback: it runs before the page is drawn again, so the page shows its result.
     schedule = schedule_get(by=user, schedule_id=schedule_id)
     if schedule is None:
-        st.session_state[FLASH_KEY] = ("warning", "That schedule no longer exists.")
+        st.session_state[state.SCHEDULE_FLASH] = ("warning", "That schedule no longer exists.")
         return
     name = schedule.bundle.name
     try:
@@ -139,15 +137,15 @@ def _act(action: str, schedule_id: int, user: User) -> None:
             schedule_delete(by=user, bundle=schedule.bundle)
             message = f"{name}: schedule deleted."
     except UserFixable as exc:  # a callback cannot draw: the flash shows it on the rerun
-        st.session_state[FLASH_KEY] = ("error", f"{name}: {exc}")
+        st.session_state[state.SCHEDULE_FLASH] = ("error", f"{name}: {exc}")
         return
-    st.session_state[FLASH_KEY] = ("success", message)
-    st.session_state[CHANGED_KEY] = True
+    st.session_state[state.SCHEDULE_FLASH] = ("success", message)
+    st.session_state[state.SCHEDULE_CHANGED] = True
 
 
 def _edit(bundle_id: int) -> None:
     st.session_state[state.SCHEDULE_BUNDLE] = bundle_id
-    st.session_state[CHANGED_KEY] = True
+    st.session_state[state.SCHEDULE_CHANGED] = True
 
 
 def _when(at: datetime, zone: ZoneInfo) -> str:

@@ -18,14 +18,14 @@ def signed_in(monkeypatch, transactional_db):
     from streamlit.testing.v1 import AppTest
 
     from backend.services.users import session_start
-    from dashboard.session import KEY
+    from dashboard.state import SIGN_IN
     from tests.support.users import user_default
 
     original = AppTest.from_file
 
     def from_file(*args, **kwargs) -> AppTest:
         app = original(*args, **kwargs)
-        app.session_state[KEY] = session_start(user=user_default())
+        app.session_state[SIGN_IN] = session_start(user=user_default())
         return app
 
     monkeypatch.setattr(AppTest, "from_file", staticmethod(from_file))

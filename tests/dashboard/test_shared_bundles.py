@@ -6,7 +6,7 @@ from __future__ import annotations
 from backend.services.bundles import bundle_create, table_create_from_csv
 from backend.services.groups import bundle_share, group_create, group_set_members
 from backend.services.users import session_start
-from dashboard.session import KEY
+from dashboard.state import SIGN_IN
 from tests.dashboard.test_data_pages import open_page
 from tests.support.users import member, user_default
 
@@ -27,7 +27,7 @@ def labels(app) -> set[str]:
 
 def test_a_group_member_sees_the_shared_bundle_read_only_and_may_load_it():
     _, bob, bundle = shared_bundle()
-    app = open_page("bundles", **{KEY: session_start(user=bob)}, bundle_id=bundle.pk)
+    app = open_page("bundles", **{SIGN_IN: session_start(user=bob)}, bundle_id=bundle.pk)
     assert [t.label for t in app.tabs] == ["Tables", "Schema", "Loads"]
     assert "Shared by **ann** with sales" in " ".join(i.value for i in app.info)
     assert "Load now" in labels(app)
@@ -40,7 +40,7 @@ def test_a_group_member_sees_the_shared_bundle_read_only_and_may_load_it():
 
 def test_the_owner_shares_from_the_settings_tab():
     ann, _, bundle = shared_bundle()
-    app = open_page("bundles", **{KEY: session_start(user=ann)}, bundle_id=bundle.pk)
+    app = open_page("bundles", **{SIGN_IN: session_start(user=ann)}, bundle_id=bundle.pk)
     assert [t.label for t in app.tabs] == ["Tables", "Schema", "Loads", "Settings"]
     assert {"Save tables", "Save sharing", "Schedule loads"} <= labels(app)
     (groups,) = [m for m in app.multiselect if m.label == "Groups"]
