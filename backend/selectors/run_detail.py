@@ -17,6 +17,7 @@ from django_celery_results.models import TaskResult
 from backend import task_names
 from backend.access import runs_visible
 from backend.models import BundleSchedule, Run, Table
+from backend.selectors.runs import waited_s
 
 SECRET_NAME = re.compile(r"password|passwd|secret|token|(^|_|-)?key$", re.IGNORECASE)
 SECRET_IN_TEXT = re.compile(
@@ -117,7 +118,6 @@ def run_detail(*, by: User, run_id: int) -> RunDetail | None:
     run = visible.filter(pk=run_id).first()
     if run is None:
         return None
-    waited = (run.started_at - run.queued_at).total_seconds() if run.started_at else None
     return RunDetail(
         id=run.pk,
         kind=Run.Kind(run.kind),
@@ -128,7 +128,7 @@ def run_detail(*, by: User, run_id: int) -> RunDetail | None:
         queued_at=run.queued_at,
         started_at=run.started_at,
         finished_at=run.finished_at,
-        waited_s=waited,
+        waited_s=waited_s(run.queued_at, run.started_at),
         duration_s=run.duration_s,
         pages_done=run.pages_done,
         pages_total=run.pages_total,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -74,11 +74,29 @@ class Cursor:
     id: int
 
 
-@dataclass
+@dataclass(frozen=True)
+class RunRow:
+    """One run as History lists it."""
+
+    id: int
+    kind: str
+    status: str
+    trigger: str
+    owner: str
+    subject: str  # the document's name, or the bundle's (as named when the run was queued)
+    queued_at: datetime
+    started_at: datetime | None
+    waited_s: float | None  # time in the queue; None while it waits
+    duration_s: float | None
+    pages_done: int
+    rows_loaded: int
+    message: str
+
+
+@dataclass(frozen=True)
 class RunPage:
-    rows: list[dict[str, Any]]
+    rows: list[RunRow]
     next: Cursor | None  # None on the last page
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def runs_filtered(*, by: User, filters: RunFilters) -> QuerySet[Run]:
@@ -114,9 +132,36 @@ def runs_page(
         )
     rows = list(qs.order_by("-queued_at", "-id").values(*LIST_FIELDS)[: limit + 1])
     more = len(rows) > limit
-    rows = rows[:limit]
-    cursor = Cursor(rows[-1]["queued_at"], rows[-1]["id"]) if more else None
-    return RunPage(rows=rows, next=cursor)
+    listed = [_run_row(row) for row in rows[:limit]]
+    cursor = Cursor(listed[-1].queued_at, listed[-1].id) if more else None
+    return RunPage(rows=listed, next=cursor)
+
+
+def waited_s(queued_at: datetime, started_at: datetime | None) -> float | None:
+    """How long a run waited in the queue, in seconds; None while it still waits."""
+    return None if started_at is None else (started_at - queued_at).total_seconds()
+
+
+def _run_row(row: dict[str, Any]) -> RunRow:
+    if row["kind"] == Run.Kind.CONVERSION:
+        subject = row["document__name"] or "(deleted document)"
+    else:
+        subject = row["bundle_name"] or row["bundle__name"] or ""
+    return RunRow(
+        id=row["id"],
+        kind=row["kind"],
+        status=row["status"],
+        trigger=row["trigger"],
+        owner=row["owner__username"],
+        subject=subject,
+        queued_at=row["queued_at"],
+        started_at=row["started_at"],
+        waited_s=waited_s(row["queued_at"], row["started_at"]),
+        duration_s=row["duration_s"],
+        pages_done=row["pages_done"],
+        rows_loaded=row["rows_loaded"],
+        message=row["message"],
+    )
 
 
 def runs_any_active(*, by: User, filters: RunFilters) -> bool:

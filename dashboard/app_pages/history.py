@@ -61,22 +61,22 @@ def render_filters() -> tuple[runs.RunFilters, ZoneInfo, tuple[date, date]]:
     return filters, tz, (first, last)
 
 
-def run_table(rows: list[dict], tz: ZoneInfo) -> pd.DataFrame:
+def run_table(rows: list[runs.RunRow], tz: ZoneInfo) -> pd.DataFrame:
     zone = f"queued ({tz.key})"
     return pd.DataFrame(
         {
-            "run": [r["id"] for r in rows],
-            zone: [local_time(r["queued_at"], tz) for r in rows],
-            "kind": [r["kind"] for r in rows],
-            "status": [r["status"] for r in rows],
-            "trigger": [r["trigger"] for r in rows],
-            "user": [r["owner__username"] for r in rows],
-            "document or bundle": [_subject(r) for r in rows],
-            "wait s": [_wait(r) for r in rows],
-            "duration s": [r["duration_s"] for r in rows],
-            "pages": [r["pages_done"] if r["kind"] == "conversion" else None for r in rows],
-            "rows": [r["rows_loaded"] if r["kind"] == "load" else None for r in rows],
-            "message": [r["message"] for r in rows],
+            "run": [r.id for r in rows],
+            zone: [local_time(r.queued_at, tz) for r in rows],
+            "kind": [r.kind for r in rows],
+            "status": [r.status for r in rows],
+            "trigger": [r.trigger for r in rows],
+            "user": [r.owner for r in rows],
+            "document or bundle": [r.subject for r in rows],
+            "wait s": [None if r.waited_s is None else round(r.waited_s, 1) for r in rows],
+            "duration s": [r.duration_s for r in rows],
+            "pages": [r.pages_done if r.kind == "conversion" else None for r in rows],
+            "rows": [r.rows_loaded if r.kind == "load" else None for r in rows],
+            "message": [r.message for r in rows],
         }
     )
 
@@ -89,18 +89,6 @@ def open_picked_row(key: str, ids: list[int], rows: list[int]) -> None:
     if key == seen_key and rows and rows != seen_rows:
         st.session_state[state.HISTORY_RUN] = ids[rows[0]]
     st.session_state[state.HISTORY_SELECTION] = (key, rows)
-
-
-def _subject(row: dict) -> str:
-    if row["kind"] == "conversion":
-        return row["document__name"] or "(deleted document)"
-    return row["bundle_name"] or row["bundle__name"] or ""
-
-
-def _wait(row: dict) -> float | None:
-    if row["started_at"] is None:
-        return None
-    return round((row["started_at"] - row["queued_at"]).total_seconds(), 1)
 
 
 def render_runs(filters: runs.RunFilters, tz: ZoneInfo) -> None:
@@ -128,7 +116,7 @@ def render_run_list(filters: runs.RunFilters, tz: ZoneInfo) -> None:
     total = data.history_count(user.pk, filters)
     start = (len(cursors) - 1) * data.HISTORY_PAGE_SIZE
     st.caption(f"Runs {start + 1 if page.rows else 0}–{start + len(page.rows)} of {total:,}")
-    ids = [r["id"] for r in page.rows]
+    ids = [r.id for r in page.rows]
     # A selection is a row position: the key changes with the rows, so a position never
     # outlives the list it was picked from (a retry adds a row at the top).
     key = f"runs-{len(cursors)}-{zlib.crc32(str(ids).encode())}"

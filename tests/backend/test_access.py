@@ -84,6 +84,7 @@ NO_USER = {
             "selectors.run_detail.redact",
             "selectors.run_detail.redact_text",
             "selectors.runs.day_bounds",
+            "selectors.runs.waited_s",
             "selectors.runs.local_now",
             "selectors.runs.history_default_filters",
             "selectors.tables.repeats_header",

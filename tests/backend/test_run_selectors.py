@@ -73,7 +73,7 @@ def test_keyset_pages_walk_every_run_once_newest_first(seeded):
     filters, seen, after = runs.RunFilters(), [], None
     while True:
         page = runs.runs_page(by=user_default(), filters=filters, after=after, limit=3)
-        seen += [r["id"] for r in page.rows]
+        seen += [r.id for r in page.rows]
         if page.next is None:
             break
         after = page.next

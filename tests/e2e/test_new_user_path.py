@@ -224,10 +224,7 @@ def retry_failed_conversion(page: Page, url: str, corpus) -> None:
     )
     page.get_by_role("link", name="History").click()
     expect(page.get_by_text("Runs 1–4 of 4")).to_be_visible(timeout=LONG)
-    ids = [
-        r["id"]
-        for r in runs_page(by=user_default(), filters=RunFilters(), after=None, limit=50).rows
-    ]
+    ids = [r.id for r in runs_page(by=user_default(), filters=RunFilters(), limit=50).rows]
     click_row(page, ids.index(failed.pk))
     expect(page.get_by_text(f"Run {failed.pk}: conversion, failed")).to_be_visible()
     page.get_by_label("Password for an encrypted file").fill("userpass")

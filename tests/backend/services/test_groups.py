@@ -86,7 +86,7 @@ def test_a_group_member_sees_loads_and_sees_the_runs_of_a_shared_bundle(team):
     run = load_enqueue(bundle=bundle, owner=bob)
     assert run.owner == bob
     anns_run = Run.objects.create(kind="load", owner=team["ann"], task_id="ann-1", bundle=bundle)
-    seen = {r["id"] for r in runs_page(by=bob, filters=RunFilters()).rows}
+    seen = {r.id for r in runs_page(by=bob, filters=RunFilters()).rows}
     assert {run.pk, anns_run.pk} <= seen
     assert run_detail(by=bob, run_id=anns_run.pk) is not None
 
