@@ -133,8 +133,12 @@ def column_names_check(*, names: Sequence[str]) -> None:
 def table_set_header(
     *, by: User, table: Table, header_row: int | None, column_names: list[str]
 ) -> Table:
-    """Record which row is the header (None: none) and the column names to use."""
+    """Record which row is the header (None: none) and the column names to use. Names sent
+    with a new header row are dropped: they were typed over the old row's names, and the new
+    row brings its own (the page shows the names saved)."""
     check_owner(by, table, "the table")
+    if header_row != table.header_row:
+        column_names = []
     if header_row is not None and not 0 <= header_row < max(table.n_rows, 1):
         raise TableInvalid(f"row {header_row + 1} is outside the table's {table.n_rows} rows")
     if column_names and len(column_names) != table.n_cols:

@@ -159,12 +159,8 @@ def render_header_form(table: Table) -> None:
 def save_header(table: Table, header_row: int | None, renamed: list[str]) -> None:
     area = f"header-{table.pk}"
     outcomes_start(area)
-    # A new header row brings its own names; the edited ones belonged to the old row.
-    changed = header_row != table.header_row
     try:
-        table_set_header(
-            by=user, table=table, header_row=header_row, column_names=[] if changed else renamed
-        )
+        table_set_header(by=user, table=table, header_row=header_row, column_names=renamed)
     except UserFixable as refused:
         show_refusal(refused, lead="Not saved.", area=area)
         return

@@ -77,3 +77,9 @@ def test_deleting_a_document_removes_its_tables_and_files_and_tells_its_bundles(
     assert bundle.version == version + 1 and not bundle.tables.exists()
     run.refresh_from_db()
     assert run.document_id is None
+
+
+def test_names_sent_with_a_new_header_row_are_dropped_for_the_row_s_own(table):
+    table_set_header(by=table.owner, table=table, header_row=None, column_names=list("abcd"))
+    table.refresh_from_db()
+    assert (table.header_row, table.column_names) == (None, [])
