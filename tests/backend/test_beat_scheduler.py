@@ -12,16 +12,16 @@ from django_celery_beat.schedulers import ModelEntry
 
 from backend.beat import DatabaseScheduler
 from backend.celery_app import app
-from backend.models import Bundle
 from backend.scheduling.spec import ScheduleSpec
 from backend.services.schedules import schedule_save
+from tests.support.factories import make_bundle_row
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_fire_is_persisted_at_once_and_a_later_edit_survives_the_next_sync():
     owner = User.objects.create(username="ana")
-    bundle = Bundle.objects.create(owner=owner, name="Sales", target_table="sales")
+    bundle = make_bundle_row(owner, name="Sales")
     spec = ScheduleSpec("hourly", "UTC", minute=15)
     schedule_save(bundle=bundle, owner=owner, spec=spec)
     # A queue no worker reads: the sent message must not reach another test's worker.

@@ -15,11 +15,13 @@ from backend.integrations.warehouse.schema import infer_column_types
 from backend.models import Bundle, Document, Run
 from backend.selectors.schedules import schedule_calendar, schedule_timezones
 from backend.services.bundles import bundle_create, table_create_from_csv
+from backend.services.conversion import document_password
 from backend.services.loads import load_enqueue
 from backend.services.tables import table_create_extracted
 from dashboard.components.run_charts import chart_window
 from tests.dashboard.test_data_pages import open_page
 from tests.dashboard.test_pages import APP
+from tests.support.factories import make_run
 from tests.support.users import user_default
 
 
@@ -127,9 +129,7 @@ def test_a_cancelled_conversion_is_called_cancelled_not_failed(user):
     Document.objects.filter(pk=document.pk).update(
         status="failed", error="The conversion was cancelled."
     )
-    Run.objects.create(
-        kind="conversion", owner=user, task_id="c-1", document=document, status="revoked"
-    )
+    make_run(kind="conversion", owner=user, task_id="c-1", document=document, status="revoked")
     app = open_page("upload")
     card = " ".join(m.value for m in app.markdown)
     assert ":material/block: cancelled" in card and "failed" not in card
@@ -150,7 +150,7 @@ def test_warehouse_last_load_is_the_one_that_added_rows(user):
         ("wrote", 1, "2026-01-02T03:04:05Z"),
         ("repeat", 0, "2026-01-03T00:00:00Z"),
     ):
-        Run.objects.create(
+        make_run(
             kind="load",
             owner=user,
             task_id=task_id,
@@ -222,7 +222,7 @@ def test_upload_cards_retry_a_failure_with_a_password_open_and_dismiss(user):
     next(b for b in app.button if b.label == "Convert again").click().run()
     assert not app.exception, app.exception
     locked.refresh_from_db()
-    assert locked.status == "queued" and locked.options["password"] == "userpass"
+    assert locked.status == "queued" and document_password(document=locked) == "userpass"
     assert Run.objects.filter(document=locked, status="queued").exists()
 
     dismiss = [b for b in app.button if b.label == "Dismiss" and b.key == f"dismiss-doc-{done.pk}"]
@@ -265,8 +265,8 @@ def test_all_tables_of_a_document_join_a_bundle_in_one_pick(user):
 
 
 def test_a_failure_on_system_links_to_its_run_in_this_tab_and_the_link_wins(user):
-    picked = Run.objects.create(kind="load", owner=user, task_id="p-1", status="succeeded")
-    failed = Run.objects.create(
+    picked = make_run(kind="load", owner=user, task_id="p-1", status="succeeded")
+    failed = make_run(
         kind="load", owner=user, task_id="f-1", status="failed", error="the warehouse said no"
     )
     app = open_page("system")
@@ -290,10 +290,8 @@ def test_charts_span_the_days_with_runs_and_at_least_a_week():
 
 
 def test_system_lists_the_systems_failures_apart_from_the_inputs(user):
-    crashed = Run.objects.create(
-        kind="load", owner=user, task_id="s-1", status="failed", system_failure=True
-    )
-    refused = Run.objects.create(kind="conversion", owner=user, task_id="i-1", status="failed")
+    crashed = make_run(kind="load", owner=user, task_id="s-1", status="failed", system_failure=True)
+    refused = make_run(kind="conversion", owner=user, task_id="i-1", status="failed")
     app = open_page("system")
     headings = [h.value for h in app.subheader]
     assert headings[-2:] == ["Runs the system failed", "Runs that failed on their input"]

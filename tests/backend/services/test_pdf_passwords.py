@@ -11,7 +11,8 @@ from backend.integrations.pdf import PdfError
 from backend.models import Document, Run
 from backend.sealing import UnsealFailed, seal, unseal
 from backend.services.conversion import PASSWORD_OPTION, document_password
-from tests.backend.services.test_conversion import FINISHED, upload
+from tests.backend.services.test_conversion import FINISHED
+from tests.support.factories import upload_document
 
 PASSWORD = "userpass"  # opens camelot__health_protected.pdf
 ACTIVE = (Run.Status.QUEUED, Run.Status.STARTED, Run.Status.PROGRESS)
@@ -39,7 +40,7 @@ def watch_until_final(document: Document) -> list[tuple[str, dict]]:
 
 @pytest.mark.django_db(transaction=True)
 def test_the_password_is_sealed_while_converting_and_gone_after(worker, user, corpus):
-    document = upload(user, corpus / "camelot__health_protected.pdf", password=PASSWORD)
+    document = upload_document(user, corpus / "camelot__health_protected.pdf", password=PASSWORD)
     seen = watch_until_final(document)
     statuses = [status for status, _ in seen]
     assert Run.Status.STARTED in statuses or Run.Status.PROGRESS in statuses, statuses
