@@ -269,7 +269,7 @@ def _fix(world: dict):
 def _loaded(world: dict) -> str:
     """Ann's bundle loaded into the warehouse (once a test): its table's name."""
     if "loaded" not in world:
-        from tests.backend.test_warehouse_access import load_now
+        from tests.backend.selectors.test_warehouse import load_now
 
         load_now(world["bundle"], "ann")
         world["loaded"] = world["bundle"].target_table
