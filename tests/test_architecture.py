@@ -55,6 +55,16 @@ TESTS_ACROSS_MODULES = {
         "the production path end to end: S3 files, a worker without a disk, COPY loads"
     ),
     "test_schedule_beat.py": "schedules saved by the service, fired by a real beat to a worker",
+    "integrations/test_pdf_stages.py": (
+        "the table engine's stages (header, spans, rulings, rotation, quality), each on a table "
+        "drawn for it and read through the one extraction call"
+    ),
+    "integrations/test_warehouse_connect.py": (
+        "connecting: URL parsing, both drivers' errors, and the Redshift shim the tests rely on"
+    ),
+    "integrations/test_warehouse_s3_scenarios.py": (
+        "test_warehouse.py's scenarios again, with Redshift loads staged through S3 and COPY"
+    ),
 }
 
 
