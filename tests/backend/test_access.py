@@ -18,6 +18,7 @@ import backend.services
 from backend.access import AccessDenied
 from backend.models import Document, Run, TableTemplate
 from backend.scheduling.spec import ScheduleSpec
+from tests.support.factories import make_run
 from tests.support.users import PASSWORD, member, user_default
 
 USER_PARAMS = {"owner", "by"}
@@ -209,7 +210,7 @@ def world(transactional_db, own_warehouse):
     )
     daily = ScheduleSpec(frequency="daily", timezone="UTC", run_time=time(6, 0))
     schedule = schedule_save(bundle=bundle, owner=ann, spec=daily)
-    failed = Run.objects.create(
+    failed = make_run(
         kind="load",
         owner=ann,
         task_id="alpha-failed",
@@ -222,9 +223,7 @@ def world(transactional_db, own_warehouse):
     TableTemplate.objects.create(
         owner=ann, name="alpha", page=1, area=[0, 0, 9, 9], strategy="text"
     )
-    queued = Run.objects.create(
-        kind="conversion", owner=ann, task_id="alpha-queued", document=document
-    )
+    queued = make_run(kind="conversion", owner=ann, task_id="alpha-queued", document=document)
     return {
         "ann": ann,
         "bob": bob,
@@ -273,7 +272,7 @@ def _fix(world: dict):
 def _loaded(world: dict) -> str:
     """Ann's bundle loaded into the warehouse (once a test): its table's name."""
     if "loaded" not in world:
-        from tests.backend.test_warehouse_access import load_now
+        from tests.backend.selectors.test_warehouse import load_now
 
         load_now(world["bundle"], "ann")
         world["loaded"] = world["bundle"].target_table

@@ -17,6 +17,7 @@ from backend.models import Bundle, Heartbeat, Run
 from backend.scheduling.spec import ScheduleSpec
 from backend.services.schedules import schedule_save
 from backend.vocabulary import BEAT_HEARTBEAT
+from tests.support.factories import make_bundle_row
 from tests.support.processes import celery_process, wait_for
 
 BEAT = ["beat", "--scheduler", "backend.beat:DatabaseScheduler", "--loglevel=INFO"]
@@ -34,7 +35,7 @@ def owner():
 @pytest.fixture
 def bundle(owner):
     # Empty: its load fails fast with a clear message, but it starts and records its Run.
-    return Bundle.objects.create(owner=owner, name="Sales", target_table="sales")
+    return make_bundle_row(owner, name="Sales")
 
 
 def once(at: datetime, zone: str = "Europe/Berlin") -> ScheduleSpec:

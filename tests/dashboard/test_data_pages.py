@@ -11,10 +11,11 @@ from streamlit.testing.v1 import AppTest
 from backend.integrations.warehouse import connect_warehouse
 from backend.integrations.warehouse.errors import CopyRejected, Rejection
 from backend.integrations.warehouse.schema import infer_column_types
-from backend.models import Document, Run
+from backend.models import Document
 from backend.services.bundles import bundle_create, table_create_from_csv
 from backend.services.tables import table_create_extracted
 from tests.dashboard.test_pages import APP
+from tests.support.factories import make_run
 
 ROWS = [["Country", "Score"], ["Austria", "98"], ["Chile", "87"]]
 
@@ -96,7 +97,7 @@ def test_warehouse_page_lists_tables_with_the_load_that_wrote_them(user):
     with connect_warehouse(settings.WAREHOUSE_URL) as warehouse:
         warehouse.load(target="scores", columns=columns, rows=ROWS[1:], load_id="seed-1")
     bundle = bundle_create(owner=user, name="Scores", target_table="scores", load_mode="append")
-    Run.objects.create(
+    make_run(
         kind="load",
         owner=user,
         task_id="t-1",
@@ -165,7 +166,7 @@ def test_bundles_loads_tab_shows_a_refused_copy_by_source_row_column_value_and_r
         ],
         total=3,
     )
-    Run.objects.create(
+    make_run(
         kind="load", owner=user, task_id="t-2", bundle=bundle, status="failed", error=str(refused)
     )
     app = open_page("bundles", bundle_id=bundle.pk)

@@ -9,13 +9,13 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from streamlit.testing.v1 import AppTest
 
-from backend.models import Bundle, Document, Run
+from backend.models import Run
 from backend.scheduling.spec import ScheduleSpec
 from backend.services.bundles import table_create_from_csv
 from backend.services.schedules import schedule_save
 from dashboard import state
-from tests.backend.test_run_selectors import make_run
 from tests.dashboard.test_pages import APP
+from tests.support.factories import make_bundle_row, make_document_row, make_run
 from tests.support.users import user_default
 
 
@@ -23,8 +23,8 @@ from tests.support.users import user_default
 def history(transactional_db):
     me = user_default()
     other = User.objects.create(username="other")
-    bundle = Bundle.objects.create(owner=me, name="sales", target_table="sales")
-    document = Document.objects.create(owner=me, name="q3.pdf", sha256="x", size_bytes=1)
+    bundle = make_bundle_row(me, name="sales")
+    document = make_document_row(me, name="q3.pdf", sha256="x")
     now = timezone.now()
     for i in range(60):
         make_run(
@@ -32,7 +32,7 @@ def history(transactional_db):
             at=now - timedelta(hours=3 * i + 1),
             kind="conversion" if i % 3 else "load",
             status="failed" if i % 7 == 0 else "succeeded",
-            duration=float(i + 1),
+            duration_s=float(i + 1),
             document=document if i % 3 else None,
             bundle=None if i % 3 else bundle,
             pages_done=3,
@@ -88,14 +88,14 @@ def test_a_failed_run_opens_from_a_link_and_is_retried(history):
 
 def test_open_the_schedule_opens_the_schedules_form_on_the_runs_bundle(transactional_db):
     me = user_default()
-    first = Bundle.objects.create(owner=me, name="Alpha", target_table="alpha")
-    scheduled = Bundle.objects.create(owner=me, name="Zulu", target_table="zulu")
+    first = make_bundle_row(me, name="Alpha")
+    scheduled = make_bundle_row(me, name="Zulu")
     for bundle in (first, scheduled):  # a bundle with a table can load, so it can be scheduled
         table_create_from_csv(owner=me, name="t.csv", content=b"day,n\n1,2\n", bundle=bundle)
     spec = ScheduleSpec("daily", "Europe/Berlin", run_time=time(2, 30))
     schedule = schedule_save(bundle=scheduled, owner=me, spec=spec)
     run = make_run(
-        me, at=timezone.now(), kind="load", status="succeeded", duration=1.0, bundle=scheduled
+        me, at=timezone.now(), kind="load", status="succeeded", duration_s=1.0, bundle=scheduled
     )
     fired_by = {"id": schedule.pk, "frequency": "daily"}
     Run.objects.filter(pk=run.pk).update(trigger="schedule", inputs={"schedule": fired_by})

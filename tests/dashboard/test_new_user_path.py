@@ -21,6 +21,7 @@ from backend.services.tables import table_create_extracted
 from dashboard.components.run_charts import chart_window
 from tests.dashboard.test_data_pages import open_page
 from tests.dashboard.test_pages import APP
+from tests.support.factories import make_run
 from tests.support.users import user_default
 
 
@@ -128,9 +129,7 @@ def test_a_cancelled_conversion_is_called_cancelled_not_failed(user):
     Document.objects.filter(pk=document.pk).update(
         status="failed", error="The conversion was cancelled."
     )
-    Run.objects.create(
-        kind="conversion", owner=user, task_id="c-1", document=document, status="revoked"
-    )
+    make_run(kind="conversion", owner=user, task_id="c-1", document=document, status="revoked")
     app = open_page("upload")
     card = " ".join(m.value for m in app.markdown)
     assert ":material/block: cancelled" in card and "failed" not in card
@@ -151,7 +150,7 @@ def test_warehouse_last_load_is_the_one_that_added_rows(user):
         ("wrote", 1, "2026-01-02T03:04:05Z"),
         ("repeat", 0, "2026-01-03T00:00:00Z"),
     ):
-        Run.objects.create(
+        make_run(
             kind="load",
             owner=user,
             task_id=task_id,
@@ -267,8 +266,8 @@ def test_all_tables_of_a_document_join_a_bundle_in_one_pick(user):
 
 
 def test_a_failure_on_system_links_to_its_run_in_this_tab_and_the_link_wins(user):
-    picked = Run.objects.create(kind="load", owner=user, task_id="p-1", status="succeeded")
-    failed = Run.objects.create(
+    picked = make_run(kind="load", owner=user, task_id="p-1", status="succeeded")
+    failed = make_run(
         kind="load", owner=user, task_id="f-1", status="failed", error="the warehouse said no"
     )
     app = open_page("system")
@@ -292,10 +291,8 @@ def test_charts_span_the_days_with_runs_and_at_least_a_week():
 
 
 def test_system_lists_the_systems_failures_apart_from_the_inputs(user):
-    crashed = Run.objects.create(
-        kind="load", owner=user, task_id="s-1", status="failed", system_failure=True
-    )
-    refused = Run.objects.create(kind="conversion", owner=user, task_id="i-1", status="failed")
+    crashed = make_run(kind="load", owner=user, task_id="s-1", status="failed", system_failure=True)
+    refused = make_run(kind="conversion", owner=user, task_id="i-1", status="failed")
     app = open_page("system")
     headings = [h.value for h in app.subheader]
     assert headings[-2:] == ["Runs the system failed", "Runs that failed on their input"]

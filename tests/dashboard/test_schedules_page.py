@@ -12,10 +12,11 @@ from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 from streamlit.testing.v1 import AppTest
 
-from backend.models import Bundle, BundleSchedule, Run
+from backend.models import BundleSchedule, Run
 from backend.scheduling.spec import ScheduleSpec
 from backend.services.bundles import table_create_from_csv
 from backend.services.schedules import schedule_save
+from tests.support.factories import make_bundle_row, make_run
 from tests.support.users import user_default
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "streamlit_app.py"
@@ -25,15 +26,15 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def seeded():
     user = user_default()
-    sales = Bundle.objects.create(owner=user, name="Sales", target_table="sales")
-    stock = Bundle.objects.create(owner=user, name="Stock", target_table="stock")
+    sales = make_bundle_row(user, name="Sales")
+    stock = make_bundle_row(user, name="Stock")
     for bundle in (sales, stock):  # a bundle with a table can load, so it can be scheduled
         table_create_from_csv(owner=user, name="t.csv", content=b"day,n\n1,2\n", bundle=bundle)
     spec = ScheduleSpec("daily", "Europe/Berlin", run_time=time(2, 30))
     schedule_save(bundle=sales, owner=user, spec=spec)
     now = timezone.now()
     for i, status in enumerate(["succeeded", "failed", "started", "queued"]):
-        run = Run.objects.create(
+        run = make_run(
             kind="load",
             owner=user,
             bundle=sales,
@@ -124,7 +125,7 @@ def test_calendar_draws_runs_by_outcome_and_planned_fires(seeded):
 
 def test_filters_narrow_the_list_and_calendar(seeded):
     ana = User.objects.create(username="ana")
-    payroll = Bundle.objects.create(owner=ana, name="Payroll", target_table="payroll")
+    payroll = make_bundle_row(ana, name="Payroll")
     schedule_save(bundle=payroll, owner=ana, spec=ScheduleSpec("hourly", "UTC", minute=5))
     app = open_schedules()
     assert "Sales" in calendar_html(app) and "Payroll" in calendar_html(app)
@@ -137,7 +138,7 @@ def test_filters_narrow_the_list_and_calendar(seeded):
 
 
 def test_a_bundle_that_cannot_load_cannot_be_scheduled_and_says_why(seeded):
-    empty = Bundle.objects.create(owner=seeded["user"], name="Empty", target_table="empty")
+    empty = make_bundle_row(seeded["user"], name="Empty")
     app = open_schedules()
     app.selectbox(key="schedule_bundle").set_value(empty.pk).run()
     assert any("This bundle cannot load yet" in w.value for w in app.warning)
@@ -148,7 +149,7 @@ def test_a_bundle_that_cannot_load_cannot_be_scheduled_and_says_why(seeded):
 
 def test_every_chip_shows_its_time_and_the_actions_say_what_they_do(seeded):
     ana = User.objects.create(username="ana")
-    payroll = Bundle.objects.create(owner=ana, name="Payroll", target_table="payroll")
+    payroll = make_bundle_row(ana, name="Payroll")
     schedule_save(bundle=payroll, owner=ana, spec=ScheduleSpec("hourly", "UTC", minute=5))
     app = open_schedules()
     html = calendar_html(app)

@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from backend.integrations.warehouse.errors import CopyRejected, Rejection
-from backend.models import Run
 from backend.services.bundles import bundle_create
+from tests.support.factories import make_run
 
 pytestmark = pytest.mark.browser
 LONG = 60_000
@@ -26,7 +26,7 @@ def test_a_refused_copy_is_listed_value_by_value_in_the_loads_tab(page: Page, st
         ],
         total=3,
     )
-    Run.objects.create(
+    make_run(
         kind="load",
         owner=user,
         task_id="e2e-copy",

@@ -6,7 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from backend.models import Run
-from tests.backend.services.test_conversion import finished, upload
+from tests.backend.services.test_conversion import finished
+from tests.support.factories import upload_document
 from tests.support.users import user_default
 
 pytestmark = pytest.mark.browser
@@ -14,8 +15,8 @@ pytestmark = pytest.mark.browser
 
 def test_history_lists_real_runs_and_retries_a_failed_one_with_its_password(page, stack, corpus):
     user = user_default()
-    converted = finished(upload(user, corpus / "camelot__us-020.pdf"))
-    failed = finished(upload(user, corpus / "camelot__health_protected.pdf"))
+    converted = finished(upload_document(user, corpus / "camelot__us-020.pdf"))
+    failed = finished(upload_document(user, corpus / "camelot__health_protected.pdf"))
     assert (converted.status, failed.status) == (Run.Status.SUCCEEDED, Run.Status.FAILED)
 
     page.goto(f"{stack.url}/history")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from backend.models import Run
-from tests.backend.services.test_conversion import finished, upload
+from tests.backend.services.test_conversion import finished
 from tests.faults.support import (
     BEAT,
     FAST_RECONCILE,
@@ -17,6 +17,7 @@ from tests.faults.support import (
     slow_pdf,
     successes,
 )
+from tests.support.factories import upload_document
 from tests.support.processes import celery_process, free_port, wait_for
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
@@ -37,7 +38,7 @@ def test_runs_queued_in_a_restarted_redis_all_end_and_none_is_converted_twice(
         celery_process(worker_args, log, **env),
         celery_process(BEAT, tmp_path / "beat.log", **env),
     ):
-        documents = [upload(user, pdf) for _ in range(6)]
+        documents = [upload_document(user, pdf) for _ in range(6)]
         wait_for(lambda: converting(documents[0]), timeout_s=60, what="the first conversion")
         kill(redis.pid)  # every queued message goes with it
         redis.wait()

@@ -6,8 +6,9 @@ import pytest
 
 from backend.models import Run
 from backend.services.documents import UploadRejected
-from tests.backend.services.test_conversion import finished, upload
+from tests.backend.services.test_conversion import finished
 from tests.support import hostile_pdfs
+from tests.support.factories import upload_document
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 
@@ -32,7 +33,7 @@ def outcome(user, corpus, tmp_path, name: str) -> tuple[str, str]:
     build, password = hostile_pdfs.CLASSES[name]
     path = SMALLER.get(name, build)(corpus, tmp_path)
     try:
-        document = upload(user, path, password=password)
+        document = upload_document(user, path, password=password)
     except UploadRejected as exc:
         return "refused", str(exc)
     run = finished(document, timeout_s=180)
@@ -48,5 +49,5 @@ def test_a_hostile_pdf_ends_with_one_line_and_the_worker_goes_on(
     assert (status, expected_words in message) == (expected_status, True), message
     assert "\n" not in message and "Traceback" not in message
     assert worker.poll() is None, "the worker lives on"
-    after = finished(upload(user, corpus / "camelot__us-020.pdf"))
+    after = finished(upload_document(user, corpus / "camelot__us-020.pdf"))
     assert after.status == Run.Status.SUCCEEDED, "the next task runs normally"

@@ -6,8 +6,9 @@ import pytest
 
 from backend.models import Run
 from backend.services.documents import UploadRejected
-from tests.backend.services.test_conversion import finished, upload
+from tests.backend.services.test_conversion import finished
 from tests.support import hostile_pdfs
+from tests.support.factories import upload_document
 from tests.support.processes import celery_process
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
@@ -17,7 +18,7 @@ def test_an_upload_longer_than_the_limit_is_refused_naming_both_counts(user, tmp
     settings.PDF_MAX_PAGES = 40
     pdf = hostile_pdfs.thousands_of_pages(tmp_path / "long.pdf", 41)
     with pytest.raises(UploadRejected) as refused:
-        upload(user, pdf)
+        upload_document(user, pdf)
     assert str(refused.value) == "the PDF has 41 pages; the limit is 40"
     assert not Run.objects.exists(), "nothing stored, nothing queued"
 
@@ -27,7 +28,7 @@ def test_a_stored_document_past_the_worker_s_limit_fails_before_any_page(user, t
     pdf = hostile_pdfs.thousands_of_pages(tmp_path / "long.pdf", 41)
     args = ["worker", "-c", "1", "-n", "pagelimit@%h", "--loglevel=INFO"]
     with celery_process(args, tmp_path / "worker.log", PDF_MAX_PAGES="40"):
-        run = finished(upload(user, pdf))
+        run = finished(upload_document(user, pdf))
     assert run.status == Run.Status.FAILED
     assert run.error == "the PDF has 41 pages; the limit is 40"
     assert run.pages_done == 0, "refused before extraction"

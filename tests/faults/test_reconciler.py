@@ -11,8 +11,8 @@ from backend.dispatch import held_task_ids
 from backend.models import Document, Run
 from backend.services.reconcile import runs_reconcile
 from backend.vocabulary import WAITING_FOR_QUEUE
-from tests.backend.services.test_conversion import upload
 from tests.faults.support import broker_of_this_process
+from tests.support.factories import upload_document
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 
@@ -30,7 +30,7 @@ def vanish(run: Run) -> None:
 
 
 def test_a_run_whose_task_vanished_is_sent_again_then_closed(user, corpus, lost_quickly, settings):
-    document = upload(user, corpus / "camelot__health_protected.pdf", password="userpass")
+    document = upload_document(user, corpus / "camelot__health_protected.pdf", password="userpass")
     assert "userpass" not in json.dumps(document.options), "sealed, never plain text"
     run = Run.objects.get(document=document)
     vanish(run)
@@ -58,7 +58,7 @@ def test_a_run_whose_task_vanished_is_sent_again_then_closed(user, corpus, lost_
 def test_an_upload_while_the_broker_is_down_waits_for_the_queue(user, corpus, lost_quickly):
     broken = "redis://127.0.0.1:1/0"  # nothing listens on port 1
     with broker_of_this_process(broken):
-        document = upload(user, corpus / "camelot__us-020.pdf")
+        document = upload_document(user, corpus / "camelot__us-020.pdf")
         run = Run.objects.get(document=document)
         assert run.message == WAITING_FOR_QUEUE
         assert runs_reconcile() == {"undecided": 1}, "nothing is decided while the broker is away"

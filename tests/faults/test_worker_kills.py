@@ -9,7 +9,7 @@ import pytest
 from backend.models import Run, Table
 from backend.selectors.tables import table_content
 from backend.services.run_actions import run_retry
-from tests.backend.services.test_conversion import FINISHED, finished, upload
+from tests.backend.services.test_conversion import FINISHED, finished
 from tests.faults.support import (
     BEAT,
     FAST_RECONCILE,
@@ -19,6 +19,7 @@ from tests.faults.support import (
     pool_pids,
     slow_pdf,
 )
+from tests.support.factories import upload_document
 from tests.support.processes import celery_process, wait_for
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
@@ -39,9 +40,9 @@ def test_a_killed_pool_process_s_part_is_sent_again_and_the_document_converts(
     pdf = slow_pdf(corpus, tmp_path / "long.pdf", 30)
     args = ["worker", "-c", "1", "-n", "poolkill@%h", "--loglevel=INFO"]
     with celery_process(args, tmp_path / "worker.log", **PARTS) as worker:
-        reference = upload(user, pdf)
+        reference = upload_document(user, pdf)
         assert finished(reference).status == Run.Status.SUCCEEDED
-        document = upload(user, pdf)
+        document = upload_document(user, pdf)
         wait_for(lambda: converting(document), timeout_s=60, what="a part under way")
         (child,) = pool_pids(worker)
         kill(child)
@@ -57,7 +58,7 @@ def test_a_killed_worker_s_conversion_is_sent_again_by_the_reconciler(user, corp
     args = ["worker", "-c", "1", "-n", "mainkill@%h", "--loglevel=INFO"]
     with celery_process(BEAT, tmp_path / "beat.log", **FAST_RECONCILE):
         with celery_process(args, tmp_path / "worker-1.log") as worker:
-            document = upload(user, pdf)
+            document = upload_document(user, pdf)
             wait_for(lambda: converting(document), timeout_s=60, what="the conversion under way")
             children = pool_pids(worker)
             kill(worker.pid)  # the filesystem broker deleted the message when it was taken
@@ -80,9 +81,9 @@ def test_a_part_that_fails_names_its_pages_and_converting_again_redoes_only_it(
     log = tmp_path / "worker.log"
     args = ["worker", "-c", "1", "-n", "partfail@%h", "--loglevel=INFO"]
     with celery_process(args, log, CONVERSION_MAX_RETRIES="0", **PARTS) as worker:
-        reference = upload(user, pdf)
+        reference = upload_document(user, pdf)
         assert finished(reference).status == Run.Status.SUCCEEDED
-        document = upload(user, pdf)
+        document = upload_document(user, pdf)
         wait_for(
             lambda: Run.objects.filter(document=document, pages_done__gte=12).exists(),
             timeout_s=60,

@@ -15,20 +15,10 @@ from backend.services.documents import (
     document_upload,
 )
 from tests.support import pdf_factory
+from tests.support.factories import upload_document
 from tests.support.processes import wait_for
 
 FINISHED = (Run.Status.SUCCEEDED, Run.Status.FAILED)
-
-
-def upload(user, path: Path, **options) -> Document:
-    outcome = document_upload(
-        owner=user,
-        name=path.name,
-        content=io.BytesIO(path.read_bytes()),
-        options=ConversionOptions(**options),
-        allow_duplicate=True,
-    )
-    return outcome.document
 
 
 def finished(document: Document, timeout_s: float = 120) -> Run:
@@ -54,8 +44,8 @@ def bad_files(corpus: Path, tmp: Path) -> dict[str, Path]:
 def test_a_batch_with_bad_files_converts_the_good_one_and_explains_the_rest(
     worker, user, corpus, tmp_path
 ):
-    good = upload(user, corpus / "camelot__us-020.pdf", pages="2-3")
-    bad = {kind: upload(user, path) for kind, path in bad_files(corpus, tmp_path).items()}
+    good = upload_document(user, corpus / "camelot__us-020.pdf", pages="2-3")
+    bad = {kind: upload_document(user, path) for kind, path in bad_files(corpus, tmp_path).items()}
 
     assert finished(good).status == Run.Status.SUCCEEDED
     good.refresh_from_db()
@@ -79,7 +69,7 @@ def test_a_batch_with_bad_files_converts_the_good_one_and_explains_the_rest(
 
 
 def test_the_right_password_opens_an_encrypted_pdf_and_is_not_kept(worker, user, corpus):
-    document = upload(user, corpus / "camelot__health_protected.pdf", password="userpass")
+    document = upload_document(user, corpus / "camelot__health_protected.pdf", password="userpass")
     assert finished(document).status == Run.Status.SUCCEEDED
     document.refresh_from_db()
     assert document.tables.count() >= 1
@@ -87,7 +77,7 @@ def test_the_right_password_opens_an_encrypted_pdf_and_is_not_kept(worker, user,
 
 
 def test_a_wrong_password_then_a_retry_with_the_right_one(worker, user, corpus):
-    document = upload(user, corpus / "camelot__health_protected.pdf", password="guess")
+    document = upload_document(user, corpus / "camelot__health_protected.pdf", password="guess")
     failed = finished(document)
     document.refresh_from_db()
     assert "password does not open" in document.error
@@ -121,13 +111,13 @@ def test_what_no_conversion_could_read_is_refused_at_upload(
     user, corpus, tmp_path, make, options, message
 ):
     with pytest.raises(UploadRejected) as refused:
-        upload(user, make(tmp_path, corpus), **options)
+        upload_document(user, make(tmp_path, corpus), **options)
     assert str(refused.value) == message
     assert not Document.objects.exists() and not Run.objects.exists()
 
 
 def test_an_upload_knows_its_page_count_before_converting(user, corpus):
-    document = upload(user, corpus / "camelot__us-020.pdf", pages="2-3")
+    document = upload_document(user, corpus / "camelot__us-020.pdf", pages="2-3")
     assert document.page_count == 6
 
 
@@ -137,8 +127,8 @@ def _write(path: Path, content: bytes) -> Path:
 
 
 def test_no_tables_and_image_only_pages_succeed_with_a_warning(worker, user, corpus, tmp_path):
-    blank = upload(user, pdf_factory.blank(tmp_path / "blank.pdf"))
-    scanned = upload(user, pdf_factory.image_only(tmp_path / "scan.pdf", n_pages=2))
+    blank = upload_document(user, pdf_factory.blank(tmp_path / "blank.pdf"))
+    scanned = upload_document(user, pdf_factory.image_only(tmp_path / "scan.pdf", n_pages=2))
     for document in (blank, scanned):
         assert finished(document).status == Run.Status.SUCCEEDED
         document.refresh_from_db()
@@ -151,7 +141,7 @@ def test_no_tables_and_image_only_pages_succeed_with_a_warning(worker, user, cor
 
 
 def test_progress_counts_every_page(worker, user, corpus):
-    document = upload(user, corpus / "pdfplumber__chelsea_pdta.pdf", pages="1-12")
+    document = upload_document(user, corpus / "pdfplumber__chelsea_pdta.pdf", pages="1-12")
     run = finished(document)
     assert (run.pages_done, run.pages_total) == (12, 12)
     assert run.tables_found == document.tables.count()
@@ -160,7 +150,7 @@ def test_progress_counts_every_page(worker, user, corpus):
 
 def test_an_identical_upload_is_recognised(user, corpus):
     path = corpus / "camelot__us-020.pdf"
-    first = upload(user, path)
+    first = upload_document(user, path)
     again = document_upload(
         owner=user,
         name="copy.pdf",
@@ -182,5 +172,5 @@ def test_an_identical_upload_is_recognised(user, corpus):
 )
 def test_options_that_cannot_work_are_refused_before_storing(user, corpus, options, message):
     with pytest.raises(UploadRejected, match=message):
-        upload(user, corpus / "camelot__us-020.pdf", **options)
+        upload_document(user, corpus / "camelot__us-020.pdf", **options)
     assert Document.objects.count() == 0

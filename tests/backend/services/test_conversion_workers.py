@@ -6,8 +6,9 @@ import pytest
 
 from backend.models import Run, Table
 from backend.selectors.tables import table_content
-from tests.backend.services.test_conversion import finished, upload
+from tests.backend.services.test_conversion import finished
 from tests.support import pdf_factory
+from tests.support.factories import upload_document
 from tests.support.processes import celery_process
 
 
@@ -19,10 +20,10 @@ def test_a_long_document_is_split_into_parts_and_a_table_across_parts_is_merged(
     # Parts of two pages: us-020's table on pages 2-3 straddles the first boundary.
     env = {"CONVERSION_PARALLEL_MIN_PAGES": "4", "CONVERSION_PART_PAGES": "2"}
     args = ["worker", "-c", "2", "-Q", "celery", "-n", "parts@%h", "--loglevel=INFO"]
-    whole = upload(user, corpus / "camelot__us-020.pdf", pages="2-3")
+    whole = upload_document(user, corpus / "camelot__us-020.pdf", pages="2-3")
     with celery_process(args, tmp_path / "worker.log", **env):
         assert finished(whole).status == Run.Status.SUCCEEDED
-        split = upload(user, corpus / "camelot__us-020.pdf")
+        split = upload_document(user, corpus / "camelot__us-020.pdf")
         run = finished(split)
     assert run.status == Run.Status.SUCCEEDED, run.error
     assert (run.pages_done, run.pages_total) == (6, 6)
@@ -49,7 +50,7 @@ def test_the_time_limit_stops_a_slow_file_and_says_so(user, corpus, tmp_path):
     with celery_process(
         ["worker", "-c", "1", "-n", "limits@%h"], tmp_path / "worker.log", **env
     ) as proc:
-        document = upload(user, long_pdf)
+        document = upload_document(user, long_pdf)
         run = finished(document)
         assert proc.poll() is None, "the worker survives"
     assert run.status == Run.Status.FAILED

@@ -13,7 +13,6 @@ from backend.integrations.warehouse import connect_warehouse
 from backend.models import Bundle, Run
 from backend.selectors.bundles import bundle_schema_view, bundle_table_changes
 from backend.services.bundles import (
-    bundle_create,
     bundle_set_date_order,
     bundle_set_decimal_mark,
     bundle_set_schema_changes,
@@ -21,6 +20,7 @@ from backend.services.bundles import (
 )
 from backend.services.loads import LoadFailed, LoadRefused, load_enqueue, load_run
 from backend.services.tables import table_profile_store
+from tests.support.factories import make_bundle
 from tests.support.warehouse_fixtures import Backend, backend, canon, redshift_shim
 
 __all__ = ["backend", "redshift_shim"]  # fixtures, imported for pytest
@@ -40,21 +40,6 @@ COMMA_FILE = (
 def warehouse_url(backend: Backend, settings) -> str:
     settings.WAREHOUSE_URL = backend.url
     return backend.url
-
-
-def make_bundle(user, *files: bytes, target: str = "", **answers) -> Bundle:
-    bundle = bundle_create(
-        owner=user,
-        name=f"intake {uuid.uuid4().hex[:6]}",
-        target_table=target or f"intake_{uuid.uuid4().hex[:8]}",
-        load_mode="append",
-    )
-    for number, content in enumerate(files, start=1):
-        table_create_from_csv(
-            owner=user, name=f"part{number}.csv", content=content, bundle=bundle, **answers
-        )
-    bundle.refresh_from_db()
-    return bundle
 
 
 def load_now(bundle: Bundle, user) -> Run:

@@ -27,6 +27,7 @@ from backend.services.groups import (
 )
 from backend.services.loads import LoadFailed, load_enqueue, load_run
 from backend.services.schedules import schedule_save
+from tests.support.factories import make_run
 from tests.support.users import member, user_default
 
 
@@ -85,7 +86,7 @@ def test_a_group_member_sees_loads_and_sees_the_runs_of_a_shared_bundle(team):
     assert bundle_of_owner(owner=bob, bundle_id=bundle.pk) == bundle
     run = load_enqueue(bundle=bundle, owner=bob)
     assert run.owner == bob
-    anns_run = Run.objects.create(kind="load", owner=team["ann"], task_id="ann-1", bundle=bundle)
+    anns_run = make_run(kind="load", owner=team["ann"], task_id="ann-1", bundle=bundle)
     seen = {r.id for r in runs_page(by=bob, filters=RunFilters()).rows}
     assert {run.pk, anns_run.pk} <= seen
     assert run_detail(by=bob, run_id=anns_run.pk) is not None

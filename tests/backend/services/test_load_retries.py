@@ -9,7 +9,8 @@ from backend.integrations.warehouse import connect_warehouse
 from backend.models import Run
 from backend.services.loads import load_enqueue
 from backend.services.run_actions import run_cancel
-from tests.backend.services.test_loads import ORDERS, load_and_wait, make_bundle
+from tests.backend.services.test_loads import ORDERS, load_and_wait
+from tests.support.factories import make_bundle
 from tests.support.processes import celery_process, wait_for
 
 

@@ -12,8 +12,9 @@ from backend.celery_app import app
 from backend.models import Document, Run, Table
 from backend.services.bundles import table_create_from_csv
 from backend.services.run_actions import RunActionRefused, run_cancel, run_retry
-from tests.backend.services.test_conversion import finished, upload
+from tests.backend.services.test_conversion import finished
 from tests.support import pdf_factory
+from tests.support.factories import make_bundle_row, make_run, upload_document
 from tests.support.processes import celery_process, wait_for
 
 PARTS = {"CONVERSION_PARALLEL_MIN_PAGES": "4", "CONVERSION_PART_PAGES": "10"}
@@ -33,7 +34,7 @@ def part_files(task_id: str) -> list[str]:
 @pytest.mark.processes
 @pytest.mark.django_db(transaction=True)
 def test_a_queued_run_cancelled_stays_revoked_when_a_worker_starts_later(user, corpus, tmp_path):
-    document = upload(user, corpus / "camelot__us-020.pdf")
+    document = upload_document(user, corpus / "camelot__us-020.pdf")
     run = Run.objects.get(document=document)
     assert run.status == Run.Status.QUEUED
 
@@ -71,7 +72,7 @@ def test_a_running_conversion_in_parts_cancelled_ends_revoked_without_outputs(
     )
     args = ["worker", "-c", "2", "-n", "cancel@%h"]
     with celery_process(args, tmp_path / "worker.log", **PARTS) as proc:
-        document = upload(user, long_pdf)
+        document = upload_document(user, long_pdf)
         run = Run.objects.get(document=document)
         wait_for(
             lambda: part_files(run.task_id),
@@ -113,12 +114,12 @@ def _busy() -> bool:
 @pytest.mark.django_db(transaction=True)
 def test_a_failed_conversion_retried_with_the_password_succeeds(user, corpus, tmp_path):
     with celery_process(["worker", "-c", "1", "-n", "retry@%h"], tmp_path / "worker.log"):
-        document = upload(user, corpus / "camelot__health_protected.pdf")
+        document = upload_document(user, corpus / "camelot__health_protected.pdf")
         failed = finished(document)
         assert failed.status == Run.Status.FAILED
         with pytest.raises(RunActionRefused):
             run_retry(
-                run_id=Run.objects.create(
+                run_id=make_run(
                     kind="conversion",
                     owner=user,
                     task_id="x",
@@ -143,15 +144,12 @@ def test_a_failed_conversion_retried_with_the_password_succeeds(user, corpus, tm
 
 @pytest.mark.django_db  # inside a rolled-back transaction: the task is never sent
 def test_a_failed_load_is_retried_as_a_new_load_and_only_once_at_a_time():
-    from backend.models import Bundle
     from tests.support.users import user_default
 
     owner = user_default()
-    bundle = Bundle.objects.create(owner=owner, name="sales", target_table="sales")
+    bundle = make_bundle_row(owner, name="sales")
     table_create_from_csv(owner=owner, name="sales.csv", content=b"day,sum\n1,2\n", bundle=bundle)
-    failed = Run.objects.create(
-        kind="load", status="failed", owner=owner, task_id="load-1", bundle=bundle
-    )
+    failed = make_run(kind="load", status="failed", owner=owner, task_id="load-1", bundle=bundle)
     retried = run_retry(run_id=failed.pk, owner=owner)
     assert (retried.kind, retried.status, retried.bundle_id, retried.retry_of_id) == (
         "load",

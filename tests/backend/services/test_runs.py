@@ -6,10 +6,11 @@ from backend.models import Run
 from backend.services.failures import run_fail
 from backend.services.loads import load_fail
 from backend.services.runs import run_revoke, run_started
+from tests.support.factories import make_run
 
 
 def test_a_run_revoked_before_it_started_has_no_duration(user):
-    Run.objects.create(kind="load", owner=user, task_id="never-started")
+    make_run(kind="load", owner=user, task_id="never-started")
     assert run_revoke(task_id="never-started", message="Cancelled by local.")
     run = Run.objects.get(task_id="never-started")
     assert run.status == "revoked" and run.finished_at is not None
@@ -17,7 +18,7 @@ def test_a_run_revoked_before_it_started_has_no_duration(user):
 
 
 def test_a_run_revoked_while_running_has_its_duration(user):
-    Run.objects.create(kind="load", owner=user, task_id="running")
+    make_run(kind="load", owner=user, task_id="running")
     run_started(task_id="running")
     assert run_revoke(task_id="running", message="Cancelled by local.")
     run = Run.objects.get(task_id="running")
@@ -25,9 +26,9 @@ def test_a_run_revoked_while_running_has_its_duration(user):
 
 
 def test_a_failure_the_service_did_not_handle_is_the_systems(user):
-    Run.objects.create(kind="load", owner=user, task_id="crashed")
+    make_run(kind="load", owner=user, task_id="crashed")
     run_fail(task_id="crashed", message="Unexpected error: OSError: disk full")
-    Run.objects.create(kind="load", owner=user, task_id="bad-input")
+    make_run(kind="load", owner=user, task_id="bad-input")
     load_fail(task_id="bad-input", message="row 3, column amount: 'lots' is not a number")
     assert Run.objects.get(task_id="crashed").system_failure
     assert not Run.objects.get(task_id="bad-input").system_failure

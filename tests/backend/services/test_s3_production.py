@@ -24,7 +24,8 @@ from backend.models import Document, Run, Table
 from backend.selectors.tables import table_csv, table_data_rows, tables_zip
 from backend.services.bundles import bundle_create, bundle_set_tables, table_create_from_csv
 from backend.services.loads import load_enqueue
-from tests.backend.services.test_conversion import finished, upload
+from tests.backend.services.test_conversion import finished
+from tests.support.factories import upload_document
 from tests.support.processes import celery_process, wait_for
 from tests.support.s3_server import KEYS, REGION, new_bucket, object_keys
 from tests.support.s3_warehouse import s3_server, s3_shim
@@ -124,7 +125,7 @@ def test_a_pdf_and_a_csv_go_through_s3_into_redshift_by_copy(
     s3_files, user, corpus, tmp_path, s3_shim
 ):
     copies = len(s3_shim.copies.statements)
-    document = upload(user, corpus / "camelot__us-020.pdf", pages="2-3")
+    document = upload_document(user, corpus / "camelot__us-020.pdf", pages="2-3")
     assert finished(document).status == Run.Status.SUCCEEDED
     (table,) = Table.objects.filter(document=document)
     stored = object_keys(s3_files.endpoint, s3_files.files)
@@ -153,7 +154,7 @@ def test_a_pdf_and_a_csv_go_through_s3_into_redshift_by_copy(
 
 
 def test_a_value_copy_refuses_is_shown_by_pdf_page_row_and_column(s3_files, user, corpus, s3_shim):
-    document = upload(user, corpus / "camelot__us-020.pdf", pages="2-3")
+    document = upload_document(user, corpus / "camelot__us-020.pdf", pages="2-3")
     assert finished(document).status == Run.Status.SUCCEEDED
     (table,) = Table.objects.filter(document=document)
     first_row = next(table_data_rows(table=table))[0]
@@ -278,7 +279,9 @@ def test_no_secret_reaches_a_run_a_task_result_a_document_or_the_worker_log(s3_f
 
     from backend.selectors.run_detail import run_detail
 
-    document = upload(user, corpus / "camelot__health_protected.pdf", password=PDF_PASSWORD)
+    document = upload_document(
+        user, corpus / "camelot__health_protected.pdf", password=PDF_PASSWORD
+    )
     assert finished(document).status == Run.Status.SUCCEEDED
     bundle = bundle_create(owner=user, name="Health", target_table="health", load_mode="append")
     tables = [t.pk for t in Table.objects.filter(document=document)]

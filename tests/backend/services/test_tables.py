@@ -11,6 +11,7 @@ from backend.selectors.tables import table_columns, table_csv, table_first_rows
 from backend.services.bundles import bundle_create, bundle_set_tables
 from backend.services.documents import DocumentBusy, document_delete
 from backend.services.tables import TableInvalid, table_create_extracted, table_set_header
+from tests.support.factories import make_run
 
 ROWS = [["Country", "Capital", "Area", "People"], ["Peru", "Lima", "1285", "34"]]
 
@@ -63,7 +64,7 @@ def test_deleting_a_document_removes_its_tables_and_files_and_tells_its_bundles(
     bundle = bundle_create(owner=user, name="Geo", target_table="geo", load_mode="append")
     bundle_set_tables(by=bundle.owner, bundle=bundle, table_ids=[table.pk])
     version = Bundle.objects.get(pk=bundle.pk).version
-    run = Run.objects.create(kind="conversion", owner=user, task_id="c", document=document)
+    run = make_run(kind="conversion", owner=user, task_id="c", document=document)
     with pytest.raises(DocumentBusy, match="cancel it in History first"):
         document_delete(owner=user, document_id=document.pk)
     Run.objects.filter(pk=run.pk).update(status="succeeded")

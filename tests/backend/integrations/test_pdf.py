@@ -22,8 +22,8 @@ from backend.integrations.pdf import (
     parse_page_spec,
 )
 from tests.support import pdf_factory
+from tests.support.processes import REPO
 
-REPO = Path(__file__).resolve().parents[2]
 CORPUS = Path(os.environ.get("CORPUS_DIR", REPO.parent / "shared" / "corpus"))
 
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"corpus not found at {CORPUS}")

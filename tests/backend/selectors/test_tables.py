@@ -8,10 +8,10 @@ import zipfile
 
 import pytest
 
-from backend.models import Document
 from backend.selectors.tables import table_csv, table_data_rows, tables_zip
 from backend.services.bundles import table_create_from_csv
 from backend.services.tables import table_create_extracted
+from tests.support.factories import make_document_row
 
 ROWS = [["formula", "note"], ['=HYPERLINK("http://x")', "+1"], ["-2", "@SUM(A1)"], ["ok", "\tx"]]
 
@@ -22,7 +22,7 @@ def _cells(data: bytes) -> list[list[str]]:
 
 @pytest.mark.django_db
 def test_csv_and_zip_downloads_neutralise_formulas_and_raw_keeps_them(user):
-    document = Document.objects.create(owner=user, name="f.pdf", sha256="f", size_bytes=1)
+    document = make_document_row(user, name="f.pdf", sha256="f")
     table = table_create_extracted(
         document=document, rows=ROWS, number=1, first_page=1, last_page=1
     )

@@ -11,7 +11,7 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 
 from backend.integrations.pdf.render import read_page_image
-from backend.models import Bundle, Document, Run, Table
+from backend.models import Document, Run, Table
 from backend.selectors.table_versions import bundle_members_review
 from backend.selectors.tables import table_first_rows
 from backend.services.bundles import bundle_create, bundle_set_tables
@@ -31,7 +31,8 @@ from backend.services.templates import (
     template_conversion_options,
     template_save,
 )
-from tests.backend.services.test_conversion import finished, upload
+from tests.backend.services.test_conversion import finished
+from tests.support.factories import make_bundle_row, upload_document
 from tests.support.processes import wait_for
 from tests.support.table_pdfs import (
     SALES_AREA,
@@ -50,7 +51,7 @@ def sales_pdf(path, body):
 
 
 def converted_table(user, path, **options) -> Table:
-    document = upload(user, path, **options)
+    document = upload_document(user, path, **options)
     assert finished(document).status == Run.Status.SUCCEEDED
     return Table.objects.get(document=document)
 
@@ -83,7 +84,7 @@ def test_a_conversion_keeps_the_grid_it_read(worker, user, tmp_path):
 def test_separators_drawn_on_the_page_make_the_next_version(worker, user, tmp_path):
     body = [["North", "12", "3.50"], ["South", "7", "4.25"]]
     table = converted_table(user, sales_pdf(tmp_path / "sales.pdf", body))
-    bundle = Bundle.objects.create(owner=user, name="sales", target_table="sales")
+    bundle = make_bundle_row(user, name="sales")
     bundle.tables.add(table)
     table_mark_checked(owner=user, table_id=table.pk)
 
@@ -244,7 +245,7 @@ def scanned_page(target, picture):
 
 def test_a_page_that_is_only_a_picture_is_named(worker, user, tmp_path):
     scan = scanned_page(tmp_path / "scan.pdf", tmp_path / "photo.png")
-    document = upload(user, scan)
+    document = upload_document(user, scan)
     assert finished(document).status == Run.Status.SUCCEEDED
     document.refresh_from_db()
     assert document.warning == (

@@ -257,7 +257,7 @@ KILLED_LOAD = """
 import sys
 from backend.integrations.warehouse import SourceRow, connect_warehouse
 from backend.integrations.warehouse.s3_staging import S3Staging
-from tests.integrations.test_warehouse_s3_copy import COLUMNS, source_rows
+from tests.backend.integrations.warehouse.test_s3_staging import COLUMNS, source_rows
 url, endpoint, bucket = sys.argv[1:4]
 staging = S3Staging(bucket, endpoint_url=endpoint, region="us-east-1", access_key_id="testing",
                     secret_access_key="testing", part_mb=0.001)

@@ -2,41 +2,38 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import User
 
-from backend.models import Bundle, Document, Run
+from backend.models import Run
 from backend.selectors import runs
 from backend.selectors.local_day import offset_spans
 from backend.selectors.run_detail import Named, redact, redact_text, run_detail
+from tests.support.factories import make_bundle_row, make_document_row, make_run
 from tests.support.users import user_default
 
 BERLIN = ZoneInfo("Europe/Berlin")
 T0 = datetime(2026, 3, 28, 12, tzinfo=UTC)  # Berlin moves to summer time on the 29th
 
 
-def make_run(owner, *, at, kind="conversion", status="succeeded", duration=None, **fields):
-    run = Run.objects.create(
-        kind=kind, status=status, owner=owner, task_id=str(uuid.uuid4()), **fields
-    )
-    # queued_at is auto_now_add: set the seeded time afterwards.
-    Run.objects.filter(pk=run.pk).update(queued_at=at, duration_s=duration)
-    return run
-
-
 @pytest.fixture
 def seeded(transactional_db):
     ann, bob = User.objects.create(username="ann"), User.objects.create(username="bob")
-    sales = Bundle.objects.create(owner=ann, name="sales", target_table="sales")
-    stock = Bundle.objects.create(owner=ann, name="stock", target_table="stock")
-    doc = Document.objects.create(owner=ann, name="a.pdf", sha256="x", size_bytes=1)
+    sales = make_bundle_row(ann, name="sales")
+    stock = make_bundle_row(ann, name="stock")
+    doc = make_document_row(ann, name="a.pdf", sha256="x")
     for i in range(10):  # day 1: conversions of 1..10 s
         make_run(
-            ann, at=T0 + timedelta(minutes=i), duration=float(i + 1), document=doc, pages_done=2
+            ann,
+            at=T0 + timedelta(minutes=i),
+            kind="conversion",
+            status="succeeded",
+            duration_s=float(i + 1),
+            document=doc,
+            pages_done=2,
         )
     for i in range(4):  # day 2 (23:30 UTC on the 28th is the 29th in Berlin): loads
         status = "failed" if i == 0 else "succeeded"
@@ -45,12 +42,14 @@ def seeded(transactional_db):
             at=datetime(2026, 3, 28, 23, 30 + i, tzinfo=UTC),
             kind="load",
             status=status,
-            duration=100.0 * (i + 1),
+            duration_s=100.0 * (i + 1),
             bundle=sales,
             rows_loaded=0 if status == "failed" else 1000,
             trigger="schedule",
         )
-    make_run(bob, at=T0 + timedelta(days=2), kind="load", status="failed", bundle=stock, duration=5)
+    make_run(
+        bob, at=T0 + timedelta(days=2), kind="load", status="failed", bundle=stock, duration_s=5
+    )
     make_run(bob, at=T0 + timedelta(days=2, hours=1), kind="load", status="queued", bundle=stock)
     return {"ann": ann, "bob": bob, "sales": sales, "stock": stock, "doc": doc}
 

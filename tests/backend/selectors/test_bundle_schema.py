@@ -8,12 +8,13 @@ import uuid
 import pytest
 from django.core.files.base import ContentFile
 
-from backend.models import Bundle, Document, Table
+from backend.models import Bundle, Table
 from backend.selectors.bundle_schema import PENDING, bundle_schema
 from backend.selectors.bundles import bundle_schema_view
 from backend.services.bundles import bundle_create, bundle_set_tables
 from backend.services.loads import LoadRefused, load_enqueue
 from backend.services.tables import csv_bytes, table_create_extracted, table_set_header
+from tests.support.factories import make_document_row
 from tests.support.processes import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -25,7 +26,7 @@ LAYOUT = {"first_page": 1, "last_page": 1, "bbox": [0, 0, 1, 1], "strategy": "li
 
 def converted_table(user, rows=ROWS) -> Table:
     """A table as a conversion stores it (this is the call the worker makes)."""
-    document = Document.objects.create(owner=user, name="orders.pdf", sha256="0", size_bytes=1)
+    document = make_document_row(user, name="orders.pdf", sha256="0")
     return table_create_extracted(document=document, rows=rows, number=1, **LAYOUT)
 
 

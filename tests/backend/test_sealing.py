@@ -11,45 +11,47 @@ from backend.integrations.pdf import PdfError
 from backend.models import Document, Run
 from backend.sealing import UnsealFailed, seal, unseal
 from backend.services.pdf_passwords import PASSWORD_OPTION, document_password
-from tests.backend.services.test_conversion import FINISHED, upload
+from tests.backend.services.test_conversion import finished
+from tests.support.factories import upload_document
 
 PASSWORD = "userpass"  # opens camelot__health_protected.pdf
-ACTIVE = (Run.Status.QUEUED, Run.Status.STARTED, Run.Status.PROGRESS)
+ACTIVE = (Document.Status.QUEUED, Document.Status.CONVERTING)
+ENDED = (Document.Status.CONVERTED, Document.Status.FAILED)
 
 
 def stored_row(document: Document) -> tuple[str, dict]:
-    """The run's status and the document's options, as the database holds them now: in one
-    query, so both come from the same moment (the run ends and the password goes together)."""
-    runs = Run.objects.filter(document=document).order_by("-queued_at")
-    return runs.values_list("status", "document__options").first()
+    """The document's status and options as the database holds them now: one row, read at
+    once, so the two always belong together."""
+    return Document.objects.filter(pk=document.pk).values_list("status", "options").get()
 
 
 def watch_until_final(document: Document) -> list[tuple[str, dict]]:
-    """Every distinct (status, options) the database held until the run ended; read without
-    pause, so that even a one-page conversion is seen while a worker runs it."""
+    """Every distinct (status, options) the database held until the conversion ended; read
+    without pause, so that even a one-page conversion is seen while a worker runs it."""
     seen: list[tuple[str, dict]] = []
     for _ in range(200_000):
         status, options = stored_row(document)
         if not seen or seen[-1] != (status, options):
             seen.append((status, options))
-        if status in FINISHED:
+        if status in ENDED:
             return seen
     raise AssertionError(f"the conversion did not end; seen: {[s for s, _ in seen]}")
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_password_is_sealed_while_converting_and_gone_after(worker, user, corpus):
-    document = upload(user, corpus / "camelot__health_protected.pdf", password=PASSWORD)
+    document = upload_document(user, corpus / "camelot__health_protected.pdf", password=PASSWORD)
     seen = watch_until_final(document)
     statuses = [status for status, _ in seen]
-    assert Run.Status.STARTED in statuses or Run.Status.PROGRESS in statuses, statuses
+    assert Document.Status.CONVERTING in statuses, statuses
     for status, options in seen:
         assert PASSWORD not in json.dumps(options), f"plain text while {status}"
         if status in ACTIVE:
             assert unseal(options[PASSWORD_OPTION]) == PASSWORD, "sealed, and opens"
         else:
             assert not [k for k in options if "password" in k], "forgotten at the end"
-    assert seen[-1][0] == Run.Status.SUCCEEDED
+    assert seen[-1][0] == Document.Status.CONVERTED
+    assert finished(document).status == Run.Status.SUCCEEDED
 
 
 @pytest.mark.django_db

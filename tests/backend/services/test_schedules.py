@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_celery_beat.models import ClockedSchedule, CrontabSchedule, PeriodicTask, PeriodicTasks
 from django_celery_beat.schedulers import ModelEntry
 
-from backend.models import Bundle, BundleSchedule, Run
+from backend.models import BundleSchedule, Run
 from backend.scheduling.spec import ScheduleSpec
 from backend.selectors.schedules import schedule_calendar, schedules_list
 from backend.services.bundles import table_create_from_csv
@@ -25,6 +25,7 @@ from backend.services.schedules import (
     schedule_save,
 )
 from backend.task_names import LOAD_TO_REDSHIFT
+from tests.support.factories import make_bundle_row, make_run
 from tests.support.users import user_default
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +39,7 @@ def owner():
 
 @pytest.fixture
 def bundle(owner):
-    return Bundle.objects.create(owner=owner, name="Sales", target_table="sales")
+    return make_bundle_row(owner, name="Sales")
 
 
 def once(at, zone="UTC") -> ScheduleSpec:
@@ -68,7 +69,7 @@ def test_a_daily_schedule_is_a_crontab_in_its_zone_that_does_not_fire_at_once(bu
 
 
 def test_once_schedules_never_share_a_clocked_row(owner, bundle):
-    other = Bundle.objects.create(owner=owner, name="Stock", target_table="stock")
+    other = make_bundle_row(owner, name="Stock")
     at = timezone.now() + timedelta(hours=2)
     first = schedule_save(bundle=bundle, owner=owner, spec=once(at)).periodic_task
     second = schedule_save(bundle=other, owner=owner, spec=once(at)).periodic_task
@@ -183,7 +184,7 @@ def test_list_and_calendar_merge_plans_with_runs(owner, bundle):
     schedule_save(bundle=bundle, owner=owner, spec=DAILY)
     states = {"succeeded": now - timedelta(days=2), "failed": now - timedelta(days=1)}
     for i, (status, at) in enumerate(states.items()):
-        run = Run.objects.create(
+        run = make_run(
             kind="load",
             owner=owner,
             bundle=bundle,
@@ -215,6 +216,6 @@ def test_a_fired_once_shows_as_done_and_a_paused_one_as_paused(owner, bundle):
     schedule_pause(by=schedule.owner, schedule=schedule)
     assert schedules_list(by=user_default())[0].state == "paused"
     later = at + timedelta(minutes=5)
-    Run.objects.create(kind="load", owner=owner, bundle=bundle, task_id="fired", trigger="schedule")
+    make_run(kind="load", owner=owner, bundle=bundle, task_id="fired", trigger="schedule")
     Run.objects.filter(task_id="fired").update(queued_at=at + timedelta(seconds=1))
     assert schedules_list(by=user_default(), now=later)[0].state == "done"
