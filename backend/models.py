@@ -5,6 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from backend.scheduling.spec import FREQUENCIES
+from backend.scheduling.spec import NONE as NO_SCHEDULE
+
 OWNER = settings.AUTH_USER_MODEL
 
 
@@ -174,20 +177,15 @@ class Bundle(models.Model):
 class BundleSchedule(models.Model):
     """The schedule form's choice for a bundle, beside the beat row that fires it."""
 
-    class Frequency(models.TextChoices):
-        ONCE = "once"
-        HOURLY = "hourly"
-        DAILY = "daily"
-        WEEKLY = "weekly"
-        MONTHLY = "monthly"
-        CRON = "cron"
-
     owner = models.ForeignKey(OWNER, on_delete=models.CASCADE, related_name="schedules")
     bundle = models.OneToOneField(Bundle, on_delete=models.CASCADE, related_name="schedule")
     periodic_task = models.OneToOneField(
         "django_celery_beat.PeriodicTask", null=True, on_delete=models.SET_NULL
     )
-    frequency = models.CharField(max_length=8, choices=Frequency.choices)
+    # The frequencies the schedule form offers (backend/scheduling/spec.py), "none" aside.
+    frequency = models.CharField(
+        max_length=8, choices=[(f, f.capitalize()) for f in FREQUENCIES if f != NO_SCHEDULE]
+    )
     # The form's fields for this frequency (date, time, weekdays, day, cron).
     form = models.JSONField(default=dict)
     timezone = models.CharField(max_length=64)

@@ -10,13 +10,14 @@ from django.conf import settings
 from django.contrib.auth.models import User
 
 from backend.access import AccessDenied, bundles_visible, may_change, owned
-from backend.integrations.warehouse import WarehouseError, connect_warehouse
+from backend.integrations.warehouse import WarehouseError
 from backend.integrations.warehouse.evolution import schema_diff
 from backend.integrations.warehouse.forms import DATE_FORM, MONTH_FIRST, NUMBER_FORM
 from backend.integrations.warehouse.inference import TEXT_HEADROOM, InferredColumn
 from backend.integrations.warehouse.schema import quote_ident
 from backend.models import Bundle, Run, Table
 from backend.selectors.bundle_schema import bundle_schema
+from backend.selectors.warehouse import configured_warehouse
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,7 @@ def bundle_table_changes(*, by: User, bundle_id: int) -> dict[str, Any]:
     bundle = bundle_of_owner(owner=by, bundle_id=bundle_id)
     schema = bundle_schema(bundle=bundle)
     try:
-        with connect_warehouse(settings.WAREHOUSE_URL, base_dir=settings.BASE_DIR) as warehouse:
+        with configured_warehouse() as warehouse:
             existing = warehouse.table_columns(bundle.target_table)
     except WarehouseError as exc:
         return {"error": str(exc), "exists": False, "changes": [], "refusals": []}

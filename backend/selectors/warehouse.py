@@ -6,6 +6,7 @@ their groups), with the loads they may see; an administrator sees every table.""
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 from django.conf import settings
@@ -13,8 +14,15 @@ from django.contrib.auth.models import User
 from django.db.models import Max, QuerySet
 
 from backend.access import AccessDenied, bundles_visible, is_admin, runs_visible
-from backend.integrations.warehouse import WarehouseError, connect_warehouse
+from backend.integrations.warehouse import S3Staging, Warehouse, WarehouseError, connect_warehouse
 from backend.models import Run
+
+
+def configured_warehouse() -> AbstractContextManager[Warehouse]:
+    """The warehouse WAREHOUSE_URL names (a relative path from the project folder), staging
+    through S3 when LOAD_S3_STAGING sets it: the one place a connection is made."""
+    staging = S3Staging.from_settings(settings.LOAD_S3_STAGING)
+    return connect_warehouse(settings.WAREHOUSE_URL, base_dir=settings.BASE_DIR, s3_staging=staging)
 
 
 def _may_see(user: User) -> Callable[[str], bool]:
@@ -33,7 +41,7 @@ def warehouse_tables(*, by: User) -> dict[str, Any]:
     (of those the user may see) that last loaded each."""
     visible = _may_see(by)
     try:
-        with connect_warehouse(settings.WAREHOUSE_URL, base_dir=settings.BASE_DIR) as warehouse:
+        with configured_warehouse() as warehouse:
             tables = [t for t in warehouse.list_tables() if visible(t.name)]
     except WarehouseError as exc:
         return {"error": str(exc), "tables": []}
@@ -56,7 +64,7 @@ def warehouse_preview(*, by: User, table: str, limit: int = 100) -> dict[str, An
     """The first rows of a warehouse table the user may see; AccessDenied for any other."""
     if not _may_see(by)(table):
         raise AccessDenied(f"No warehouse table {table} of yours.")
-    with connect_warehouse(settings.WAREHOUSE_URL, base_dir=settings.BASE_DIR) as warehouse:
+    with configured_warehouse() as warehouse:
         preview = warehouse.preview(table, limit)
     return {"columns": preview.columns, "rows": [list(r) for r in preview.rows]}
 

@@ -20,7 +20,6 @@ from backend.integrations.warehouse import (
     S3Staging,
     SourceRow,
     WarehouseError,
-    connect_warehouse,
 )
 from backend.models import AuditEvent, Bundle, BundleSchedule, Run, Table
 from backend.selectors.bundle_schema import (
@@ -30,6 +29,7 @@ from backend.selectors.bundle_schema import (
     member_rows,
 )
 from backend.selectors.table_versions import tables_unchecked
+from backend.selectors.warehouse import configured_warehouse
 from backend.services.audit import audit_record
 from backend.services.runs import run_enqueue, run_finished, run_progress, run_started
 from backend.services.tables import tables_profile_request
@@ -211,9 +211,7 @@ def _publish(bundle: Bundle, schema: BundleSchema, task_id: str, on_progress) ->
         on_progress(progress.phase, progress.rows)
 
     try:
-        with connect_warehouse(
-            settings.WAREHOUSE_URL, base_dir=settings.BASE_DIR, s3_staging=_s3_staging()
-        ) as warehouse:
+        with configured_warehouse() as warehouse:
             return warehouse.load(
                 target=bundle.target_table,
                 columns=schema.columns,

@@ -28,7 +28,9 @@ WORKER = "runs in a worker on ids a checked service queued"
 PURE = "works on values it is given; reads no one's data"
 HELD = "works on an object the caller already got through a checked selector"
 SYSTEM = "health of shared infrastructure; only the System page (administrators) calls it"
+CONNECTION = "opens the configured warehouse for a caller that has checked the user"
 NO_USER = {
+    "selectors.warehouse.configured_warehouse": CONNECTION,
     **dict.fromkeys(
         [
             "services.conversion.document_convert",
