@@ -24,10 +24,10 @@ INT_RANGES = {
     "SMALLINT": (-(2**15), 2**15 - 1),
 }
 _INT_RE = re.compile(r"[+-]?\d+\Z", re.ASCII)
-_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z", re.ASCII)
-_TIMESTAMP_RE = re.compile(
-    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?\Z", re.ASCII
-)
+# The canonical forms, for inference and loading alike: an ISO date, and an ISO date with a
+# time. A TIMESTAMP column also takes a bare date (midnight).
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z", re.ASCII)
+ISO_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?\Z", re.ASCII)
 
 
 class CoercionError(ValueError):
@@ -156,7 +156,7 @@ def _to_date(value: object) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
-    if isinstance(value, str) and _DATE_RE.match(value := value.strip()):
+    if isinstance(value, str) and ISO_DATE.match(value := value.strip()):
         try:
             return date.fromisoformat(value)
         except ValueError:
@@ -173,7 +173,7 @@ def _to_timestamp(value: object) -> datetime | None:
         return value
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day)
-    if isinstance(value, str) and _TIMESTAMP_RE.match(value := value.strip()):
+    if isinstance(value, str) and _iso_date_or_timestamp(value := value.strip()):
         try:
             return datetime.fromisoformat(value)
         except ValueError:
@@ -215,3 +215,7 @@ def to_text(value: object) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
+
+
+def _iso_date_or_timestamp(text: str) -> bool:
+    return bool(ISO_DATE.match(text) or ISO_TIMESTAMP.match(text))

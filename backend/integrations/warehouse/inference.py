@@ -14,7 +14,7 @@ from datetime import date, datetime
 from itertools import islice
 
 from .blocks import add_block
-from .coercion import FALSE_TOKENS, TRUE_TOKENS, to_text
+from .coercion import FALSE_TOKENS, ISO_DATE, ISO_TIMESTAMP, TRUE_TOKENS, to_text
 from .columns import MAX_VARCHAR_BYTES, ColumnSpec
 from .facts import Dates, Numbers
 from .forms import DATE_FORM, DAY_FIRST, DECIMAL_MARKS, MONTH_FIRST, NUMBER_FORM, grouped_number
@@ -28,8 +28,6 @@ TEXT_HEADROOM, MIN_TEXT_BYTES = 2, 16
 CHUNK_ROWS = 2048
 PROFILE_VERSION = 1  # of the stored facts' layout: a profile of another version is not used
 _NUMBER_RE = re.compile(r"[+-]?(\d*)(?:\.(\d*))?([eE][+-]?\d+)?\Z", re.ASCII)
-_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z", re.ASCII)
-_TIMESTAMP_RE = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?\Z", re.ASCII)
 _BOOL_TOKENS = TRUE_TOKENS | FALSE_TOKENS
 _LETTER_PAIRS = ({"t", "f"}, {"y", "n"})
 
@@ -145,11 +143,11 @@ class _Column:
 
     def _add_iso(self, text: str) -> None:
         try:
-            if _DATE_RE.match(text):
+            if ISO_DATE.match(text):
                 date.fromisoformat(text)
                 return
             self.dates = False
-            if _TIMESTAMP_RE.match(text):
+            if ISO_TIMESTAMP.match(text):
                 datetime.fromisoformat(text)
                 return
         except ValueError:
