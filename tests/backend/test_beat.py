@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import time
 import uuid
 from datetime import timedelta
 
@@ -54,9 +53,20 @@ def test_beat_fires_a_one_off_clocked_schedule_once(tmp_path):
             process=beat,
         )
         assert worker.poll() is None
-        time.sleep(3)  # long enough for a second, wrong, fire to show up
+        # A heartbeat written well after the fire means beat has looped on since (it loops
+        # at least once a second): a second, wrong, fire would have been sent by then, and
+        # beat writes every fire as it sends it.
+        wait_for(
+            lambda: Heartbeat.objects.filter(
+                name=BEAT_HEARTBEAT, beat_at__gt=fired.date_created + timedelta(seconds=2)
+            ).exists(),
+            timeout_s=60,
+            what="beat to loop on after the fire",
+            process=beat,
+        )
+        task.refresh_from_db()
+        assert task.total_run_count == 1
         assert TaskResult.objects.filter(periodic_task_name=task.name).count() == 1
-        assert Heartbeat.objects.filter(name=BEAT_HEARTBEAT).exists()
 
     assert fired.date_created >= fire_at
     task.refresh_from_db()
