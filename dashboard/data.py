@@ -33,23 +33,23 @@ def _user(user_id: int) -> User:
     return User.objects.get(pk=user_id)
 
 
-def bundle_schema(*, user_id: int, bundle_id: int, version: int) -> dict[str, Any]:
+def bundle_schema(*, user_id: int, bundle_id: int, version: int) -> bundles.SchemaView:
     """The bundle's schema view; `version` is in the key, so any change recomputes it. A view
     that still waits for a worker to read a member's column types is not kept."""
     view = _bundle_schema(user_id=user_id, bundle_id=bundle_id, version=version)
-    if view["pending"]:
+    if view.pending:
         bundle_profiles_request(by=_user(user_id), bundle_id=bundle_id)
         _bundle_schema.clear(user_id=user_id, bundle_id=bundle_id, version=version)
     return view
 
 
 @st.cache_data(ttl=600, max_entries=64, show_spinner="Reading the bundle's schema…")
-def _bundle_schema(*, user_id: int, bundle_id: int, version: int) -> dict[str, Any]:
+def _bundle_schema(*, user_id: int, bundle_id: int, version: int) -> bundles.SchemaView:
     return bundles.bundle_schema_view(by=_user(user_id), bundle_id=bundle_id)
 
 
 @st.cache_data(ttl=5, max_entries=16, show_spinner=False)
-def bundle_table_changes(*, user_id: int, bundle_id: int, version: int) -> dict[str, Any]:
+def bundle_table_changes(*, user_id: int, bundle_id: int, version: int) -> bundles.TableChanges:
     """The bundle against its table in the warehouse; short-lived: other loads change it."""
     return bundles.bundle_table_changes(by=_user(user_id), bundle_id=bundle_id)
 

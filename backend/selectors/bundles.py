@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -96,35 +96,45 @@ def tables_available(*, owner: User) -> list[AvailableTable]:
     return rows
 
 
-def bundle_schema_view(*, by: User, bundle_id: int) -> dict[str, Any]:
+@dataclass(frozen=True)
+class SchemaView:
+    """A bundle's schema as the Schema tab shows it; `columns`, `members` and `written_as`
+    are rows for grids."""
+
+    columns: list[dict[str, str]]  # name, type
+    members: list[dict[str, Any]]  # table_id, name, columns, problem, decimal_mark
+    written_as: list[dict[str, str]]  # column, "written as"
+    date_questions: list[str]  # columns whose dates read both ways and nobody chose
+    text_headroom: int
+    allow_schema_changes: bool
+    problems: list[str]  # why the bundle cannot load now
+    pending: list[str]  # members whose column facts a worker is still reading
+    dialect: str
+    ddl: str
+
+
+def bundle_schema_view(*, by: User, bundle_id: int) -> SchemaView:
     """Columns, member fit, problems and the exact DDL for the configured warehouse."""
     bundle = bundle_of_owner(owner=by, bundle_id=bundle_id)
     schema = bundle_schema(bundle=bundle)
     dialect = warehouse_dialect()
-    return {
-        "columns": [{"name": c.name, "type": c.sql_type} for c in schema.columns],
-        "members": [
+    pairs = list(zip(schema.columns, schema.inferred, strict=False))
+    return SchemaView(
+        columns=[{"name": c.name, "type": c.sql_type} for c in schema.columns],
+        members=[
             {"table_id": m.table_id, "name": m.name, "columns": m.columns, "problem": m.problem}
             | {"decimal_mark": m.decimal_mark}
             for m in schema.members
         ],
-        "written_as": [
-            {"column": c.name, "written as": _written_as(i)}
-            for c, i in zip(schema.columns, schema.inferred, strict=False)
-            if i.form
-        ],
-        "date_questions": [
-            c.name
-            for c, i in zip(schema.columns, schema.inferred, strict=False)
-            if i.form == DATE_FORM and not i.order
-        ],
-        "text_headroom": TEXT_HEADROOM,
-        "allow_schema_changes": bundle.allow_schema_changes,
-        "problems": schema.problems,
-        "pending": schema.pending,
-        "dialect": dialect,
-        "ddl": schema.ddl(target=bundle.target_table, dialect=dialect),
-    }
+        written_as=[{"column": c.name, "written as": _written_as(i)} for c, i in pairs if i.form],
+        date_questions=[c.name for c, i in pairs if i.form == DATE_FORM and not i.order],
+        text_headroom=TEXT_HEADROOM,
+        allow_schema_changes=bundle.allow_schema_changes,
+        problems=schema.problems,
+        pending=schema.pending,
+        dialect=dialect,
+        ddl=schema.ddl(target=bundle.target_table, dialect=dialect),
+    )
 
 
 def _written_as(column: InferredColumn) -> str:
@@ -136,7 +146,18 @@ def _written_as(column: InferredColumn) -> str:
     return f"{column.order} dates ({example}), read as ISO dates"
 
 
-def bundle_table_changes(*, by: User, bundle_id: int) -> dict[str, Any]:
+@dataclass(frozen=True)
+class TableChanges:
+    """How a bundle's schema compares with its target table in the warehouse."""
+
+    error: str  # why the warehouse could not be asked; empty when it answered
+    exists: bool
+    changes: list[str] = field(default_factory=list)  # what a load would change, in words
+    sql: list[str] = field(default_factory=list)  # and the statements it would run
+    refusals: list[str] = field(default_factory=list)  # what would stop a load
+
+
+def bundle_table_changes(*, by: User, bundle_id: int) -> TableChanges:
     """How the bundle's schema compares with its target table already in the warehouse:
     the changes a load would make, and what would stop it."""
     bundle = bundle_of_owner(owner=by, bundle_id=bundle_id)
@@ -145,17 +166,17 @@ def bundle_table_changes(*, by: User, bundle_id: int) -> dict[str, Any]:
         with configured_warehouse() as warehouse:
             existing = warehouse.table_columns(bundle.target_table)
     except WarehouseError as exc:
-        return {"error": str(exc), "exists": False, "changes": [], "refusals": []}
+        return TableChanges(error=str(exc), exists=False)
     if existing is None or not schema.columns:
-        return {"error": "", "exists": existing is not None, "changes": [], "refusals": []}
+        return TableChanges(error="", exists=existing is not None)
     diff = schema_diff(existing, schema.columns, schema.longest())
-    return {
-        "error": "",
-        "exists": True,
-        "changes": [c.describe(done=False) for c in diff.changes],
-        "sql": [c.sql(quote_ident(bundle.target_table)) for c in diff.changes],
-        "refusals": diff.refusals,
-    }
+    return TableChanges(
+        error="",
+        exists=True,
+        changes=[c.describe(done=False) for c in diff.changes],
+        sql=[c.sql(quote_ident(bundle.target_table)) for c in diff.changes],
+        refusals=diff.refusals,
+    )
 
 
 def bundle_recent_loads(*, bundle: Bundle, limit: int = 5) -> list[LoadRow]:

@@ -4,6 +4,7 @@ import streamlit as st
 from backend.errors import UserFixable
 from backend.selectors.bundles import (
     BundleRow,
+    SchemaView,
     bundle_of_owner,
     bundle_recent_loads,
     bundles_of_owner,
@@ -244,19 +245,19 @@ def csv_question_fields(file: str, layout) -> dict:
 
 def render_schema(bundle, editable: bool) -> None:
     view = data.bundle_schema(user_id=user.pk, bundle_id=bundle.pk, version=bundle.version)
-    for problem in view["problems"]:
+    for problem in view.problems:
         st.error(problem, icon=":material/warning:")
-    if not view["columns"]:
+    if not view.columns:
         return
     if not editable:
         st.markdown("**Columns and types**")
-        st.dataframe(pd.DataFrame(view["columns"]), hide_index=True, width="stretch")
+        st.dataframe(pd.DataFrame(view.columns), hide_index=True, width="stretch")
         render_table_changes(bundle, view, editable=False)
         return
-    render_date_questions(bundle, view["date_questions"])
+    render_date_questions(bundle, view.date_questions)
     with st.form("schema"):
         st.markdown("**Columns and types** (edit before loading)")
-        edited = st.data_editor(pd.DataFrame(view["columns"]), hide_index=True, width="stretch")
+        edited = st.data_editor(pd.DataFrame(view.columns), hide_index=True, width="stretch")
         if st.form_submit_button("Save schema"):
             try:
                 bundle_set_schema(by=user, bundle=bundle, columns=edited.to_dict("records"))
@@ -264,7 +265,7 @@ def render_schema(bundle, editable: bool) -> None:
             except UserFixable as refused:
                 show_refusal(refused)
     st.caption(
-        f"Text columns are declared {view['text_headroom']}× as wide as their longest value "
+        f"Text columns are declared {view.text_headroom}× as wide as their longest value "
         "(at least 16 bytes, rounded up to a power of two), so a slightly longer value in a "
         "later file still fits the table the first load creates."
     )
@@ -290,11 +291,11 @@ def render_date_questions(bundle, columns: list[str]) -> None:
                 st.rerun()
 
 
-def render_reading(bundle, view: dict) -> None:
+def render_reading(bundle, view: SchemaView) -> None:
     """How numbers and dates written by people are read, and each file's decimal mark."""
-    if view["written_as"]:
+    if view.written_as:
         st.markdown("**Values written as people write them**, loaded as what they mean")
-        st.dataframe(pd.DataFrame(view["written_as"]), hide_index=True, width="stretch")
+        st.dataframe(pd.DataFrame(view.written_as), hide_index=True, width="stretch")
     marks = {".": "1,234.5 (decimal point)", ",": "1.234,5 (decimal comma)"}
     with st.form("decimal-marks"):
         st.markdown("**Number format of each file**, found from its values")
@@ -306,11 +307,11 @@ def render_reading(bundle, view: dict) -> None:
                 format_func=marks.__getitem__,
                 key=f"mark-{m['table_id']}",
             )
-            for m in view["members"]
+            for m in view.members
             if not m["problem"]
         }
         if st.form_submit_button("Save number formats"):
-            for member in view["members"]:
+            for member in view.members:
                 mark = chosen.get(member["table_id"])
                 if mark and mark != member["decimal_mark"]:
                     bundle_set_decimal_mark(
@@ -319,32 +320,32 @@ def render_reading(bundle, view: dict) -> None:
             st.rerun()
 
 
-def render_table_changes(bundle, view: dict, editable: bool = True) -> None:
+def render_table_changes(bundle, view: SchemaView, editable: bool = True) -> None:
     changes = data.bundle_table_changes(
         user_id=user.pk, bundle_id=bundle.pk, version=bundle.version
     )
-    if changes["error"]:
-        st.warning(f"Can't compare with the warehouse: {changes['error']}")
-    if not changes["exists"]:
-        st.markdown(f"**DDL that will run** on the {view['dialect']} warehouse")
-        st.code(view["ddl"], language="sql")
+    if changes.error:
+        st.warning(f"Can't compare with the warehouse: {changes.error}")
+    if not changes.exists:
+        st.markdown(f"**DDL that will run** on the {view.dialect} warehouse")
+        st.code(view.ddl, language="sql")
         return
     st.markdown(f"**Table {bundle.target_table} already exists** in the warehouse")
-    for refusal in changes["refusals"]:
+    for refusal in changes.refusals:
         st.error(f"A load would be refused: {refusal}.", icon=":material/block:")
-    for change in changes["changes"]:
+    for change in changes.changes:
         st.info(f"The next load will {change}.", icon=":material/table_edit:")
-    if changes["changes"]:
-        st.code(";\n".join(changes["sql"]), language="sql")
-    if not changes["refusals"] and not changes["changes"]:
+    if changes.changes:
+        st.code(";\n".join(changes.sql), language="sql")
+    if not changes.refusals and not changes.changes:
         st.success("The bundle's columns fit the table as it is.", icon=":material/check:")
     allowed = st.toggle(
         "Let loads widen text columns and add new columns to the table",
-        value=view["allow_schema_changes"],
+        value=view.allow_schema_changes,
         help="Done inside the load's transaction and recorded on the run.",
         disabled=not editable,
     )
-    if allowed != view["allow_schema_changes"]:
+    if allowed != view.allow_schema_changes:
         bundle_set_schema_changes(by=user, bundle=bundle, allowed=allowed)
         st.rerun()
 
@@ -451,9 +452,8 @@ def render_bundle(row: BundleRow) -> None:
             "owner or an administrator changes it.",
             icon=":material/group:",
         )
-    problems = data.bundle_schema(user_id=user.pk, bundle_id=bundle.pk, version=bundle.version)[
-        "problems"
-    ]
+    view = data.bundle_schema(user_id=user.pk, bundle_id=bundle.pk, version=bundle.version)
+    problems = view.problems
     why = "Cannot load yet: " + " ".join(problems) if problems else None
     load_col, schedule_col, delete_col = st.columns(3)
     if load_col.button(

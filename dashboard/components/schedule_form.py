@@ -89,7 +89,7 @@ def render_schedule_form(*, bundles: list[BundleChoice], user: User, zones: list
 
 def _load_problems(bundle: BundleChoice, user: User) -> list[str]:
     schema = data.bundle_schema(user_id=user.pk, bundle_id=bundle.id, version=bundle.version)
-    return schema["problems"]
+    return schema.problems
 
 
 def frequency_key(bundle_id: int, saved: SavedSchedule | None) -> str:

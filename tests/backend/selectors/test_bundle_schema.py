@@ -37,7 +37,7 @@ def bundle_of(user, table: Table) -> Bundle:
 
 
 def types(user, bundle: Bundle) -> list[str]:
-    return [c["type"] for c in bundle_schema_view(by=user, bundle_id=bundle.pk)["columns"]]
+    return [c["type"] for c in bundle_schema_view(by=user, bundle_id=bundle.pk).columns]
 
 
 def rewrite_rows(table: Table, rows: list[list[str]]) -> None:
@@ -58,17 +58,17 @@ def test_a_table_without_facts_is_read_by_a_worker_and_the_page_waits(worker, us
     Table.objects.filter(pk=table.pk).update(profile={})  # as one stored before facts were
     bundle = bundle_of(user, table)
     view = bundle_schema_view(by=user, bundle_id=bundle.pk)
-    assert view["pending"] == [table.name]
-    assert f"{table.name}: {PENDING}" in view["problems"]
+    assert view.pending == [table.name]
+    assert f"{table.name}: {PENDING}" in view.problems
     with pytest.raises(LoadRefused, match="reading its column types"):
         load_enqueue(bundle=bundle, owner=user)
     wait_for(
-        lambda: not bundle_schema_view(by=user, bundle_id=bundle.pk)["pending"],
+        lambda: not bundle_schema_view(by=user, bundle_id=bundle.pk).pending,
         timeout_s=60,
         what="the worker to store the table's facts",
     )
     view = bundle_schema_view(by=user, bundle_id=bundle.pk)
-    assert (view["problems"], [c["type"] for c in view["columns"]]) == ([], TYPES)
+    assert (view.problems, [c["type"] for c in view.columns]) == ([], TYPES)
 
 
 def test_a_new_header_row_has_its_facts_read_again_by_a_worker(worker, user):

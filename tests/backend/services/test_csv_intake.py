@@ -70,8 +70,8 @@ def types(url: str, table: str) -> list[str]:
 def test_numbers_and_dates_as_people_write_them_load_as_what_they_mean(warehouse_url, user):
     bundle = make_bundle(user, POINT_FILE, COMMA_FILE)
     view = bundle_schema_view(by=bundle.owner, bundle_id=bundle.pk)
-    assert view["problems"] == []
-    assert [c["type"] for c in view["columns"]] == [
+    assert view.problems == []
+    assert [c["type"] for c in view.columns] == [
         "BIGINT",
         "NUMERIC(9,2)",
         "NUMERIC(8,6)",
@@ -81,8 +81,8 @@ def test_numbers_and_dates_as_people_write_them_load_as_what_they_mean(warehouse
         "VARCHAR(16)",  # a column holding only "f" is text, not false
         "VARCHAR(16)",  # zero-padded codes stay text
     ]
-    assert [m["decimal_mark"] for m in view["members"]] == [".", ","]
-    written = {w["column"]: w["written as"] for w in view["written_as"]}
+    assert [m["decimal_mark"] for m in view.members] == [".", ","]
+    written = {w["column"]: w["written as"] for w in view.written_as}
     assert set(written) == {"amount", "ratio", "day", "seen"}  # ratio: 0,25 in part 2
     assert written["day"].startswith("month-first dates")
 
@@ -115,27 +115,27 @@ def test_dates_that_read_both_ways_are_asked_for_before_loading(warehouse_url, u
     content = "day\tn\r\n03/04/2024\t1\r\n05/06/24\t2\r\n".encode("utf-16")
     bundle = make_bundle(user, content)
     view = bundle_schema_view(by=bundle.owner, bundle_id=bundle.pk)
-    assert view["date_questions"] == ["day"]
-    assert any("reads both month-first and day-first" in p for p in view["problems"])
+    assert view.date_questions == ["day"]
+    assert any("reads both month-first and day-first" in p for p in view.problems)
     with pytest.raises(LoadRefused, match="choose the order on the Schema tab"):
         load_enqueue(bundle=bundle, owner=user)
 
     bundle_set_date_order(by=bundle.owner, bundle=bundle, column="day", order="day-first")
     bundle.refresh_from_db()
-    assert bundle_schema_view(by=bundle.owner, bundle_id=bundle.pk)["problems"] == []
+    assert bundle_schema_view(by=bundle.owner, bundle_id=bundle.pk).problems == []
     assert load_now(bundle, user).status == "succeeded"
     assert loaded(warehouse_url, bundle.target_table) == [("2024-04-03", 1), ("2024-06-05", 2)]
 
 
 def test_the_decimal_mark_can_be_changed_on_the_schema_tab(warehouse_url, user):
     bundle = make_bundle(user, b"id;price\n1;1.250\n2;2.500\n")
-    [member] = bundle_schema_view(by=bundle.owner, bundle_id=bundle.pk)["members"]
+    [member] = bundle_schema_view(by=bundle.owner, bundle_id=bundle.pk).members
     assert member["decimal_mark"] == "."  # 1.250 reads both ways: a decimal point by default
     bundle = bundle_set_decimal_mark(
         by=bundle.owner, bundle=bundle, table_id=member["table_id"], mark=","
     )
     view = bundle_schema_view(by=bundle.owner, bundle_id=bundle.pk)
-    assert [c["type"] for c in view["columns"]] == ["BIGINT", "BIGINT"]
+    assert [c["type"] for c in view.columns] == ["BIGINT", "BIGINT"]
     assert load_now(bundle, user).status == "succeeded"
     assert loaded(warehouse_url, bundle.target_table) == [(1, 1250), (2, 2500)]
 
@@ -152,7 +152,7 @@ def test_the_decimal_mark_can_be_changed_on_the_schema_tab(warehouse_url, user):
 )
 def test_booleans_only_from_unambiguous_tokens(user, values, kind):
     bundle = make_bundle(user, ("flag\n" + "\n".join(values) + "\n").encode())
-    assert bundle_schema_view(by=bundle.owner, bundle_id=bundle.pk)["columns"] == [
+    assert bundle_schema_view(by=bundle.owner, bundle_id=bundle.pk).columns == [
         {"name": "flag", "type": kind}
     ]
 
@@ -166,13 +166,11 @@ def test_the_schema_is_inferred_once_per_version(user):
     bundle.inferred["columns"][0]["type"] = "NUMERIC(5,1)"
     Bundle.objects.filter(pk=bundle.pk).update(inferred=bundle.inferred)
     assert (
-        bundle_schema_view(by=bundle.owner, bundle_id=bundle.pk)["columns"][0]["type"]
+        bundle_schema_view(by=bundle.owner, bundle_id=bundle.pk).columns[0]["type"]
         == "NUMERIC(5,1)"
     )
     table_create_from_csv(owner=user, name="more.csv", content=b"a,b\n2,y\n", bundle=bundle)
-    assert (
-        bundle_schema_view(by=bundle.owner, bundle_id=bundle.pk)["columns"][0]["type"] == "BIGINT"
-    )
+    assert bundle_schema_view(by=bundle.owner, bundle_id=bundle.pk).columns[0]["type"] == "BIGINT"
 
 
 def test_a_growing_table_keeps_loading_and_the_run_says_what_changed(warehouse_url, user):
@@ -184,8 +182,8 @@ def test_a_growing_table_keeps_loading_and_the_run_says_what_changed(warehouse_u
     longer = b"region,amount,note\nnorth-north-west-x,3,late\n"
     second = make_bundle(user, longer, target=target)
     changes = bundle_table_changes(by=second.owner, bundle_id=second.pk)
-    assert changes["refusals"] == []
-    assert changes["changes"] == [
+    assert changes.refusals == []
+    assert changes.changes == [
         "widen region from VARCHAR(16) to VARCHAR(64)",
         "add column note VARCHAR(16)",
     ]
@@ -229,7 +227,7 @@ def test_a_type_change_is_refused_before_the_load_with_what_to_do(warehouse_url,
     )
     second = make_bundle(user, b"day\nsoon\n", target=target)
     changes = bundle_table_changes(by=second.owner, bundle_id=second.pk)
-    assert changes["refusals"] == [
+    assert changes.refusals == [
         "column 'day' is DATE in the table, the data needs VARCHAR(16): set the column's type "
         "to DATE on the Schema tab if its values fit it, fix the values, or load into another "
         "table"
@@ -254,8 +252,8 @@ def test_files_whose_questions_were_answered_load_what_the_table_holds(warehouse
     )
     bundle.refresh_from_db()
     view = bundle_schema_view(by=bundle.owner, bundle_id=bundle.pk)
-    assert view["problems"] == []
-    assert [c["type"] for c in view["columns"]] == ["VARCHAR(16)", "NUMERIC(5,1)", "DATE"]
+    assert view.problems == []
+    assert [c["type"] for c in view.columns] == ["VARCHAR(16)", "NUMERIC(5,1)", "DATE"]
     run = load_now(bundle, user)
     assert run.status == "succeeded", run.error
     assert loaded(warehouse_url, bundle.target_table) == [
@@ -274,6 +272,6 @@ def test_facts_gathered_at_upload_give_the_schema_reading_the_files_gives(user):
         table_profile_store(table_id=table.pk)  # what a worker does for a table without facts
     Bundle.objects.filter(pk=bundle.pk).update(version=bundle.version + 1)
     from_files = bundle_schema_view(by=bundle.owner, bundle_id=bundle.pk)
-    assert from_upload["columns"] == from_files["columns"]
-    assert from_upload["written_as"] == from_files["written_as"]
-    assert from_upload["members"] == from_files["members"]
+    assert from_upload.columns == from_files.columns
+    assert from_upload.written_as == from_files.written_as
+    assert from_upload.members == from_files.members
