@@ -55,12 +55,12 @@ def bundle_table_changes(*, user_id: int, bundle_id: int, version: int) -> bundl
 
 
 @st.cache_data(ttl=5, max_entries=16, show_spinner=False)
-def warehouse_tables(*, user_id: int) -> dict[str, Any]:
+def warehouse_tables(*, user_id: int) -> warehouse.WarehouseListing:
     return warehouse.warehouse_tables(by=_user(user_id))
 
 
 @st.cache_data(ttl=5, max_entries=32, show_spinner=False)
-def warehouse_preview(*, user_id: int, table: str) -> dict[str, Any]:
+def warehouse_preview(*, user_id: int, table: str) -> warehouse.WarehousePreview:
     return warehouse.warehouse_preview(by=_user(user_id), table=table)
 
 

@@ -283,7 +283,7 @@ def _loaded(world: dict) -> str:
 
 def _warehouse_names(user: User, world: dict) -> list[str]:
     _loaded(world)
-    return [t["name"] for t in _sel("warehouse").warehouse_tables(by=user)["tables"]]
+    return [t.name for t in _sel("warehouse").warehouse_tables(by=user).tables]
 
 
 def _filters():

@@ -9,7 +9,7 @@ import pytest
 
 from backend.access import AccessDenied
 from backend.models import Run
-from backend.selectors.warehouse import warehouse_preview, warehouse_tables
+from backend.selectors.warehouse import WarehouseListing, warehouse_preview, warehouse_tables
 from backend.services.bundles import bundle_create, table_create_from_csv
 from backend.services.groups import bundle_share, group_create, group_set_members
 from backend.services.loads import load_run
@@ -44,9 +44,9 @@ def loaded(transactional_db, own_warehouse):
     return {"admin": admin, "ann": ann, "bob": bob, "dave": dave, "bundles": tables}
 
 
-def names(listing: dict) -> set[str]:
-    assert listing["error"] == ""
-    return {t["name"] for t in listing["tables"]}
+def names(listing: WarehouseListing) -> set[str]:
+    assert listing.error == ""
+    return {t.name for t in listing.tables}
 
 
 def test_a_member_sees_only_the_tables_their_own_loads_wrote(loaded):
@@ -54,9 +54,9 @@ def test_a_member_sees_only_the_tables_their_own_loads_wrote(loaded):
     dave_table = loaded["bundles"]["dave"].target_table
     seen = names(warehouse_tables(by=loaded["ann"]))
     assert ann_table in seen and dave_table not in seen
-    (mine,) = [t for t in warehouse_tables(by=loaded["ann"])["tables"] if t["name"] == ann_table]
-    assert mine["last_load"]["by"] == "ann" and mine["rows"] == 1
-    assert warehouse_preview(by=loaded["ann"], table=ann_table)["rows"] == [[1, 2]]
+    (mine,) = [t for t in warehouse_tables(by=loaded["ann"]).tables if t.name == ann_table]
+    assert mine.last_load is not None and mine.last_load.by == "ann" and mine.rows == 1
+    assert warehouse_preview(by=loaded["ann"], table=ann_table).rows == [[1, 2]]
     with pytest.raises(AccessDenied, match=f"No warehouse table {dave_table} of yours"):
         warehouse_preview(by=loaded["ann"], table=dave_table)
 
@@ -74,7 +74,7 @@ def test_an_administrator_sees_every_table(loaded):
     seen = names(warehouse_tables(by=admin))
     assert {b.target_table for b in loaded["bundles"].values()} <= seen
     dave_table = loaded["bundles"]["dave"].target_table
-    assert warehouse_preview(by=admin, table=dave_table)["rows"] == [[1, 2]]
+    assert warehouse_preview(by=admin, table=dave_table).rows == [[1, 2]]
 
 
 def test_a_group_member_sees_the_table_of_a_bundle_shared_with_the_group(loaded):
