@@ -30,6 +30,15 @@ def sign_in(page: Page, url: str, username: str, password: str = PASSWORD) -> No
     page.get_by_role("button", name="Sign in").click()
 
 
+def signed_in(page: Page, username: str) -> None:
+    """Wait until the page says who is signed in and the browser holds the session cookie,
+    which the page sets by script just after it draws: only then may a test reload or
+    open another address."""
+    expect(page.get_by_text(f"Signed in as {username}")).to_be_visible(timeout=LONG)
+    has_cookie = lambda: any(c["name"] == COOKIE for c in page.context.cookies())  # noqa: E731
+    wait_for(has_cookie, timeout_s=LONG / 1000, what="the session cookie")
+
+
 def shots_dir(stack) -> Path:
     """Where screenshots go: SCREENSHOT_DIR when set (to look at them), else the test logs."""
     folder = Path(os.environ.get("SCREENSHOT_DIR") or stack.logs)
@@ -81,7 +90,7 @@ def test_a_member_sees_none_of_another_members_data_and_an_administrator_sees_bo
     bob_context = browser.new_context(viewport={"width": 1400, "height": 900})
     as_bob = bob_context.new_page()
     sign_in(as_bob, stack.url, "bob")
-    expect(as_bob.get_by_text("Signed in as bob (member)")).to_be_visible(timeout=LONG)
+    signed_in(as_bob, "bob (member)")
     # Every page, and every link that names one of Ann's things by its id.
     paths = ["/documents", "/bundles", "/schedules", "/history", "/warehouse"]
     paths += [f"/history?run={conversion.pk}", f"/history?run={load.pk}"]
@@ -150,10 +159,7 @@ def test_reload_and_second_tab_stay_signed_in_sign_out_ends_both_then_lockout(
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     page = context.new_page()
     sign_in(page, stack.url, "dave")
-    expect(page.get_by_text("Signed in as dave")).to_be_visible(timeout=LONG)
-    # The page sets the session cookie by script just after it draws: reload once it holds.
-    has_cookie = lambda: any(c["name"] == COOKIE for c in context.cookies())  # noqa: E731
-    wait_for(has_cookie, timeout_s=LONG / 1000, what="the session cookie")
+    signed_in(page, "dave")
     page.reload()
     expect(page.get_by_text("Signed in as dave")).to_be_visible(timeout=LONG)
     second = context.new_page()
