@@ -18,13 +18,13 @@ HISTORY_PAGE_SIZE = 50
 
 
 @st.cache_data(ttl=10, max_entries=1, show_spinner=False)
-def workers_alive() -> list[dict[str, Any]]:
+def workers_alive() -> list[str]:
     """Workers answering a ping; cached because a ping is a broadcast to all of them."""
     return system.system_workers(timeout_s=1.0)
 
 
 @st.cache_data(ttl=5, max_entries=1, show_spinner=False)
-def broker_status() -> dict[str, Any]:
+def broker_status() -> system.BrokerStatus:
     return system.system_broker(timeout_s=2.0)
 
 
@@ -65,7 +65,7 @@ def warehouse_preview(*, user_id: int, table: str) -> warehouse.WarehousePreview
 
 
 @st.cache_data(ttl=5, max_entries=1, show_spinner=False)
-def worker_tasks() -> list[dict[str, Any]]:
+def worker_tasks() -> list[system.WorkerTasks]:
     """Workers with their concurrency, queues, and active and reserved tasks."""
     return system.system_worker_tasks(timeout_s=1.0)
 
@@ -107,5 +107,5 @@ def history_filter_choices(user_id: int) -> runs.FilterChoices:
 @st.cache_data(ttl=5, max_entries=4, show_spinner=False)
 def recent_failures(
     user_id: int, limit: int = 10, system: bool | None = None
-) -> list[dict[str, Any]]:
+) -> list[runs.FailedRun]:
     return runs.runs_recent_failures(by=_user(user_id), limit=limit, system=system)

@@ -281,15 +281,22 @@ def _bundle_names(ids: list[int]) -> dict[int, str]:
     return dict(Bundle.objects.filter(pk__in=ids).values_list("id", "name"))
 
 
+@dataclass(frozen=True)
+class FailedRun:
+    run: RunRow
+    error: str
+
+
 def runs_recent_failures(
     *, by: User, limit: int = 10, system: bool | None = None
-) -> list[dict[str, Any]]:
+) -> list[FailedRun]:
     """The newest failed runs with their errors; only the system's failures (crashes, time
     limits, warehouse unreachable) or only the input's when `system` is given."""
     qs = runs_visible(by).filter(status=Run.Status.FAILED).order_by("-queued_at", "-id")
     if system is not None:
         qs = qs.filter(system_failure=system)
-    return list(qs.values(*LIST_FIELDS, "error", "task_id")[:limit])
+    rows = qs.values(*LIST_FIELDS, "error")[:limit]
+    return [FailedRun(_run_row(row), row["error"]) for row in rows]
 
 
 def day_bounds(*, first: date, last: date, tz: ZoneInfo) -> tuple[datetime, datetime]:

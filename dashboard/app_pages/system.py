@@ -1,6 +1,9 @@
+from dataclasses import asdict
+
 import streamlit as st
 
 from backend.selectors import system
+from backend.selectors.runs import FailedRun
 from dashboard import data
 from dashboard.session import current_user
 
@@ -27,29 +30,29 @@ def render_health() -> None:
     beat = system.system_beat()
 
     db_col, broker_col, worker_col, beat_col = st.columns(4)
-    _health(db_col, "Database", True, f"{database['engine']} · {database['location']}")
-    queued = broker["queue_length"]
-    broker_detail = broker["url"] if broker["reachable"] else broker["error"]
+    _health(db_col, "Database", True, f"{database.engine} · {database.location}")
+    queued = broker.queue_length
+    broker_detail = broker.url if broker.reachable else broker.error
     if queued is not None:
         broker_detail += f" · {queued} task(s) waiting"
-    _health(broker_col, "Broker", broker["reachable"], broker_detail)
-    names = ", ".join(w["name"] for w in workers) or "no worker answered a ping"
+    _health(broker_col, "Broker", broker.reachable, broker_detail)
+    names = ", ".join(workers) or "no worker answered a ping"
     _health(worker_col, f"Workers ({len(workers)})", bool(workers), names)
-    if beat["beat_at"] is None:
+    if beat.beat_at is None:
         beat_detail = "beat has never written a heartbeat"
     else:
-        beat_detail = f"last heartbeat {beat['age_s']:.0f} s ago on {beat['host']}"
-    _health(beat_col, "Beat", beat["alive"], beat_detail)
+        beat_detail = f"last heartbeat {beat.age_s:.0f} s ago on {beat.host}"
+    _health(beat_col, "Beat", beat.alive, beat_detail)
     waiting = system.system_runs_waiting()
-    if not broker["reachable"] and waiting["queued"]:
+    if not broker.reachable and waiting.queued:
         st.error(
-            f"The broker does not answer: {waiting['queued']} queued run(s) wait for it. "
+            f"The broker does not answer: {waiting.queued} queued run(s) wait for it. "
             "Uploads are kept and sent when it is back.",
             icon=":material/cloud_off:",
         )
-    elif waiting["unsent"]:
+    elif waiting.unsent:
         st.warning(
-            f"{waiting['unsent']} run(s) wait to be sent to the queue (the broker did not "
+            f"{waiting.unsent} run(s) wait to be sent to the queue (the broker did not "
             "answer when they were queued); they are sent within a minute.",
             icon=":material/schedule_send:",
         )
@@ -66,15 +69,15 @@ def render_workers() -> None:
         st.caption("No worker answered; tasks wait in the queue until one starts.")
     for worker in workers:
         with st.container(border=True):
-            busy = f"{len(worker['active'])} of {worker['concurrency'] or '?'} busy"
-            st.markdown(f"**{worker['name']}** · {busy} · queues: {', '.join(worker['queues'])}")
-            tasks = [{**t, "state": "active"} for t in worker["active"]]
-            tasks += [{**t, "state": "reserved"} for t in worker["reserved"]]
+            busy = f"{len(worker.active)} of {worker.concurrency or '?'} busy"
+            st.markdown(f"**{worker.name}** · {busy} · queues: {', '.join(worker.queues)}")
+            tasks = [{"state": "active", **asdict(t)} for t in worker.active]
+            tasks += [{"state": "reserved", **asdict(t)} for t in worker.reserved]
             if tasks:
                 st.dataframe(tasks, hide_index=True, column_order=["state", "name", "id"])
             else:
                 st.caption("idle")
-    queues = sorted({q for w in workers for q in w["queues"]})
+    queues = sorted({q for w in workers for q in w.queues})
     lengths = data.queue_lengths(tuple(queues))
     st.dataframe(
         [{"queue": q, "waiting": n if n is not None else "unknown"} for q, n in lengths.items()],
@@ -98,23 +101,21 @@ def render_failures() -> None:
         _failure_cards(data.recent_failures(current_user().pk, limit=10, system=False), "None.")
 
 
-def _failure_cards(failures: list[dict], none: str) -> None:
+def _failure_cards(failures: list[FailedRun], none: str) -> None:
     if not failures:
         st.caption(none)
-    for run in failures:
-        subject = (
-            run["document__name"] or run["bundle_name"] or run["bundle__name"] or run["target"]
-        )
+    for failed in failures:
+        run = failed.run
         with st.container(border=True):
             # A page link, not a markdown link: it opens History in this tab.
             st.page_link(
                 "app_pages/history.py",
-                label=f"Run {run['id']}",
-                query_params={"run": run["id"]},
+                label=f"Run {run.id}",
+                query_params={"run": str(run.id)},
                 icon=":material/history:",
             )
-            st.markdown(f"{run['kind']} of **{subject}** · {run['queued_at']:%Y-%m-%d %H:%M} UTC")
-            st.error(run["error"] or "failed without a message", icon=":material/error:")
+            st.markdown(f"{run.kind} of **{run.subject}** · {run.queued_at:%Y-%m-%d %H:%M} UTC")
+            st.error(failed.error or "failed without a message", icon=":material/error:")
 
 
 render_workers()
