@@ -114,19 +114,22 @@ def schedule_bundle_choices(*, by: User) -> list[BundleChoice]:
     return [BundleChoice(b.pk, b.name, b.owner.username, b.version) for b in bundles]
 
 
-def schedule_filter_choices(*, by: User) -> dict[str, list]:
+@dataclass(frozen=True)
+class ScheduleFilterChoices:
+    bundles: dict[int, str]  # id -> name, by name
+    users: list[str]
+
+
+def schedule_filter_choices(*, by: User) -> ScheduleFilterChoices:
     """Bundles and users that have schedules or load runs the user may see, for the filters."""
     bundles = bundles_visible(by).filter(Q(schedule__isnull=False) | Q(runs__kind=Run.Kind.LOAD))
     schedules = BundleSchedule.objects.filter(_schedule_filter(by, None, None))
     users = schedules.values_list("owner__username", flat=True)
     runners = runs_visible(by).filter(kind=Run.Kind.LOAD).values_list("owner__username", flat=True)
-    return {
-        "bundles": [
-            {"id": b["id"], "name": b["name"]}
-            for b in bundles.values("id", "name").distinct().order_by("name")
-        ],
-        "users": sorted(set(users.distinct()) | set(runners.distinct())),
-    }
+    named = bundles.values_list("id", "name").distinct().order_by("name")
+    return ScheduleFilterChoices(
+        bundles=dict(named), users=sorted(set(users.distinct()) | set(runners.distinct()))
+    )
 
 
 # Region/City zones; the rest of the database is deprecated aliases (US/Eastern, GB, Etc/GMT+5).

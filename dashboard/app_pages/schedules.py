@@ -30,23 +30,22 @@ if "bundle" in st.query_params and state.SCHEDULE_BUNDLE not in st.session_state
 
 choices = schedule_filter_choices(by=user)
 zones = schedule_timezones()
-bundle_names = {b["id"]: b["name"] for b in choices["bundles"]}
+bundle_names = choices.bundles
 f_bundle, f_user, f_zone = st.columns(3)
-bundle_filter = f_bundle.selectbox(
-    "Bundle", [ALL, *bundle_names], format_func=lambda i: bundle_names.get(i, ALL)
+options: list[int | None] = [None, *bundle_names]
+bundle_id = f_bundle.selectbox(
+    "Bundle", options, format_func=lambda i: ALL if i is None else bundle_names[i]
 )
-user_filter = f_user.selectbox("User", [ALL, *choices["users"]])
+user_filter = f_user.selectbox("User", [ALL, *choices.users])
 # The viewer's zone by default, as on History, so both pages show the same clock times.
 zone = ZoneInfo(f_zone.selectbox("Show times in", zones, index=zones.index(viewer_timezone(zones))))
-filters = {
-    "bundle_id": None if bundle_filter == ALL else bundle_filter,
-    "username": None if user_filter == ALL else user_filter,
-}
+username: str | None = None if user_filter == ALL else str(user_filter)
 
 
 @st.fragment(run_every=10)
 def render_list() -> None:
-    render_schedule_list(schedules_list(by=user, **filters), user=user, zone=zone)
+    rows = schedules_list(by=user, bundle_id=bundle_id, username=username)
+    render_schedule_list(rows, user=user, zone=zone)
 
 
 st.subheader("Scheduled loads")
@@ -79,7 +78,8 @@ def render_calendar() -> None:
         by=user,
         start=calendar.day_start(first, zone),
         end=calendar.day_start(last + timedelta(days=1), zone),
-        **filters,
+        bundle_id=bundle_id,
+        username=username,
     )
     calendar.render_legend()
     render = calendar.render_month if view == "Month" else calendar.render_week
