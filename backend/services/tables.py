@@ -137,7 +137,8 @@ def table_set_header(
     with a new header row are dropped: they were typed over the old row's names, and the new
     row brings its own (the page shows the names saved)."""
     check_owner(by, table, "the table")
-    if header_row != table.header_row:
+    new_row = header_row != table.header_row
+    if new_row:
         column_names = []
     if header_row is not None and not 0 <= header_row < max(table.n_rows, 1):
         raise TableInvalid(f"row {header_row + 1} is outside the table's {table.n_rows} rows")
@@ -148,9 +149,10 @@ def table_set_header(
     with transaction.atomic():
         table.header_row = header_row
         table.column_names = names
-        table.profile = {}  # facts of other rows: a worker reads them again
-        table.save(update_fields=["header_row", "column_names", "profile"])
-        tables_profile_request(table_ids=[table.pk])
+        table.save(update_fields=["header_row", "column_names"])
+        if new_row:  # the facts were of other rows: a worker reads them again
+            Table.objects.filter(pk=table.pk).update(profile={})
+            tables_profile_request(table_ids=[table.pk])
         # A bundle's inferred schema depends on its tables' headers.
         for bundle in table.bundles.all():
             bundle.version += 1

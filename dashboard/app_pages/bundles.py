@@ -438,6 +438,19 @@ def render_member_review(bundle) -> None:
     )
 
 
+@st.fragment(run_every=2)
+def await_column_facts(bundle_id: int, version: int) -> None:
+    """While a worker reads members' column types, say so and redraw the page when done."""
+    view = data.bundle_schema(user_id=user.pk, bundle_id=bundle_id, version=version)
+    if not view.pending:
+        st.rerun(scope="app")
+    st.info(
+        f"A worker is reading the column types of {', '.join(view.pending)}; loading is "
+        "possible in a moment.",
+        icon=":material/hourglass_top:",
+    )
+
+
 def render_bundle(row: BundleRow) -> None:
     bundle = bundle_of_owner(owner=user, bundle_id=row.id)
     editable = row.may_change
@@ -467,7 +480,9 @@ def render_bundle(row: BundleRow) -> None:
         state.open_schedule(bundle.pk)
     if editable:
         render_delete(bundle, delete_col)
-    if problems:
+    if view.pending:
+        await_column_facts(bundle.pk, bundle.version)
+    elif problems:
         st.warning(
             "**Load now and Schedule loads are off** until this is fixed (Tables and Schema "
             "tabs): " + " ".join(problems),
