@@ -83,7 +83,7 @@ def test_a_group_member_sees_the_table_of_a_bundle_shared_with_the_group(loaded)
     group_set_members(by=admin, group_id=team.pk, user_ids=[loaded["ann"].pk, bob.pk])
     bundle_share(by=loaded["ann"], bundle=ann_bundle, group_ids=[team.pk])
     assert names(warehouse_tables(by=bob)) == {ann_bundle.target_table}
-    assert warehouse_preview(by=bob, table=ann_bundle.target_table.upper())["rows"] == [[1, 2]]
+    assert warehouse_preview(by=bob, table=ann_bundle.target_table.upper()).rows == [[1, 2]]
 
 
 def test_leaving_the_group_hides_the_table_even_from_someone_who_loaded_it(loaded):
