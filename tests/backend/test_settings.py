@@ -24,11 +24,12 @@ print(json.dumps({
 """
 
 
-def load_settings(tmp_path, **env: str) -> dict:
-    """Import the settings in a fresh interpreter with only `env` set."""
+def load_settings(tmp_path, probe_script: str = PROBE, **env: str) -> dict:
+    """Import the settings in a fresh interpreter with only `env` set; what `probe_script`
+    prints of them."""
     base = {"PATH": "/usr/bin:/bin", "VAR_DIR": str(tmp_path / "var")}
     out = subprocess.run(
-        [sys.executable, "-c", PROBE],
+        [sys.executable, "-c", probe_script],
         cwd=REPO,
         env={**base, **env},
         capture_output=True,
@@ -95,16 +96,7 @@ print(json.dumps({
 
 
 def probe(tmp_path, **env: str) -> dict:
-    base = {"PATH": "/usr/bin:/bin", "VAR_DIR": str(tmp_path / "var")}
-    out = subprocess.run(
-        [sys.executable, "-c", S3_PROBE],
-        cwd=REPO,
-        env={**base, **env},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(out.stdout)
+    return load_settings(tmp_path, S3_PROBE, **env)
 
 
 def test_without_buckets_files_stay_local_and_loads_insert(tmp_path):
