@@ -11,3 +11,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
 import django
 
 django.setup()
+
+from django.test.utils import override_settings  # noqa: E402
+
+override_settings(PASSWORD_HASHERS=["tests.support.hashers.FewRoundsPBKDF2"]).enable()
