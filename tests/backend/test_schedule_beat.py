@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,11 +17,10 @@ from backend.scheduling.spec import ScheduleSpec
 from backend.services.schedules import schedule_save
 from backend.vocabulary import BEAT_HEARTBEAT
 from tests.support.factories import make_bundle_row
-from tests.support.processes import celery_process, wait_for
+from tests.support.processes import beat_ticked_after, celery_process, wait_for, workers_idle
 
 BEAT = ["beat", "--scheduler", "backend.beat:DatabaseScheduler", "--loglevel=INFO"]
 WORKER = ["worker", "--pool=solo", "--loglevel=INFO", "-n", "schedules@%h"]
-SETTLE_S = 3  # a few beat ticks (one a second), long enough for a wrong second fire to show
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.processes]
 
@@ -55,6 +53,13 @@ def logged(log: Path, text: str) -> bool:
     return log.exists() and text in log.read_text(errors="replace")
 
 
+def settled(beat, since: datetime) -> None:
+    """Wait until a second fire, had beat wrongly sent one by now, would have left its Run:
+    beat has ticked past `since` and the worker has run whatever was sent."""
+    beat_ticked_after(since, process=beat)
+    wait_for(workers_idle, timeout_s=60, what="the worker to run what was sent")
+
+
 def test_a_once_fires_exactly_once_also_when_beat_is_killed_right_after(tmp_path, owner, bundle):
     at = timezone.now() + timedelta(seconds=6)
     task = schedule_save(bundle=bundle, owner=owner, spec=once(at)).periodic_task
@@ -78,7 +83,7 @@ def test_a_once_fires_exactly_once_also_when_beat_is_killed_right_after(tmp_path
                 what="the load to start",
             )
             wait_for(lambda: beat_alive(again), timeout_s=60, what="beat to start again")
-            time.sleep(SETTLE_S)
+            settled(again, timezone.now())
     assert scheduled_runs(bundle).count() == 1
     assert TaskResult.objects.filter(periodic_task_name=task.name).count() == 1
     run.refresh_from_db()  # read when it started; the load has finished since
@@ -105,7 +110,7 @@ def test_a_running_beat_picks_up_an_edit_without_restart(tmp_path, owner, bundle
             what=f"the edited schedule to fire (logs in {tmp_path})",
             process=beat,
         )
-        time.sleep(SETTLE_S)
+        settled(beat, timezone.now())
     assert scheduled_runs(bundle).count() == 1
     assert run.started_at >= at
 
@@ -119,8 +124,7 @@ def test_a_deleted_bundle_leaves_nothing_for_beat_to_fire(tmp_path, owner, bundl
     ):
         wait_for(lambda: beat_alive(beat), timeout_s=60, what="beat to start")
         bundle.delete()
-        time.sleep(max(0.0, (at - timezone.now()).total_seconds()) + SETTLE_S)
-        assert beat.poll() is None
+        beat_ticked_after(at, process=beat)
     assert not PeriodicTask.objects.filter(pk=task.pk).exists()
     assert not logged(tmp_path / "beat.log", f"Sending due task {task.name}")
     assert not Run.objects.filter(kind=Run.Kind.LOAD).exists()

@@ -121,3 +121,34 @@ def wait_for(
             return value
         time.sleep(0.1)
     raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}")
+
+
+def workers_idle() -> bool:
+    """No task waits in a queue and no worker holds one: whatever was sent has run to its end,
+    so nothing sent earlier can still change a row."""
+    from backend.selectors.system import system_queue_lengths, system_worker_tasks
+
+    queued = system_queue_lengths(queues=[])
+    workers = system_worker_tasks()  # a worker too busy to answer is not idle
+    holding = [w for w in workers if w.active or w.reserved]
+    return bool(workers) and all(n == 0 for n in queued.values()) and not holding
+
+
+def beat_ticked_after(moment, *, process: subprocess.Popen | None = None) -> None:
+    """Wait until beat has finished a whole scheduling tick begun after `moment`. It writes
+    its heartbeat as a tick begins, so a second heartbeat after `moment` means the tick of
+    the first has ended: whatever was due by `moment` has been sent by then."""
+    from backend.models import Heartbeat
+    from backend.vocabulary import BEAT_HEARTBEAT, HEARTBEAT_EVERY_S
+
+    def heartbeat_after(at):
+        beats = Heartbeat.objects.filter(name=BEAT_HEARTBEAT, beat_at__gt=at)
+        return beats.values_list("beat_at", flat=True).first()
+
+    timeout_s = 6 * HEARTBEAT_EVERY_S
+    first = wait_for(
+        lambda: heartbeat_after(moment), timeout_s=timeout_s, what="a beat tick", process=process
+    )
+    wait_for(
+        lambda: heartbeat_after(first), timeout_s=timeout_s, what="the next tick", process=process
+    )

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from django.core.files.storage import default_storage
 from django_celery_results.models import TaskResult
 
-from backend.celery_app import app
 from backend.models import Document, Run, Table
 from backend.services.bundles import table_create_from_csv
 from backend.services.run_actions import RunActionRefused, run_cancel, run_retry
 from tests.backend.services.test_conversion import finished
 from tests.support import pdf_factory
 from tests.support.factories import make_bundle_row, make_run, upload_document
-from tests.support.processes import celery_process, wait_for
+from tests.support.processes import celery_process, wait_for, workers_idle
 
 PARTS = {"CONVERSION_PARALLEL_MIN_PAGES": "4", "CONVERSION_PART_PAGES": "10"}
 
@@ -82,18 +79,9 @@ def test_a_running_conversion_in_parts_cancelled_ends_revoked_without_outputs(
         )
         cancelled = run_cancel(run_id=run.pk, by=user)
         assert cancelled.status == Run.Status.REVOKED
-        parts = [f"{run.task_id}-part-{n}" for n in range(1, 13)]
-        # Running parts are terminated, queued ones dropped; none is left working.
-        wait_for(
-            lambda: (
-                not any(result_status(p) in (None, "STARTED", "PROGRESS") for p in parts)
-                or not _busy()
-            ),
-            timeout_s=60,
-            what="the parts to stop",
-            process=proc,
-        )
-        time.sleep(2)  # long enough for a part that escaped to write something
+        # Running parts are terminated, queued ones dropped. Once no part waits or runs,
+        # none can write anything later.
+        wait_for(workers_idle, timeout_s=60, what="the parts to stop", process=proc)
         assert proc.poll() is None, "the worker survives"
 
     run.refresh_from_db()
@@ -103,11 +91,6 @@ def test_a_running_conversion_in_parts_cancelled_ends_revoked_without_outputs(
     assert part_files(run.task_id) == []
     # The chord's finishing step never runs: Celery fails it for its revoked parts.
     assert result_status(f"{run.task_id}-finish") in (None, "REVOKED", "FAILURE")
-
-
-def _busy() -> bool:
-    replies = app.control.inspect(timeout=1.0).active() or {}
-    return any(replies.values())
 
 
 @pytest.mark.processes
