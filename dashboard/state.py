@@ -1,4 +1,4 @@
-"""Every session key the dashboard keeps, and the moves from one page to another.
+"""Every session key the dashboard keeps, its pages, and the moves from one page to another.
 
 A page that opens another on a given document, bundle or schedule goes through these
 functions, so the key it writes is the one the other page reads. Keys made per item (a
@@ -8,6 +8,7 @@ widget's key, a table's drawing) are built where they are used, from the item's 
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
 DOCUMENT = "document_id"  # Documents page: the document shown
 BUNDLE = "bundle_id"  # Bundles page: the bundle shown
@@ -31,17 +32,60 @@ HISTORY_CURSORS = "history_cursors"  # History: where each page of runs starts
 HISTORY_LINKED = "history_linked"  # History: the ?run= link already opened
 
 
+# The pages. Built on each call: st.Page reads the running script's folder, so it cannot be
+# made once at import. Two calls give pages Streamlit takes as the same one.
+
+
+def upload_page() -> StreamlitPage:
+    # The first page is served at /; its own path name must differ from the /upload link's.
+    return st.Page(
+        "app_pages/upload.py",
+        title="Upload",
+        icon=":material/upload_file:",
+        default=True,
+        url_path="start",
+    )
+
+
+def documents_page() -> StreamlitPage:
+    return st.Page("app_pages/documents.py", title="Documents", icon=":material/description:")
+
+
+def bundles_page() -> StreamlitPage:
+    return st.Page("app_pages/bundles.py", title="Bundles", icon=":material/inventory_2:")
+
+
+def warehouse_page() -> StreamlitPage:
+    return st.Page("app_pages/warehouse.py", title="Warehouse", icon=":material/database:")
+
+
+def schedules_page() -> StreamlitPage:
+    return st.Page("app_pages/schedules.py", title="Schedules", icon=":material/schedule:")
+
+
+def history_page() -> StreamlitPage:
+    return st.Page("app_pages/history.py", title="History", icon=":material/history:")
+
+
+def system_page() -> StreamlitPage:
+    return st.Page("app_pages/system.py", title="System", icon=":material/monitor_heart:")
+
+
+def users_page() -> StreamlitPage:
+    return st.Page("app_pages/users.py", title="Users", icon=":material/group:")
+
+
 def open_document(document_id: int) -> None:
     st.session_state[DOCUMENT] = document_id
-    st.switch_page("app_pages/documents.py")
+    st.switch_page(documents_page())
 
 
 def open_bundle(bundle_id: int) -> None:
     st.session_state[BUNDLE] = bundle_id
-    st.switch_page("app_pages/bundles.py")
+    st.switch_page(bundles_page())
 
 
 def open_schedule(bundle_id: int) -> None:
     """The Schedules page with its form on this bundle's schedule."""
     st.session_state[SCHEDULE_BUNDLE] = bundle_id
-    st.switch_page("app_pages/schedules.py")
+    st.switch_page(schedules_page())

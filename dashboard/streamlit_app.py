@@ -10,6 +10,7 @@ boot()
 st.set_page_config(page_title="Data loading", page_icon=":material/table_view:", layout="wide")
 
 from backend.access import AccessDenied, is_admin  # noqa: E402  (Django is set up by boot())
+from dashboard import state  # noqa: E402
 from dashboard.session import render_sign_in, sign_out, signed_in_user  # noqa: E402
 
 user = signed_in_user()
@@ -23,41 +24,25 @@ with st.sidebar:
     st.caption(f"Signed in as **{user.username}** ({role})")
     st.button("Sign out", icon=":material/logout:", on_click=sign_out)
 
-# The first page is served at /; its own path name must differ from the /upload link's.
-UPLOAD = st.Page(
-    "app_pages/upload.py",
-    title="Upload",
-    icon=":material/upload_file:",
-    default=True,
-    url_path="start",
-)
-
 
 def upload_link() -> None:
     """/upload opens Upload, which as the first page is served at /."""
-    st.switch_page(UPLOAD)
+    st.switch_page(state.upload_page())
 
 
 PAGES = {
     "Data": [
-        UPLOAD,
+        state.upload_page(),
         st.Page(upload_link, title="Upload", url_path="upload", visibility="hidden"),
-        st.Page("app_pages/documents.py", title="Documents", icon=":material/description:"),
-        st.Page("app_pages/bundles.py", title="Bundles", icon=":material/inventory_2:"),
-        st.Page("app_pages/warehouse.py", title="Warehouse", icon=":material/database:"),
+        state.documents_page(),
+        state.bundles_page(),
+        state.warehouse_page(),
     ],
-    "Operations": [
-        st.Page("app_pages/schedules.py", title="Schedules", icon=":material/schedule:"),
-        st.Page("app_pages/history.py", title="History", icon=":material/history:"),
-    ],
+    "Operations": [state.schedules_page(), state.history_page()],
 }
 if is_admin(user):
-    PAGES["Operations"].append(
-        st.Page("app_pages/system.py", title="System", icon=":material/monitor_heart:")
-    )
-    PAGES["Administration"] = [
-        st.Page("app_pages/users.py", title="Users", icon=":material/group:"),
-    ]
+    PAGES["Operations"].append(state.system_page())
+    PAGES["Administration"] = [state.users_page()]
 
 try:
     st.navigation(PAGES).run()

@@ -4,7 +4,7 @@ import streamlit as st
 
 from backend.selectors import system
 from backend.selectors.runs import FailedRun
-from dashboard import data
+from dashboard import data, state
 from dashboard.session import current_user
 
 st.title("System")
@@ -109,7 +109,7 @@ def _failure_cards(failures: list[FailedRun], none: str) -> None:
         with st.container(border=True):
             # A page link, not a markdown link: it opens History in this tab.
             st.page_link(
-                "app_pages/history.py",
+                state.history_page(),
                 label=f"Run {run.id}",
                 query_params={"run": str(run.id)},
                 icon=":material/history:",
