@@ -6,7 +6,7 @@ import hashlib
 import re
 import uuid
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -117,6 +117,20 @@ def document_upload(
         document.save()
         document_enqueue_conversion(document=document, owner=owner)
     return UploadOutcome(document=document, duplicate_of=earlier)
+
+
+def document_upload_copy(
+    *, owner: User, name: str, earlier_id: int, options: ConversionOptions
+) -> UploadOutcome:
+    """Store and queue, as a new upload named `name`, the bytes of an earlier upload: the
+    duplicate a person chose to convert anyway. The page that asked need not keep the bytes."""
+    earlier = owned_one(Document.objects, owner, earlier_id, "document")
+    with earlier.file.open("rb") as stored:
+        # A stored file reads, seeks and tells as the binary file the upload path expects.
+        content = cast(BinaryIO, stored)
+        return document_upload(
+            owner=owner, name=name, content=content, options=options, allow_duplicate=True
+        )
 
 
 def upload_check_pdf(*, content: BinaryIO, options: ConversionOptions) -> int | None:

@@ -1,4 +1,4 @@
-import io
+from typing import BinaryIO
 
 import streamlit as st
 
@@ -9,6 +9,7 @@ from backend.services.documents import (
     area_from_text,
     document_convert_again,
     document_upload,
+    document_upload_copy,
 )
 from backend.services.templates import (
     template_conversion_options,
@@ -37,11 +38,7 @@ def upload_files(files, options_form: dict) -> None:
     except UserFixable as refused:
         show_refusal(refused, lead="Nothing uploaded:", area="upload")
         return
-    queued = [
-        file.name
-        for file in files
-        if upload_one(file.name, file.getvalue(), options, allow_duplicate=False)
-    ]
+    queued = [file.name for file in files if upload_one(file.name, file, options)]
     if queued:
         outcome_add("upload", "success", "Queued for conversion: " + ", ".join(queued))
 
@@ -59,23 +56,26 @@ def form_options(options_form: dict) -> ConversionOptions:
     )
 
 
-def upload_one(
-    name: str, content: bytes, options: ConversionOptions, allow_duplicate: bool
-) -> bool:
-    """Store and queue one file; True when it was queued, else its outcome says why not."""
+def upload_one(name: str, content: BinaryIO, options: ConversionOptions) -> bool:
+    """Store and queue one file; True when it was queued, else its outcome says why not.
+    A duplicate is kept to ask about by its options and the earlier upload, not its bytes."""
     try:
-        outcome = document_upload(
-            owner=user,
-            name=name,
-            content=io.BytesIO(content),
-            options=options,
-            allow_duplicate=allow_duplicate,
-        )
+        outcome = document_upload(owner=user, name=name, content=content, options=options)
     except UserFixable as refused:
         show_refusal(refused, lead=f"{name}:", area="upload")
         return False
     if outcome.document is None:
-        st.session_state.setdefault(state.UPLOAD_DUPLICATES, {})[name] = (content, options, outcome)
+        st.session_state.setdefault(state.UPLOAD_DUPLICATES, {})[name] = (options, outcome)
+        return False
+    return True
+
+
+def upload_copy(name: str, options: ConversionOptions, earlier_id: int) -> bool:
+    """Queue the duplicate `name` anyway, from the earlier upload's stored bytes."""
+    try:
+        document_upload_copy(owner=user, name=name, earlier_id=earlier_id, options=options)
+    except UserFixable as refused:
+        show_refusal(refused, lead=f"{name}:", area="upload")
         return False
     return True
 
@@ -109,9 +109,7 @@ outcomes_render("upload")
 
 
 def render_duplicates() -> None:
-    for name, (content, options, outcome) in list(
-        st.session_state.get(state.UPLOAD_DUPLICATES, {}).items()
-    ):
+    for name, (options, outcome) in list(st.session_state.get(state.UPLOAD_DUPLICATES, {}).items()):
         earlier = outcome.duplicate_of
         with st.container(border=True):
             st.warning(
@@ -125,7 +123,7 @@ def render_duplicates() -> None:
                 state.open_document(earlier.pk)
             if again_col.button("Convert it again", key=f"again-{name}"):
                 st.session_state[state.UPLOAD_DUPLICATES].pop(name)
-                if upload_one(name, content, options, allow_duplicate=True):
+                if upload_copy(name, options, earlier.pk):
                     outcome_add("upload", "success", f"Queued for conversion again: {name}")
                 st.rerun()
             if drop_col.button("Dismiss", key=f"drop-{name}"):

@@ -13,6 +13,7 @@ from backend.services.documents import (
     UploadRejected,
     document_enqueue_conversion,
     document_upload,
+    document_upload_copy,
 )
 from tests.support import pdf_factory
 from tests.support.factories import upload_document
@@ -160,6 +161,20 @@ def test_an_identical_upload_is_recognised(user, corpus):
     assert again.document is None
     assert again.duplicate_of == first
     assert Document.objects.count() == 1
+
+
+def test_a_duplicate_converted_anyway_is_copied_from_the_stored_upload(user, corpus):
+    path = corpus / "camelot__us-020.pdf"
+    first = upload_document(user, path)
+    outcome = document_upload_copy(
+        owner=user, name="copy.pdf", earlier_id=first.pk, options=ConversionOptions(pages="1")
+    )
+    copy = Document.objects.get(pk=outcome.document.pk)
+    assert (copy.name, copy.sha256, copy.options["pages"]) == ("copy.pdf", first.sha256, "1")
+    assert outcome.duplicate_of == first
+    with copy.file.open("rb") as stored:
+        assert stored.read() == path.read_bytes()
+    assert Run.objects.filter(document=copy, status=Run.Status.QUEUED).exists()
 
 
 @pytest.mark.parametrize(
