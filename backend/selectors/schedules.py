@@ -147,6 +147,20 @@ def schedule_timezones() -> list[str]:
     return [settings.TIME_ZONE, *sorted(zones - {settings.TIME_ZONE})]
 
 
+@dataclass(frozen=True)
+class CalendarEvent:
+    """A load run queued in the calendar's range, or a fire beat plans."""
+
+    at: datetime  # when it started (or was queued), or is planned
+    bundle_id: int | None  # None once the bundle is deleted
+    bundle: str
+    owner: str
+    state: str  # "planned", "running", or the run's status
+    run_id: int | None = None
+    trigger: str = Run.Trigger.SCHEDULE
+    error: str = ""
+
+
 def schedule_calendar(
     *,
     by: User,
@@ -155,10 +169,9 @@ def schedule_calendar(
     bundle_id: int | None = None,
     username: str | None = None,
     now: datetime | None = None,
-) -> list[dict[str, Any]]:
+) -> list[CalendarEvent]:
     """Load runs queued in [start, end) and fires the beat tables plan from now to `end`,
-    in time order; each has `at`, `bundle`, `owner` and `state` (planned, queued, running,
-    succeeded, failed or revoked)."""
+    in time order."""
     now = now or timezone.now()
     events = _run_events(by, start, end, bundle_id, username)
     schedules = BundleSchedule.objects.select_related(
@@ -167,7 +180,7 @@ def schedule_calendar(
     for schedule in schedules:
         for at in _fires(schedule.periodic_task, after=max(start, now), until=end):
             events.append(_event(at, schedule.bundle, schedule.owner.username, "planned"))
-    return sorted(events, key=lambda e: e["at"])
+    return sorted(events, key=lambda e: e.at)
 
 
 def _schedule_filter(by: User, bundle_id: int | None, username: str | None) -> Q:
@@ -181,7 +194,7 @@ def _schedule_filter(by: User, bundle_id: int | None, username: str | None) -> Q
     return q
 
 
-def _run_events(by, start, end, bundle_id, username) -> list[dict[str, Any]]:
+def _run_events(by, start, end, bundle_id, username) -> list[CalendarEvent]:
     runs = runs_visible(by).filter(kind=Run.Kind.LOAD, queued_at__gte=start, queued_at__lt=end)
     if bundle_id is not None:
         runs = runs.filter(bundle_id=bundle_id)
@@ -203,20 +216,17 @@ def _run_events(by, start, end, bundle_id, username) -> list[dict[str, Any]]:
     ]
 
 
-def _event(at, bundle, owner: str, state: str, deleted_name: str = "", **extra) -> dict[str, Any]:
+def _event(at, bundle, owner: str, state: str, deleted_name: str = "", **extra) -> CalendarEvent:
     # A run keeps the name its bundle had: a deleted bundle's runs are still recognisable.
     gone = f"{deleted_name} (deleted)" if deleted_name else "(deleted bundle)"
-    return {
-        "at": at,
-        "bundle_id": bundle.pk if bundle else None,
-        "bundle": bundle.name if bundle else gone,
-        "owner": owner,
-        "state": state,
-        "run_id": None,
-        "trigger": "schedule",
-        "error": "",
+    return CalendarEvent(
+        at=at,
+        bundle_id=bundle.pk if bundle else None,
+        bundle=bundle.name if bundle else gone,
+        owner=owner,
+        state=state,
         **extra,
-    }
+    )
 
 
 def _run_state(status: str) -> str:

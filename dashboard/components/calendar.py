@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from html import escape
 from itertools import groupby
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import streamlit as st
+
+from backend.selectors.schedules import CalendarEvent
 
 # Finished runs are filled, live ones outlined in solid colour, planned ones dashed.
 STATE_STYLE = {
@@ -63,7 +65,7 @@ def render_legend() -> None:
     st.html(f"{CSS}<div class='legend'>{chips}</div>")
 
 
-def render_month(events: list[dict[str, Any]], *, anchor: date, zone: ZoneInfo) -> None:
+def render_month(events: list[CalendarEvent], *, anchor: date, zone: ZoneInfo) -> None:
     """A Monday-first month grid; each day lists its loads grouped by bundle and outcome."""
     by_day = _by_day(events, zone)
     today = datetime.now(zone).date()
@@ -80,7 +82,7 @@ def render_month(events: list[dict[str, Any]], *, anchor: date, zone: ZoneInfo) 
     st.html(f"{CSS}<table class='cal'><tr>{head}</tr>{''.join(rows)}</table>")
 
 
-def render_week(events: list[dict[str, Any]], *, anchor: date, zone: ZoneInfo) -> None:
+def render_week(events: list[CalendarEvent], *, anchor: date, zone: ZoneInfo) -> None:
     """Seven days, each with its loads one per line in time order."""
     by_day = _by_day(events, zone)
     monday, _ = week_bounds(anchor)
@@ -88,7 +90,7 @@ def render_week(events: list[dict[str, Any]], *, anchor: date, zone: ZoneInfo) -
     for offset in range(7):
         day = monday + timedelta(days=offset)
         items = _fold_planned(by_day[day])
-        lines = [_line(e, zone) for e in items[:LINES_PER_DAY]]
+        lines = [_line(line) for line in items[:LINES_PER_DAY]]
         if len(items) > LINES_PER_DAY:
             lines.append(f"<div class='more'>+{len(items) - LINES_PER_DAY} more</div>")
         body = "".join(lines) or "<div class='more'>nothing</div>"
@@ -96,57 +98,66 @@ def render_week(events: list[dict[str, Any]], *, anchor: date, zone: ZoneInfo) -
     st.html(f"{CSS}<div class='week'>{''.join(parts)}</div>")
 
 
-def _by_day(events: list[dict[str, Any]], zone: ZoneInfo) -> dict[date, list[dict[str, Any]]]:
-    days: dict[date, list[dict[str, Any]]] = defaultdict(list)
+def _by_day(events: list[CalendarEvent], zone: ZoneInfo) -> dict[date, list[CalendarEvent]]:
+    days: dict[date, list[CalendarEvent]] = defaultdict(list)
     for event in events:
-        days[event["at"].astimezone(zone).date()].append(
-            {**event, "at": event["at"].astimezone(zone)}
-        )
+        local = replace(event, at=event.at.astimezone(zone))
+        days[local.at.date()].append(local)
     return days
 
 
-def _cell(events: list[dict[str, Any]]) -> str:
+def _cell(events: list[CalendarEvent]) -> str:
     # Many fires a day (hourly, cron) become one chip per bundle and state.
-    key = lambda e: (e["bundle"], e["state"])  # noqa: E731
-    groups = [list(g) for _, g in groupby(sorted(events, key=lambda e: (*key(e), e["at"])), key)]
-    groups.sort(key=lambda g: g[0]["at"])
+    key = lambda e: (e.bundle, e.state)  # noqa: E731
+    groups = [list(g) for _, g in groupby(sorted(events, key=lambda e: (*key(e), e.at)), key)]
+    groups.sort(key=lambda g: g[0].at)
     chips = []
     for group in groups[:CHIPS_PER_DAY]:
         first, last, n = group[0], group[-1], len(group)
-        span = f"{first['at']:%H:%M}–{last['at']:%H:%M}" if n > 1 else f"{first['at']:%H:%M}"
+        span = f"{first.at:%H:%M}–{last.at:%H:%M}" if n > 1 else f"{first.at:%H:%M}"
         # Every chip starts with its time: a group of fires with the span they cover.
-        text = f"{span} {first['bundle']}" + (f" ×{n}" if n > 1 else "")
-        title = f"{first['bundle']}: {n} {first['state']}, {span}"
-        chips.append(_chip(first["state"], text, title=title))
+        text = f"{span} {first.bundle}" + (f" ×{n}" if n > 1 else "")
+        title = f"{first.bundle}: {n} {first.state}, {span}"
+        chips.append(_chip(first.state, text, title=title))
     if len(groups) > CHIPS_PER_DAY:
         chips.append(f"<div class='more'>+{len(groups) - CHIPS_PER_DAY} more</div>")
     return "".join(chips)
 
 
-def _fold_planned(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class _WeekLine:
+    """One line of the week list: an event, or a bundle's planned fires of a day folded."""
+
+    event: CalendarEvent
+    until: datetime | None = None  # the last folded fire
+    count: int = 1
+
+
+def _fold_planned(events: list[CalendarEvent]) -> list[_WeekLine]:
     # An hourly or minutely schedule would fill the list: one line per bundle and day.
-    planned: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    planned: dict[str, list[CalendarEvent]] = defaultdict(list)
     for event in events:
-        if event["state"] == "planned":
-            planned[event["bundle"]].append(event)
-    folded = [e for e in events if e["state"] != "planned" or len(planned[e["bundle"]]) <= 3]
+        if event.state == "planned":
+            planned[event.bundle].append(event)
+    lines = [_WeekLine(e) for e in events if e.state != "planned" or len(planned[e.bundle]) <= 3]
     for fires in planned.values():
         if len(fires) > 3:
-            folded.append({**fires[0], "until": fires[-1]["at"], "count": len(fires)})
-    return sorted(folded, key=lambda e: e["at"])
+            lines.append(_WeekLine(fires[0], until=fires[-1].at, count=len(fires)))
+    return sorted(lines, key=lambda line: line.event.at)
 
 
-def _line(event: dict[str, Any], zone: ZoneInfo) -> str:
-    who = f" · {event['owner']}" if event["owner"] else ""
-    when = f"{event['at']:%H:%M %Z}"
-    state = event["state"]
-    if "count" in event:
-        when = f"{event['at']:%H:%M}–{event['until']:%H:%M %Z}"
-        state = f"{event['count']} planned runs"
-    text = f"{when} · {event['bundle']} · {state}{who}"
-    if event.get("error"):
-        text += f" · {event['error'][:80]}"
-    return _chip(event["state"], text, title=event.get("error") or text)
+def _line(line: _WeekLine) -> str:
+    event = line.event
+    who = f" · {event.owner}" if event.owner else ""
+    when = f"{event.at:%H:%M %Z}"
+    state = event.state
+    if line.until is not None:
+        when = f"{event.at:%H:%M}–{line.until:%H:%M %Z}"
+        state = f"{line.count} planned runs"
+    text = f"{when} · {event.bundle} · {state}{who}"
+    if event.error:
+        text += f" · {event.error[:80]}"
+    return _chip(event.state, text, title=event.error or text)
 
 
 def _chip(state: str, text: str, title: str = "") -> str:

@@ -18,6 +18,7 @@ import backend.services
 from backend.access import AccessDenied
 from backend.models import Document, Run, TableTemplate
 from backend.scheduling.spec import ScheduleSpec
+from backend.services.documents import ConversionOptions
 from tests.support.factories import make_run
 from tests.support.users import PASSWORD, member, user_default
 
@@ -363,6 +364,11 @@ REFUSED = {
     "services.documents.document_convert_again": lambda u, w: _svc(
         "documents"
     ).document_convert_again(owner=u, document_id=w["document"].pk),
+    "services.documents.document_upload_copy": lambda u, w: _not_denied(
+        lambda: _svc("documents").document_upload_copy(
+            owner=u, name="copy.pdf", earlier_id=w["document"].pk, options=ConversionOptions()
+        )
+    ),
     "services.documents.document_delete": lambda u, w: _document_delete(u, w),
     "services.documents.document_set_archived": lambda u, w: _svc(
         "documents"

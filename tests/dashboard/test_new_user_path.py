@@ -311,7 +311,7 @@ def test_the_calendar_names_a_deleted_bundles_runs_by_the_name_they_had(user):
     run.refresh_from_db()
     start = run.queued_at - timedelta(days=1)
     events = schedule_calendar(by=user_default(), start=start, end=start + timedelta(days=2))
-    assert [e["bundle"] for e in events if e["run_id"] == run.pk] == ["Quarterly (deleted)"]
+    assert [e.bundle for e in events if e.run_id == run.pk] == ["Quarterly (deleted)"]
 
 
 def test_documents_are_found_by_name_and_deleted_only_after_confirming(user):

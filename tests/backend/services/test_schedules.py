@@ -199,9 +199,9 @@ def test_list_and_calendar_merge_plans_with_runs(owner, bundle):
     events = schedule_calendar(
         by=user_default(), start=now - timedelta(days=3), end=now + timedelta(days=3), now=now
     )
-    assert [e["state"] for e in events[:2]] == ["succeeded", "failed"]
-    planned = [e for e in events if e["state"] == "planned"]
-    assert 2 <= len(planned) <= 4 and all(e["at"] > now for e in planned)
+    assert [e.state for e in events[:2]] == ["succeeded", "failed"]
+    planned = [e for e in events if e.state == "planned"]
+    assert 2 <= len(planned) <= 4 and all(e.at > now for e in planned)
     assert (
         schedule_calendar(
             by=user_default(), start=now, end=now + timedelta(days=1), username="nobody"
