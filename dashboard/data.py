@@ -5,7 +5,7 @@ Caches hold plain data (dicts, lists, DataFrames), never QuerySets or connection
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import streamlit as st
@@ -86,17 +86,22 @@ def history_count(user_id: int, filters: runs.RunFilters) -> int:
     return runs.runs_count(by=_user(user_id), filters=filters)
 
 
+@dataclass(frozen=True)
+class HistoryCharts:
+    daily: list[runs.DailyRuns]
+    durations: list[runs.DailyDurations]
+    bundles: list[runs.BundleFailureRate]
+
+
 @st.cache_data(ttl=30, max_entries=16, show_spinner="Computing the charts…")
-def history_charts(
-    user_id: int, filters: runs.RunFilters, tz_name: str
-) -> dict[str, list[dict[str, Any]]]:
+def history_charts(user_id: int, filters: runs.RunFilters, tz_name: str) -> HistoryCharts:
     """Every chart's aggregates over the filtered runs, in the viewer's timezone."""
     tz, by = ZoneInfo(tz_name), _user(user_id)
-    return {
-        "daily": runs.runs_daily(by=by, filters=filters, tz=tz),
-        "durations": runs.runs_duration_percentiles(by=by, filters=filters, tz=tz),
-        "bundles": runs.runs_failure_rate_by_bundle(by=by, filters=filters),
-    }
+    return HistoryCharts(
+        daily=runs.runs_daily(by=by, filters=filters, tz=tz),
+        durations=runs.runs_duration_percentiles(by=by, filters=filters, tz=tz),
+        bundles=runs.runs_failure_rate_by_bundle(by=by, filters=filters),
+    )
 
 
 @st.cache_data(ttl=30, max_entries=16, show_spinner=False)

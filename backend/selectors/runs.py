@@ -41,7 +41,7 @@ LIST_FIELDS = (
     "message",
     "retry_of_id",
 )
-PERCENTILES = (50, 95)
+PERCENTILES = (50, 95)  # DailyDurations.p50 and .p95
 # The run vocabulary as the pages filter and colour by it; the model's choices define it.
 RUN_KINDS = tuple(Run.Kind.values)
 RUN_STATUSES = tuple(Run.Status.values)
@@ -188,7 +188,39 @@ def runs_span(*, by: User, filters: RunFilters) -> tuple[datetime, datetime] | N
     return since, until
 
 
-def runs_daily(*, by: User, filters: RunFilters, tz: ZoneInfo) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class DailyRuns:
+    """Runs of one local day, kind and status."""
+
+    day: date
+    kind: Run.Kind
+    status: Run.Status
+    runs: int
+    rows_loaded: int
+    pages_done: int
+
+
+@dataclass(frozen=True)
+class DailyDurations:
+    """Nearest-rank percentiles of the durations of one local day's finished runs of a kind."""
+
+    day: date
+    kind: Run.Kind
+    runs: int
+    p50: float
+    p95: float
+
+
+@dataclass(frozen=True)
+class BundleFailureRate:
+    bundle_id: int
+    bundle: str
+    runs: int  # finished loads
+    failed: int
+    rate: float  # failed / runs
+
+
+def runs_daily(*, by: User, filters: RunFilters, tz: ZoneInfo) -> list[DailyRuns]:
     """Per local day, kind and status: runs, rows loaded and pages done (one grouped scan)."""
     span = runs_span(by=by, filters=filters)
     if span is None:
@@ -204,11 +236,10 @@ def runs_daily(*, by: User, filters: RunFilters, tz: ZoneInfo) -> list[dict[str,
         inner,
     )
     out = [
-        {"day": _as_date(d), "kind": k, "status": st, "runs": n, "rows_loaded": r or 0}
-        | {"pages_done": p or 0}
+        DailyRuns(_as_date(d), Run.Kind(k), Run.Status(st), n, r or 0, p or 0)
         for d, k, st, n, r, p in rows
     ]
-    return sorted(out, key=lambda r: (r["day"], r["kind"], r["status"]))
+    return sorted(out, key=lambda r: (r.day, r.kind, r.status))
 
 
 def _fetch(template: str, inner: QuerySet) -> list[tuple]:
@@ -225,7 +256,7 @@ def _fetch(template: str, inner: QuerySet) -> list[tuple]:
 
 def runs_duration_percentiles(
     *, by: User, filters: RunFilters, tz: ZoneInfo
-) -> list[dict[str, Any]]:
+) -> list[DailyDurations]:
     """Per local day and kind: p50 and p95 (nearest rank) of the finished runs' durations."""
     span = runs_span(by=by, filters=filters)
     if span is None:
@@ -249,9 +280,8 @@ def runs_duration_percentiles(
         ranked,
     )
     return [
-        {"day": _as_date(day_), "kind": kind, "runs": n}
-        | {f"p{p}": v for p, v in zip(PERCENTILES, values)}
-        for day_, kind, n, *values in rows
+        DailyDurations(_as_date(day_), Run.Kind(kind), n, p50, p95)
+        for day_, kind, n, p50, p95 in rows
     ]
 
 
@@ -261,7 +291,7 @@ def _as_date(value: date | str) -> date:
 
 def runs_failure_rate_by_bundle(
     *, by: User, filters: RunFilters, limit: int = 20
-) -> list[dict[str, Any]]:
+) -> list[BundleFailureRate]:
     """Bundles whose loads failed most often: failed / (succeeded + failed), worst first."""
     ended = Q(status__in=(Run.Status.SUCCEEDED, Run.Status.FAILED))
     grouped = (
@@ -270,11 +300,19 @@ def runs_failure_rate_by_bundle(
         .values("bundle_id")
         .annotate(runs=Count("id"), failed=Count("id", filter=Q(status=Run.Status.FAILED)))
     )
-    rows = [{**r, "rate": r["failed"] / r["runs"]} for r in grouped]
-    rows.sort(key=lambda r: (-r["rate"], -r["runs"], r["bundle_id"]))
+    rows = sorted(grouped, key=lambda r: (-r["failed"] / r["runs"], -r["runs"], r["bundle_id"]))
     rows = rows[:limit]
     names = _bundle_names([r["bundle_id"] for r in rows])
-    return [{**r, "bundle": names.get(r["bundle_id"], f"#{r['bundle_id']}")} for r in rows]
+    return [
+        BundleFailureRate(
+            bundle_id=r["bundle_id"],
+            bundle=names.get(r["bundle_id"], f"#{r['bundle_id']}"),
+            runs=r["runs"],
+            failed=r["failed"],
+            rate=r["failed"] / r["runs"],
+        )
+        for r in rows
+    ]
 
 
 def _bundle_names(ids: list[int]) -> dict[int, str]:

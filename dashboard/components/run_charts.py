@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import altair as alt
 import pandas as pd
 import streamlit as st
+
+from dashboard.data import HistoryCharts
 
 STATUS_COLORS = {
     "succeeded": "#2e7d32",
@@ -23,12 +24,10 @@ DAY_FORMAT = "%Y-%m-%d"  # axes and tooltips alike
 DAY_TIP = alt.Tooltip("day_label:O", title="day")
 
 
-def render_run_charts(
-    charts: dict[str, list[dict[str, Any]]], *, tz_name: str, days: tuple[date, date]
-) -> None:
+def render_run_charts(charts: HistoryCharts, *, tz_name: str, days: tuple[date, date]) -> None:
     """Runs per day by status, durations p50/p95, rows loaded, failure rate, pages converted,
     every time axis spanning the chosen days."""
-    daily = pd.DataFrame(charts["daily"])
+    daily = pd.DataFrame(charts.daily)
     if daily.empty:
         st.info("No runs match the filters, so there is nothing to chart.")
         return
@@ -50,8 +49,8 @@ def render_run_charts(
         _rows_loaded(daily, day_axis)
         _pages_converted(daily, day_axis)
     with right:
-        _durations(pd.DataFrame(charts["durations"]), day_axis)
-        _failure_rate(pd.DataFrame(charts["bundles"]))
+        _durations(pd.DataFrame(charts.durations), day_axis)
+        _failure_rate(pd.DataFrame(charts.bundles))
 
 
 def chart_window(

@@ -83,7 +83,7 @@ def test_keyset_pages_walk_every_run_once_newest_first(seeded):
 
 def test_daily_groups_by_local_day_kind_and_status(seeded):
     daily = runs.runs_daily(by=user_default(), filters=runs.RunFilters(), tz=BERLIN)
-    as_tuples = {(r["day"], r["kind"], r["status"]): (r["runs"], r["rows_loaded"]) for r in daily}
+    as_tuples = {(r.day, r.kind, r.status): (r.runs, r.rows_loaded) for r in daily}
     assert as_tuples == {
         (date(2026, 3, 28), "conversion", "succeeded"): (10, 0),
         (date(2026, 3, 29), "load", "failed"): (1, 0),
@@ -91,10 +91,10 @@ def test_daily_groups_by_local_day_kind_and_status(seeded):
         (date(2026, 3, 30), "load", "failed"): (1, 0),
         (date(2026, 3, 30), "load", "queued"): (1, 0),
     }
-    pages = sum(r["pages_done"] for r in daily if r["kind"] == "conversion")
+    pages = sum(r.pages_done for r in daily if r.kind == "conversion")
     assert pages == 20
     in_utc = runs.runs_daily(by=user_default(), filters=runs.RunFilters(), tz=ZoneInfo("UTC"))
-    assert {r["day"] for r in in_utc if r["kind"] == "load"} == {
+    assert {r.day for r in in_utc if r.kind == "load"} == {
         date(2026, 3, 28),
         date(2026, 3, 30),
     }
@@ -102,7 +102,7 @@ def test_daily_groups_by_local_day_kind_and_status(seeded):
 
 def test_duration_percentiles_are_nearest_rank_per_day_and_kind(seeded):
     rows = runs.runs_duration_percentiles(by=user_default(), filters=runs.RunFilters(), tz=BERLIN)
-    got = {(r["day"], r["kind"]): (r["runs"], r["p50"], r["p95"]) for r in rows}
+    got = {(r.day, r.kind): (r.runs, r.p50, r.p95) for r in rows}
     assert got == {
         (date(2026, 3, 28), "conversion"): (10, 5.0, 10.0),  # ranks ceil(5) and ceil(9.5)
         (date(2026, 3, 29), "load"): (4, 200.0, 400.0),  # ranks 2 and 4
@@ -112,7 +112,7 @@ def test_duration_percentiles_are_nearest_rank_per_day_and_kind(seeded):
 
 def test_failure_rate_per_bundle_counts_finished_loads_only(seeded):
     rows = runs.runs_failure_rate_by_bundle(by=user_default(), filters=runs.RunFilters())
-    assert [(r["bundle"], r["runs"], r["failed"], r["rate"]) for r in rows] == [
+    assert [(r.bundle, r.runs, r.failed, r.rate) for r in rows] == [
         ("stock", 1, 1, 1.0),
         ("sales", 4, 1, 0.25),
     ]
