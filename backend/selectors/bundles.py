@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -16,7 +15,7 @@ from backend.integrations.warehouse.forms import DATE_FORM, MONTH_FIRST, NUMBER_
 from backend.integrations.warehouse.inference import TEXT_HEADROOM, InferredColumn
 from backend.integrations.warehouse.schema import quote_ident
 from backend.models import Bundle, Run, Table
-from backend.selectors.bundle_schema import bundle_schema
+from backend.selectors.bundle_schema import MemberFit, bundle_schema
 from backend.selectors.warehouse import configured_warehouse
 
 
@@ -98,11 +97,11 @@ def tables_available(*, owner: User) -> list[AvailableTable]:
 
 @dataclass(frozen=True)
 class SchemaView:
-    """A bundle's schema as the Schema tab shows it; `columns`, `members` and `written_as`
-    are rows for grids."""
+    """A bundle's schema as the Schema tab shows it; `columns` and `written_as` are rows for
+    grids."""
 
     columns: list[dict[str, str]]  # name, type
-    members: list[dict[str, Any]]  # table_id, name, columns, problem, decimal_mark
+    members: list[MemberFit]
     written_as: list[dict[str, str]]  # column, "written as"
     date_questions: list[str]  # columns whose dates read both ways and nobody chose
     text_headroom: int
@@ -121,11 +120,7 @@ def bundle_schema_view(*, by: User, bundle_id: int) -> SchemaView:
     pairs = list(zip(schema.columns, schema.inferred, strict=False))
     return SchemaView(
         columns=[{"name": c.name, "type": c.sql_type} for c in schema.columns],
-        members=[
-            {"table_id": m.table_id, "name": m.name, "columns": m.columns, "problem": m.problem}
-            | {"decimal_mark": m.decimal_mark}
-            for m in schema.members
-        ],
+        members=schema.members,
         written_as=[{"column": c.name, "written as": _written_as(i)} for c, i in pairs if i.form],
         date_questions=[c.name for c, i in pairs if i.form == DATE_FORM and not i.order],
         text_headroom=TEXT_HEADROOM,

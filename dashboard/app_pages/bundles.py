@@ -300,22 +300,22 @@ def render_reading(bundle, view: SchemaView) -> None:
     with st.form("decimal-marks"):
         st.markdown("**Number format of each file**, found from its values")
         chosen = {
-            m["table_id"]: st.selectbox(
-                m["name"],
+            m.table_id: st.selectbox(
+                m.name,
                 list(marks),
-                index=list(marks).index(m["decimal_mark"]),
+                index=list(marks).index(m.decimal_mark),
                 format_func=marks.__getitem__,
-                key=f"mark-{m['table_id']}",
+                key=f"mark-{m.table_id}",
             )
             for m in view.members
-            if not m["problem"]
+            if not m.problem
         }
         if st.form_submit_button("Save number formats"):
             for member in view.members:
-                mark = chosen.get(member["table_id"])
-                if mark and mark != member["decimal_mark"]:
+                mark = chosen.get(member.table_id)
+                if mark and mark != member.decimal_mark:
                     bundle_set_decimal_mark(
-                        by=user, bundle=bundle, table_id=member["table_id"], mark=mark
+                        by=user, bundle=bundle, table_id=member.table_id, mark=mark
                     )
             st.rerun()
 

@@ -81,7 +81,7 @@ def test_numbers_and_dates_as_people_write_them_load_as_what_they_mean(warehouse
         "VARCHAR(16)",  # a column holding only "f" is text, not false
         "VARCHAR(16)",  # zero-padded codes stay text
     ]
-    assert [m["decimal_mark"] for m in view.members] == [".", ","]
+    assert [m.decimal_mark for m in view.members] == [".", ","]
     written = {w["column"]: w["written as"] for w in view.written_as}
     assert set(written) == {"amount", "ratio", "day", "seen"}  # ratio: 0,25 in part 2
     assert written["day"].startswith("month-first dates")
@@ -130,9 +130,9 @@ def test_dates_that_read_both_ways_are_asked_for_before_loading(warehouse_url, u
 def test_the_decimal_mark_can_be_changed_on_the_schema_tab(warehouse_url, user):
     bundle = make_bundle(user, b"id;price\n1;1.250\n2;2.500\n")
     [member] = bundle_schema_view(by=bundle.owner, bundle_id=bundle.pk).members
-    assert member["decimal_mark"] == "."  # 1.250 reads both ways: a decimal point by default
+    assert member.decimal_mark == "."  # 1.250 reads both ways: a decimal point by default
     bundle = bundle_set_decimal_mark(
-        by=bundle.owner, bundle=bundle, table_id=member["table_id"], mark=","
+        by=bundle.owner, bundle=bundle, table_id=member.table_id, mark=","
     )
     view = bundle_schema_view(by=bundle.owner, bundle_id=bundle.pk)
     assert [c["type"] for c in view.columns] == ["BIGINT", "BIGINT"]
