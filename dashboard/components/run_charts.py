@@ -68,6 +68,12 @@ def _chart(title: str, chart: alt.Chart, height: int = HEIGHT) -> None:
     st.altair_chart(chart.properties(height=height), width="stretch")
 
 
+def _nothing(title: str, why: str) -> None:
+    """A chart's title with why it has nothing to draw, instead of empty axes."""
+    st.markdown(f"**{title}**")
+    st.caption(why)
+
+
 def _runs_per_day(daily: pd.DataFrame, day_axis: alt.X) -> None:
     per_status = daily.groupby(["day_label", "status"], as_index=False)["runs"].sum()
     scale = alt.Scale(domain=list(STATUS_COLORS), range=list(STATUS_COLORS.values()))
@@ -86,7 +92,7 @@ def _runs_per_day(daily: pd.DataFrame, day_axis: alt.X) -> None:
 
 def _durations(durations: pd.DataFrame, day_axis: alt.X) -> None:
     if durations.empty:
-        st.caption("No finished runs to time.")
+        _nothing("Duration per kind, p50 and p95", "No finished runs to time.")
         return
     durations["day_label"] = pd.to_datetime(durations["day"]).dt.strftime(DAY_FORMAT)
     long = durations.melt(
@@ -109,6 +115,9 @@ def _durations(durations: pd.DataFrame, day_axis: alt.X) -> None:
 def _rows_loaded(daily: pd.DataFrame, day_axis: alt.X) -> None:
     loads = daily[(daily["kind"] == "load") & (daily["status"] == "succeeded")]
     per_day = loads.groupby("day_label", as_index=False)["rows_loaded"].sum()
+    if per_day.empty:
+        _nothing("Rows loaded per day", "No load succeeded in this selection.")
+        return
     chart = (
         alt.Chart(per_day)
         .mark_bar(color="#6a1b9a")
@@ -124,6 +133,9 @@ def _rows_loaded(daily: pd.DataFrame, day_axis: alt.X) -> None:
 def _pages_converted(daily: pd.DataFrame, day_axis: alt.X) -> None:
     done = daily[(daily["kind"] == "conversion") & (daily["status"] == "succeeded")]
     per_day = done.groupby("day_label", as_index=False)["pages_done"].sum()
+    if per_day.empty:
+        _nothing("Pages converted per day", "No conversion succeeded in this selection.")
+        return
     chart = (
         alt.Chart(per_day)
         .mark_bar(color="#00838f")
@@ -138,8 +150,7 @@ def _pages_converted(daily: pd.DataFrame, day_axis: alt.X) -> None:
 
 def _failure_rate(bundles: pd.DataFrame) -> None:
     if bundles.empty:
-        st.markdown("**Failure rate per bundle**")
-        st.caption("No finished loads in this selection.")
+        _nothing("Failure rate per bundle", "No finished loads in this selection.")
         return
     chart = (
         alt.Chart(bundles)

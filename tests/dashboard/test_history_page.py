@@ -74,6 +74,15 @@ def test_history_filters_narrow_the_list(history):
     assert set(app.dataframe[0].value["kind"]) == {"load"}
 
 
+def test_a_chart_with_nothing_to_draw_says_why_instead_of_empty_axes(history):
+    app = open_history()
+    app.multiselect[0].select("conversion").run()  # Kind
+    assert len(app.get("vega_lite_chart")) == 3  # runs, durations, pages converted
+    captions = [c.value for c in app.caption]
+    assert "No load succeeded in this selection." in captions
+    assert "No finished loads in this selection." in captions
+
+
 def test_a_failed_run_opens_from_a_link_and_is_retried(history):
     failed = Run.objects.filter(status="failed", kind="conversion").first()
     app = open_history(run=str(failed.pk))
