@@ -195,7 +195,9 @@ def build_bundle_and_load(page: Page) -> Bundle:
     choose_option(page, "Tables in this bundle", f"{US020} · {first_table(US020).name}")
     page.keyboard.press("Escape")
     page.get_by_role("button", name="Save tables").click()
-    expect(page.get_by_role("button", name="Load now")).to_be_enabled()
+    # Once the bundle's schema is read (by a worker, should a member's column facts be
+    # missing), the page redraws with loading on: a state to wait for, not a time.
+    expect(page.get_by_role("button", name="Load now")).to_be_enabled(timeout=LONG)
     expect(page.get_by_text("Load now and Schedule loads are off")).to_have_count(0)
 
     page.get_by_role("button", name="Load now").click()
