@@ -196,6 +196,32 @@ def tables_zip(*, owner: User, document_id: int, raw: bool = False) -> bytes:
     return buffer.getvalue()
 
 
-def table_of_owner(*, owner: User, table_id: int) -> Table:
-    """A table the user may see; AccessDenied for anyone else's."""
-    return owned_one(Table.objects, owner, table_id, "table")
+@dataclass(frozen=True)
+class TableView:
+    """What the Documents page shows of one table beside its summary."""
+
+    id: int
+    name: str
+    header_row: int | None
+    columns: list[str]  # the names in use
+    rows: list[list[str]]  # the first data rows
+    stored_rows: list[list[str]]  # the first rows as stored: where a header may be picked
+
+
+def table_view(*, owner: User, table_id: int, rows: int, stored_rows: int = 20) -> TableView:
+    """A table the user may see, with its first `rows` data rows; AccessDenied otherwise."""
+    table = owned_one(Table.objects, owner, table_id, "table")
+    columns, data = table_content(table=table, limit=rows)
+    return TableView(
+        id=table.pk,
+        name=table.name,
+        header_row=table.header_row,
+        columns=columns,
+        rows=data,
+        stored_rows=table_first_rows(table=table, limit=stored_rows),
+    )
+
+
+def table_download(*, owner: User, table_id: int, raw: bool = False) -> bytes:
+    """A table the user may see as a CSV download (see table_csv); AccessDenied otherwise."""
+    return table_csv(table=owned_one(Table.objects, owner, table_id, "table"), raw=raw)

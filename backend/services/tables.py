@@ -16,11 +16,11 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from backend import dispatch, task_names
-from backend.access import check_owner
+from backend.access import owned_one
 from backend.errors import UserFixable
 from backend.integrations.pdf import ExtractedTable
 from backend.models import Document, Table
-from backend.selectors.tables import table_profile_read
+from backend.selectors.tables import table_columns, table_profile_read
 
 
 class TableInvalid(UserFixable):
@@ -131,12 +131,12 @@ def column_names_check(*, names: Sequence[str]) -> None:
 
 
 def table_set_header(
-    *, by: User, table: Table, header_row: int | None, column_names: list[str]
-) -> Table:
-    """Record which row is the header (None: none) and the column names to use. Names sent
-    with a new header row are dropped: they were typed over the old row's names, and the new
-    row brings its own (the page shows the names saved)."""
-    check_owner(by, table, "the table")
+    *, by: User, table_id: int, header_row: int | None, column_names: list[str]
+) -> list[str]:
+    """Record which row is the header (None: none) and the column names to use; returns
+    the names now in use. Names sent with a new header row are dropped: they were typed
+    over the old row's names, and the new row brings its own."""
+    table = owned_one(Table.objects, by, table_id, "table")
     new_row = header_row != table.header_row
     if new_row:
         column_names = []
@@ -157,4 +157,4 @@ def table_set_header(
         for bundle in table.bundles.all():
             bundle.version += 1
             bundle.save(update_fields=["version"])
-    return table
+    return table_columns(table=table)

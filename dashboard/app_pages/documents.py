@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pandas as pd
 import streamlit as st
 
@@ -9,11 +7,9 @@ from backend.errors import UserFixable
 from backend.selectors.documents import DocumentRow, document_detail, documents_recent
 from backend.selectors.tables import (
     TableSummary,
-    table_columns,
-    table_content,
-    table_csv,
-    table_first_rows,
-    table_of_owner,
+    TableView,
+    table_download,
+    table_view,
     tables_of_document,
     tables_zip,
 )
@@ -30,9 +26,6 @@ from dashboard.components.picker import remembered_selectbox
 from dashboard.components.progress import render_document_progress
 from dashboard.components.table_fix import render_page_and_fix, render_table_review
 from dashboard.session import current_user
-
-if TYPE_CHECKING:
-    from backend.models import Table
 
 PREVIEW_ROWS = 500
 
@@ -130,41 +123,41 @@ def render_convert_again() -> None:
             st.rerun()
 
 
-def render_header_form(table: Table) -> None:
-    names = table_columns(table=table)
-    with st.form(f"header-{table.pk}"):
+def render_header_form(table: TableView) -> None:
+    with st.form(f"header-{table.id}"):
         st.markdown("**Header and column names**")
         # Each row's content beside its number, so the header can be found without counting.
         choices = ["No header row"] + [
-            f"Row {i + 1}: {_shorten(' | '.join(row))}"
-            for i, row in enumerate(table_first_rows(table=table, limit=20))
+            f"Row {i + 1}: {_shorten(' | '.join(row))}" for i, row in enumerate(table.stored_rows)
         ]
         current = 0 if table.header_row is None else table.header_row + 1
         header = st.selectbox(
             "Header row", range(len(choices)), index=current, format_func=choices.__getitem__
         )
         edited = st.data_editor(
-            pd.DataFrame({"#": range(1, len(names) + 1), "column": names}),
+            pd.DataFrame({"#": range(1, len(table.columns) + 1), "column": table.columns}),
             hide_index=True,
             width="stretch",
             disabled=["#"],
             column_config={"#": st.column_config.NumberColumn(width="small")},
-            key=f"names-{table.pk}",
+            key=f"names-{table.id}",
         )
         if st.form_submit_button("Save"):
-            save_header(table, None if header == 0 else header - 1, edited_names(edited))
-    outcomes_render(f"header-{table.pk}")
+            save_header(table.id, None if header == 0 else header - 1, edited_names(edited))
+    outcomes_render(f"header-{table.id}")
 
 
-def save_header(table: Table, header_row: int | None, renamed: list[str]) -> None:
-    area = f"header-{table.pk}"
+def save_header(table_id: int, header_row: int | None, renamed: list[str]) -> None:
+    area = f"header-{table_id}"
     outcomes_start(area)
     try:
-        table_set_header(by=user, table=table, header_row=header_row, column_names=renamed)
+        names = table_set_header(
+            by=user, table_id=table_id, header_row=header_row, column_names=renamed
+        )
     except UserFixable as refused:
         show_refusal(refused, lead="Not saved.", area=area)
         return
-    outcome_add(area, "success", "Saved: " + ", ".join(table_columns(table=table)))
+    outcome_add(area, "success", "Saved: " + ", ".join(names))
     st.rerun()
 
 
@@ -178,8 +171,7 @@ def _shorten(text: str, limit: int = 80) -> str:
 
 
 def render_table(summary: TableSummary) -> None:
-    table = table_of_owner(owner=user, table_id=summary.id)
-    names, rows = table_content(table=table, limit=PREVIEW_ROWS)
+    table = table_view(owner=user, table_id=summary.id, rows=PREVIEW_ROWS)
     st.caption(
         f"Pages {summary.pages} · {summary.n_rows} rows × {summary.n_cols} columns · "
         f"found by {'ruled lines' if summary.strategy == 'lines' else 'whitespace layout'}"
@@ -191,11 +183,15 @@ def render_table(summary: TableSummary) -> None:
         with page_col:
             render_page_and_fix(user, summary)
     with table_col:
-        frame = pd.DataFrame(rows, columns=_unique(names))
+        frame = pd.DataFrame(table.rows, columns=_unique(table.columns))
         st.dataframe(frame, width="stretch", hide_index=True)
         st.download_button(
             "Download CSV",
-            table_csv(table=table, raw=st.session_state.get(state.RAW_DOWNLOADS, False)),
+            table_download(
+                owner=user,
+                table_id=table.id,
+                raw=st.session_state.get(state.RAW_DOWNLOADS, False),
+            ),
             file_name=table.name,
             mime="text/csv",
             icon=":material/download:",

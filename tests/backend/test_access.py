@@ -398,7 +398,7 @@ REFUSED = {
         schedule=w["schedule"], owner=u
     ),
     "services.tables.table_set_header": lambda u, w: _svc("tables").table_set_header(
-        by=u, table=w["table"], header_row=0, column_names=[]
+        by=u, table_id=w["table"].pk, header_row=0, column_names=[]
     ),
     "services.users.user_create": lambda u, w: _svc("users").user_create(
         by=u, username="carol", password=PASSWORD
@@ -421,7 +421,10 @@ REFUSED = {
     "selectors.bundles.bundle_table_changes": lambda u, w: _sel("bundles").bundle_table_changes(
         by=u, bundle_id=w["bundle"].pk
     ),
-    "selectors.tables.table_of_owner": lambda u, w: _sel("tables").table_of_owner(
+    "selectors.tables.table_view": lambda u, w: _sel("tables").table_view(
+        owner=u, table_id=w["table"].pk, rows=5
+    ),
+    "selectors.tables.table_download": lambda u, w: _sel("tables").table_download(
         owner=u, table_id=w["table"].pk
     ),
     "selectors.users.users_list": lambda u, w: _sel("users").users_list(by=u),

@@ -60,6 +60,22 @@ def test_documents_page_previews_a_table_with_its_header(user):
     assert not app.warning, "a table with no sign of trouble is not flagged"
 
 
+def test_documents_page_saves_a_new_header_row_and_shows_the_names_in_use(user):
+    document = converted_document(user)
+    app = open_page("documents", document_id=document.pk)
+    header = next(box for box in app.selectbox if box.label == "Header row")
+    assert header.value == 1, "the first row is the header as extracted"
+    header.set_value(0)  # No header row
+    next(button for button in app.button if button.label == "Save").click()
+    app.run()
+    assert not app.exception, app.exception
+    assert "Saved: column_1, column_2" in [s.value for s in app.success]
+    preview = next(
+        f.value for f in app.dataframe if list(f.value.columns) == ["column_1", "column_2"]
+    )
+    assert preview.values.tolist() == ROWS
+
+
 def test_documents_page_says_which_tables_to_check_and_why(user):
     document = converted_document(user)
     reason = "row(s) 3 hold several values per cell"

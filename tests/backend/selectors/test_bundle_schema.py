@@ -75,7 +75,7 @@ def test_a_new_header_row_has_its_facts_read_again_by_a_worker(worker, user):
     table = converted_table(user, [["Orders of January", "", ""], *ROWS])
     bundle = bundle_of(user, table)
     assert types(user, bundle)[0] == "VARCHAR(16)", "the title row is the header at first"
-    table_set_header(by=user, table=table, header_row=1, column_names=[])
+    table_set_header(by=user, table_id=table.pk, header_row=1, column_names=[])
     table.refresh_from_db()
     assert table.profile.get("columns") is None, "facts of other rows are dropped at once"
     wait_for(

@@ -7,7 +7,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from backend.models import Bundle, Document, Run, Table
-from backend.selectors.tables import table_columns, table_csv, table_first_rows
+from backend.selectors.tables import table_columns, table_csv, table_view
 from backend.services.bundles import bundle_create, bundle_set_tables
 from backend.services.documents import DocumentBusy, document_delete
 from backend.services.tables import TableInvalid, table_create_extracted, table_set_header
@@ -37,16 +37,20 @@ def table(user):
 )
 def test_empty_or_repeated_names_are_refused_and_nothing_changes(table, names, message):
     with pytest.raises(TableInvalid, match=message):
-        table_set_header(by=table.owner, table=table, header_row=0, column_names=names)
+        table_set_header(by=table.owner, table_id=table.pk, header_row=0, column_names=names)
     table.refresh_from_db()
     assert table.column_names == []
     assert table_csv(table=table).decode().splitlines()[0] == "Country,Capital,Area,People"
 
 
 def test_distinct_names_are_saved_trimmed_and_head_the_csv(table):
-    table_set_header(
-        by=table.owner, table=table, header_row=0, column_names=[" nation", "city", "km2", "m"]
+    saved = table_set_header(
+        by=table.owner,
+        table_id=table.pk,
+        header_row=0,
+        column_names=[" nation", "city", "km2", "m"],
     )
+    assert saved == ["nation", "city", "km2", "m"]
     table.refresh_from_db()
     assert table_columns(table=table) == ["nation", "city", "km2", "m"]
     assert table_csv(table=table).decode().splitlines() == [
@@ -55,8 +59,10 @@ def test_distinct_names_are_saved_trimmed_and_head_the_csv(table):
     ]
 
 
-def test_the_header_picker_reads_the_rows_as_stored(table):
-    assert table_first_rows(table=table, limit=5) == ROWS
+def test_the_page_s_view_has_the_data_rows_and_the_rows_as_stored_for_the_header_picker(table):
+    view = table_view(owner=table.owner, table_id=table.pk, rows=5)
+    assert view.stored_rows == ROWS
+    assert (view.columns, view.rows) == (ROWS[0], ROWS[1:])
 
 
 def test_deleting_a_document_removes_its_tables_and_files_and_tells_its_bundles(user, table):
@@ -81,6 +87,6 @@ def test_deleting_a_document_removes_its_tables_and_files_and_tells_its_bundles(
 
 
 def test_names_sent_with_a_new_header_row_are_dropped_for_the_row_s_own(table):
-    table_set_header(by=table.owner, table=table, header_row=None, column_names=list("abcd"))
+    table_set_header(by=table.owner, table_id=table.pk, header_row=None, column_names=list("abcd"))
     table.refresh_from_db()
     assert (table.header_row, table.column_names) == (None, [])
