@@ -101,6 +101,22 @@ def groups_shareable(user: User) -> QuerySet[Group]:
     return Group.objects.all() if is_admin(user) else user.groups.all()
 
 
+def visible_bundle(user: User, bundle_id: int) -> Bundle:
+    """A bundle the user may view and load; the same refusal whether it is someone else's
+    or gone."""
+    bundle = bundles_visible(user).filter(pk=bundle_id).first()
+    if bundle is None:
+        raise AccessDenied(f"No bundle {bundle_id} of yours.")
+    return bundle
+
+
+def bundle_to_change(user: User, bundle_id: int, what: str = "the bundle") -> Bundle:
+    """A bundle the user may change (its owner or an administrator)."""
+    bundle = visible_bundle(user, bundle_id)
+    check_owner(user, bundle, what)
+    return bundle
+
+
 def check_may_load(user: User, bundle: Bundle) -> None:
     """Refuse a load of a bundle the user may not view (owner, group member, administrator)."""
     if not bundles_visible(user).filter(pk=bundle.pk).exists():

@@ -83,7 +83,7 @@ def product_rate(path: Path, rows: int) -> float:
     bundle = bundle_create(owner=user, name="bench", target_table="bench_rows", load_mode="append")
     started, cpu = time.perf_counter(), time.process_time()
     table, _ = table_create_from_csv(
-        owner=user, name=path.name, content=path.read_bytes(), bundle=bundle
+        owner=user, name=path.name, content=path.read_bytes(), bundle_id=bundle.pk
     )
     uploaded = time.perf_counter()
     bundle.refresh_from_db()

@@ -70,7 +70,7 @@ def schedule_all(n: int, ahead_s: float, spread_s: float) -> dict[int, object]:
         bundle = Bundle.objects.create(owner=owner, name=f"bench {i}", target_table=f"bench_{i}")
         at = first + timedelta(seconds=spread_s * i / max(n - 1, 1))
         spec = ScheduleSpec("once", "UTC", run_date=at.date(), run_time=at.time())
-        schedule_save(bundle=bundle, owner=owner, spec=spec)
+        schedule_save(bundle_id=bundle.pk, owner=owner, spec=spec)
         planned[bundle.pk] = at
     return planned
 

@@ -33,6 +33,13 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.fixture
+def own_warehouse(settings, tmp_path) -> None:
+    """A warehouse of this test's own: its listing holds only the tables the test loads,
+    whatever earlier tests (browser tests included) left in the shared one."""
+    settings.WAREHOUSE_URL = f"sqlite:///{tmp_path / 'warehouse.sqlite3'}"
+
+
+@pytest.fixture
 def corpus() -> Path:
     if not CORPUS.is_dir():
         pytest.fail(f"the PDF corpus is not at {CORPUS} (set CORPUS_DIR)")

@@ -8,13 +8,13 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.auth.models import User
 
-from backend.access import AccessDenied, bundles_visible, may_change, owned
+from backend.access import bundles_visible, may_change, owned, visible_bundle
 from backend.integrations.warehouse import WarehouseError
 from backend.integrations.warehouse.evolution import schema_diff
 from backend.integrations.warehouse.forms import DATE_FORM, MONTH_FIRST, NUMBER_FORM
 from backend.integrations.warehouse.inference import TEXT_HEADROOM, InferredColumn
 from backend.integrations.warehouse.schema import quote_ident
-from backend.models import Bundle, Run, Table
+from backend.models import Run, Table
 from backend.selectors.bundle_schema import MemberFit, bundle_schema
 from backend.selectors.warehouse import configured_warehouse
 
@@ -28,7 +28,7 @@ class BundleRow:
     key_columns: list[str]
     version: int
     owner: str
-    n_tables: int
+    table_ids: list[int]  # its members
     shared_with: dict[int, str]  # group id -> name
     may_change: bool  # False: shared with the user, who may only view and load it
 
@@ -57,23 +57,15 @@ def bundles_of_owner(*, owner: User) -> list[BundleRow]:
             key_columns=list(b.key_columns),
             version=b.version,
             owner=b.owner.username,
-            n_tables=b.tables.count(),
+            table_ids=[t.pk for t in b.tables.all()],
             shared_with={g.pk: g.name for g in b.shared_with.all()},
             may_change=may_change(owner, b),
         )
         for b in bundles_visible(owner)
         .select_related("owner")
-        .prefetch_related("shared_with")
+        .prefetch_related("shared_with", "tables")
         .order_by("name")
     ]
-
-
-def bundle_of_owner(*, owner: User, bundle_id: int) -> Bundle:
-    """A bundle the user may see; AccessDenied for anyone else's."""
-    bundle = bundles_visible(owner).filter(pk=bundle_id).first()
-    if bundle is None:
-        raise AccessDenied(f"No bundle {bundle_id} of yours.")
-    return bundle
 
 
 @dataclass(frozen=True)
@@ -114,7 +106,7 @@ class SchemaView:
 
 def bundle_schema_view(*, by: User, bundle_id: int) -> SchemaView:
     """Columns, member fit, problems and the exact DDL for the configured warehouse."""
-    bundle = bundle_of_owner(owner=by, bundle_id=bundle_id)
+    bundle = visible_bundle(by, bundle_id)
     schema = bundle_schema(bundle=bundle)
     dialect = warehouse_dialect()
     pairs = list(zip(schema.columns, schema.inferred, strict=False))
@@ -155,7 +147,7 @@ class TableChanges:
 def bundle_table_changes(*, by: User, bundle_id: int) -> TableChanges:
     """How the bundle's schema compares with its target table already in the warehouse:
     the changes a load would make, and what would stop it."""
-    bundle = bundle_of_owner(owner=by, bundle_id=bundle_id)
+    bundle = visible_bundle(by, bundle_id)
     schema = bundle_schema(bundle=bundle)
     try:
         with configured_warehouse() as warehouse:
@@ -174,8 +166,9 @@ def bundle_table_changes(*, by: User, bundle_id: int) -> TableChanges:
     )
 
 
-def bundle_recent_loads(*, bundle: Bundle, limit: int = 5) -> list[LoadRow]:
-    """The bundle's latest load runs, newest first."""
+def bundle_recent_loads(*, by: User, bundle_id: int, limit: int = 5) -> list[LoadRow]:
+    """The latest load runs of a bundle the user may see, newest first."""
+    bundle = visible_bundle(by, bundle_id)
     runs = Run.objects.filter(bundle=bundle, kind=Run.Kind.LOAD).order_by("-queued_at")[:limit]
     return [
         LoadRow(r.pk, r.status, r.trigger, r.queued_at, r.rows_loaded, r.message, r.error)

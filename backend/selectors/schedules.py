@@ -46,17 +46,6 @@ def schedules_list(
     return [_schedule_row(s, now) for s in rows]
 
 
-def schedule_get(*, by: User, schedule_id: int) -> BundleSchedule | None:
-    """A schedule the user may change (their own; any for an administrator), for a page to
-    pass to a schedule service; None if it is gone or not theirs."""
-    return (
-        owned(BundleSchedule.objects, by)
-        .select_related("bundle", "owner")
-        .filter(pk=schedule_id)
-        .first()
-    )
-
-
 @dataclass(frozen=True)
 class SavedSchedule:
     """A bundle's schedule as its form saved it, for the form's defaults."""

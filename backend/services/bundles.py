@@ -13,7 +13,7 @@ from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from backend.access import AccessDenied, bundles_visible, check_owner, require_active
+from backend.access import bundle_to_change, require_active, visible_bundle
 from backend.errors import UserFixable
 from backend.integrations.warehouse.columns import parse_sql_type
 from backend.integrations.warehouse.forms import DATE_ORDERS, DAY_FIRST, DECIMAL_MARKS, MONTH_FIRST  # noqa: F401 (for pages)
@@ -50,14 +50,14 @@ def bundle_create(
 def bundle_update(
     *,
     by: User,
-    bundle: Bundle,
+    bundle_id: int,
     name: str,
     target_table: str,
     load_mode: str,
     key_columns: Iterable[str],
 ) -> Bundle:
     """Change name, target or mode; a new version, so the next load is not taken as a repeat."""
-    check_owner(by, bundle, "the bundle")
+    bundle = bundle_to_change(by, bundle_id)
     _apply_settings(bundle, name, target_table, load_mode, key_columns)
     bundle.version += 1
     bundle.save()
@@ -78,9 +78,9 @@ def _apply_settings(bundle, name, target_table, load_mode, key_columns) -> None:
     bundle.key_columns = keys
 
 
-def bundle_set_tables(*, by: User, bundle: Bundle, table_ids: Iterable[int]) -> Bundle:
+def bundle_set_tables(*, by: User, bundle_id: int, table_ids: Iterable[int]) -> Bundle:
     """Make exactly these of the owner's tables the bundle's members."""
-    check_owner(by, bundle, "the bundle")
+    bundle = bundle_to_change(by, bundle_id)
     tables = Table.objects.filter(owner=bundle.owner, pk__in=list(table_ids))
     with transaction.atomic():
         bundle.tables.set(tables)
@@ -89,9 +89,9 @@ def bundle_set_tables(*, by: User, bundle: Bundle, table_ids: Iterable[int]) -> 
     return bundle
 
 
-def bundle_set_schema(*, by: User, bundle: Bundle, columns: list[dict]) -> Bundle:
+def bundle_set_schema(*, by: User, bundle_id: int, columns: list[dict]) -> Bundle:
     """Store the user's column names and types (positional), after checking every type."""
-    check_owner(by, bundle, "the bundle")
+    bundle = bundle_to_change(by, bundle_id)
     for column in columns:
         spec = parse_sql_type(column.get("name") or "x", column.get("type") or "VARCHAR")
         if spec.kind not in SUPPORTED_KINDS:
@@ -104,9 +104,9 @@ def bundle_set_schema(*, by: User, bundle: Bundle, columns: list[dict]) -> Bundl
     return bundle
 
 
-def bundle_set_date_order(*, by: User, bundle: Bundle, column: str, order: str) -> Bundle:
+def bundle_set_date_order(*, by: User, bundle_id: int, column: str, order: str) -> Bundle:
     """Say how a date column whose values read both ways is written (month- or day-first)."""
-    check_owner(by, bundle, "the bundle")
+    bundle = bundle_to_change(by, bundle_id)
     if order not in DATE_ORDERS:
         raise BundleInvalid(f"a date order is one of {', '.join(DATE_ORDERS)}")
     bundle.date_orders = {**bundle.date_orders, column: order}
@@ -115,10 +115,10 @@ def bundle_set_date_order(*, by: User, bundle: Bundle, column: str, order: str) 
     return bundle
 
 
-def bundle_set_decimal_mark(*, by: User, bundle: Bundle, table_id: int, mark: str) -> Bundle:
+def bundle_set_decimal_mark(*, by: User, bundle_id: int, table_id: int, mark: str) -> Bundle:
     """Say which decimal mark a member table's numbers are written with; every bundle holding
     the table gets a new version, as its values now read differently."""
-    check_owner(by, bundle, "the bundle")
+    bundle = bundle_to_change(by, bundle_id)
     if mark not in DECIMAL_MARKS:
         raise BundleInvalid("a decimal mark is '.' (1,234.5) or ',' (1.234,5)")
     table = bundle.tables.get(pk=table_id)
@@ -129,9 +129,9 @@ def bundle_set_decimal_mark(*, by: User, bundle: Bundle, table_id: int, mark: st
     return bundle
 
 
-def bundle_set_schema_changes(*, by: User, bundle: Bundle, allowed: bool) -> Bundle:
+def bundle_set_schema_changes(*, by: User, bundle_id: int, allowed: bool) -> Bundle:
     """Let loads widen text columns and add new nullable columns to the existing table."""
-    check_owner(by, bundle, "the bundle")
+    bundle = bundle_to_change(by, bundle_id)
     bundle.allow_schema_changes = allowed
     bundle.version += 1
     bundle.save(update_fields=["allow_schema_changes", "version"])
@@ -141,15 +141,13 @@ def bundle_set_schema_changes(*, by: User, bundle: Bundle, allowed: bool) -> Bun
 def bundle_profiles_request(*, by: User, bundle_id: int) -> int:
     """Have a worker read the column facts of the bundle's members that lack them, so its
     schema can be completed without reading rows here; returns how many were asked for."""
-    bundle = bundles_visible(by).filter(pk=bundle_id).first()
-    if bundle is None:
-        raise AccessDenied(f"No bundle {bundle_id} you may see.")
+    bundle = visible_bundle(by, bundle_id)
     return tables_profile_request(table_ids=bundle_schema(bundle=bundle).pending_ids)
 
 
-def bundle_delete(*, by: User, bundle: Bundle) -> None:
+def bundle_delete(*, by: User, bundle_id: int) -> None:
     """Remove the bundle (its schedule goes with it); its tables and past runs stay."""
-    check_owner(by, bundle, "the bundle")
+    bundle = bundle_to_change(by, bundle_id)
     bundle.delete()
 
 
@@ -158,18 +156,17 @@ def table_create_from_csv(
     owner: User,
     name: str,
     content: bytes,
-    bundle: Bundle | None = None,
+    bundle_id: int | None = None,
     table_lines: tuple[int, int] | None = None,
     names: dict[int, str] | None = None,
 ) -> tuple[Table, CsvLayout]:
-    """Store an uploaded CSV as a UTF-8 table, its header first, in `bundle` if given.
+    """Store an uploaded CSV as a UTF-8 table, its header first, in the bundle if given.
 
     A file with lines around the table is stored only when `table_lines` confirms the
     (header line, last line) that csv_inspect found; blank header names only when `names`
     gives one for each such position (1-based). Raises CsvRejected saying what is missing."""
     require_active(owner)
-    if bundle is not None:
-        check_owner(owner, bundle, "the bundle")
+    bundle = None if bundle_id is None else bundle_to_change(owner, bundle_id)
     with tempfile.TemporaryFile() as raw:
         layout, profile = _write_table(content, raw, table_lines, names or {})
         n_rows, n_cols = layout.rows + 1, len(layout.header)

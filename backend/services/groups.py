@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from django.contrib.auth.models import Group, User
 from django.db import IntegrityError, transaction
 
-from backend.access import AccessDenied, check_owner, groups_shareable, require_admin
+from backend.access import AccessDenied, bundle_to_change, groups_shareable, require_admin
 from backend.errors import UserFixable
 from backend.models import AuditEvent, Bundle
 from backend.services.audit import audit_record
@@ -67,10 +67,10 @@ def group_set_members(
     return group
 
 
-def bundle_share(*, by: User, bundle: Bundle, group_ids: Iterable[int], client: str = "") -> Bundle:
+def bundle_share(*, by: User, bundle_id: int, group_ids: Iterable[int], client: str = "") -> Bundle:
     """The owner (or an admin) shares the bundle with exactly these of the groups they may
     choose from; groups outside that choice (shared by an admin) stay as they are."""
-    check_owner(by, bundle, "the bundle")
+    bundle = bundle_to_change(by, bundle_id)
     choosable = set(groups_shareable(by).values_list("pk", flat=True))
     wanted = set(group_ids)
     if wanted - choosable:

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 
 from backend import task_names
-from backend.access import AccessDenied, check_may_load
+from backend.access import AccessDenied, check_may_load, visible_bundle
 from backend.errors import UserFixable
 from backend.integrations.warehouse import (
     LoadProgress,
@@ -65,7 +65,7 @@ class LoadNeedsConfirmation(LoadRefused):
 
 def load_enqueue(
     *,
-    bundle: Bundle,
+    bundle_id: int,
     owner: User,
     trigger: str = Run.Trigger.MANUAL,
     retry_of: Run | None = None,
@@ -76,7 +76,7 @@ def load_enqueue(
     Raises LoadRefused, queuing nothing, when the bundle cannot load: such a run could only
     fail, and would count as a failure in the history. Raises LoadNeedsConfirmation when
     member tables are flagged for checking and unchecked, unless `confirmed_unchecked`."""
-    check_may_load(owner, bundle)
+    bundle = visible_bundle(owner, bundle_id)
     schema = bundle_schema(bundle=bundle)
     if schema.problems:
         tables_profile_request(table_ids=schema.pending_ids)

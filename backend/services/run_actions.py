@@ -42,7 +42,9 @@ def run_retry(*, run_id: int, owner: User, password: str = "") -> Run:
             )
         try:
             # The load being retried was confirmed, or fired by its schedule.
-            return load_enqueue(bundle=subject, owner=owner, retry_of=run, confirmed_unchecked=True)
+            return load_enqueue(
+                bundle_id=subject.pk, owner=owner, retry_of=run, confirmed_unchecked=True
+            )
         except LoadRefused as exc:
             raise RunActionRefused(str(exc)) from None
 

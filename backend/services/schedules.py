@@ -17,7 +17,8 @@ from django.utils import timezone
 from django_celery_beat.models import ClockedSchedule, CrontabSchedule, PeriodicTask, PeriodicTasks
 
 from backend import task_names
-from backend.access import check_owner
+from backend.access import bundle_to_change
+from backend.errors import UserFixable
 from backend.models import AuditEvent, Bundle, BundleSchedule, Run
 from backend.scheduling.errors import ScheduleInvalid
 from backend.scheduling.spec import NONE, BeatPlan, ScheduleSpec, plan_build, plan_fires
@@ -45,14 +46,21 @@ def schedule_preview(*, spec: ScheduleSpec, now: datetime | None = None) -> Sche
     return SchedulePreview(description=plan.description, next_runs=runs, notes=plan.notes)
 
 
+THE_SCHEDULE = "the bundle's schedule"  # what a refusal names
+
+
+class ScheduleGone(UserFixable):
+    """The schedule was deleted since the page showed it."""
+
+
 def schedule_save(
-    *, bundle: Bundle, owner: User, spec: ScheduleSpec, now: datetime | None = None
+    *, bundle_id: int, owner: User, spec: ScheduleSpec, now: datetime | None = None
 ) -> BundleSchedule | None:
     """Create or update in place the bundle's schedule (None removes it); a running beat
     sees the change within a second and never fires it early or late because of the edit."""
-    check_owner(owner, bundle, "the bundle's schedule")
+    bundle = bundle_to_change(owner, bundle_id, THE_SCHEDULE)
     if spec.frequency == NONE:
-        schedule_delete(by=owner, bundle=bundle)
+        _delete(owner, bundle)
         return None
     _audit(owner, f"set the schedule of {bundle.name}: {spec.frequency} {spec.as_form()}")
     now = now or timezone.now()
@@ -71,9 +79,9 @@ def schedule_save(
     return schedule
 
 
-def schedule_pause(*, by: User, schedule: BundleSchedule) -> BundleSchedule:
-    """Stop firing the schedule until it is resumed; its choice is kept."""
-    check_owner(by, schedule.bundle, "the bundle's schedule")
+def schedule_pause(*, by: User, bundle_id: int) -> BundleSchedule:
+    """Stop firing the bundle's schedule until it is resumed; its choice is kept."""
+    schedule = _schedule_to_change(by, bundle_id)
     _audit(by, f"paused the schedule of {schedule.bundle.name}")
     task = schedule.periodic_task
     if task is not None:
@@ -84,31 +92,41 @@ def schedule_pause(*, by: User, schedule: BundleSchedule) -> BundleSchedule:
     return schedule
 
 
-def schedule_resume(
-    *, by: User, schedule: BundleSchedule, now: datetime | None = None
-) -> BundleSchedule:
+def schedule_resume(*, by: User, bundle_id: int, now: datetime | None = None) -> BundleSchedule:
     """Fire again from now on, with no catch-up of runs missed while paused; a Once whose
     time has passed raises ScheduleInvalid."""
-    check_owner(by, schedule.bundle, "the bundle's schedule")
+    schedule = _schedule_to_change(by, bundle_id)
     spec = schedule_spec(schedule=schedule)
-    saved = schedule_save(bundle=schedule.bundle, owner=schedule.owner, spec=spec, now=now)
+    saved = schedule_save(bundle_id=bundle_id, owner=schedule.owner, spec=spec, now=now)
     assert saved is not None  # a paused schedule has a frequency
     return saved
 
 
-def schedule_delete(*, by: User, bundle: Bundle) -> None:
+def schedule_delete(*, by: User, bundle_id: int) -> None:
     """Remove the bundle's schedule with its beat rows; nothing is left to fire."""
-    check_owner(by, bundle, "the bundle's schedule")
+    _delete(by, bundle_to_change(by, bundle_id, THE_SCHEDULE))
+
+
+def schedule_run_now(*, bundle_id: int, owner: User) -> Run:
+    """Queue the bundle's load at once as a manual run; the schedule itself is unchanged."""
+    _schedule_to_change(owner, bundle_id)
+    return load_enqueue(bundle_id=bundle_id, owner=owner, trigger=Run.Trigger.MANUAL)
+
+
+def _schedule_to_change(by: User, bundle_id: int) -> BundleSchedule:
+    bundle = bundle_to_change(by, bundle_id, THE_SCHEDULE)
+    schedule = BundleSchedule.objects.select_related("bundle", "owner", "periodic_task")
+    found = schedule.filter(bundle=bundle).first()
+    if found is None:
+        raise ScheduleGone(f"{bundle.name} has no schedule any more.")
+    return found
+
+
+def _delete(by: User, bundle: Bundle) -> None:
     _audit(by, f"deleted the schedule of {bundle.name}")
     # The post_delete receiver below removes the beat rows, also when a bundle's deletion
     # cascades here.
     BundleSchedule.objects.filter(bundle=bundle).delete()
-
-
-def schedule_run_now(*, schedule: BundleSchedule, owner: User) -> Run:
-    """Queue the bundle's load at once as a manual run; the schedule itself is unchanged."""
-    check_owner(owner, schedule.bundle, "the bundle's schedule")
-    return load_enqueue(bundle=schedule.bundle, owner=owner, trigger=Run.Trigger.MANUAL)
 
 
 def _audit(by: User, detail: str) -> None:

@@ -5,7 +5,6 @@ from backend.errors import UserFixable
 from backend.selectors.bundles import (
     BundleRow,
     SchemaView,
-    bundle_of_owner,
     bundle_recent_loads,
     bundles_of_owner,
     tables_available,
@@ -50,7 +49,7 @@ st.caption("Group tables into a bundle, check the schema it will create, and loa
 user = current_user()
 
 
-def settings_fields(prefix: str, bundle=None) -> dict:
+def settings_fields(prefix: str, bundle: BundleRow | None = None) -> dict:
     left, right = st.columns(2)
     return {
         "name": left.text_input("Name", value=bundle.name if bundle else "", key=f"{prefix}-name"),
@@ -88,44 +87,44 @@ def render_new_bundle() -> None:
                 st.session_state.pop(key, None)  # the form opens empty for the next bundle
             outcomes_start("bundles")
             outcome_add("bundles", "success", f"Bundle **{bundle.name}** created.")
-            st.session_state[state.BUNDLE] = bundle.pk
+            st.session_state[state.BUNDLE] = bundle.id
             st.rerun()
 
 
-def render_settings(bundle) -> None:
+def render_settings(bundle: BundleRow) -> None:
     with st.form("bundle-settings"):
         fields = settings_fields("edit", bundle)
         if st.form_submit_button("Save settings"):
             try:
-                bundle_update(by=user, bundle=bundle, **fields)
+                bundle_update(by=user, bundle_id=bundle.id, **fields)
                 st.rerun()
             except UserFixable as refused:
                 show_refusal(refused)
 
 
-def render_sharing(bundle, row: BundleRow) -> None:
+def render_sharing(bundle: BundleRow) -> None:
     """Share the bundle with groups: their members may view and load it and see its runs."""
     choices = {g.id: g.name for g in groups_to_share_with(by=user)}
-    others = [name for pk, name in row.shared_with.items() if pk not in choices]
+    others = [name for pk, name in bundle.shared_with.items() if pk not in choices]
     with st.form("bundle-sharing"):
         st.markdown("**Shared with groups** (their members may view and load it, not change it)")
         chosen = st.multiselect(
             "Groups",
             list(choices),
-            default=[pk for pk in row.shared_with if pk in choices],
+            default=[pk for pk in bundle.shared_with if pk in choices],
             format_func=choices.__getitem__,
             placeholder="Not shared" if choices else "You belong to no group",
         )
         if others:
             st.caption("Also shared with " + ", ".join(others) + " by an administrator.")
         if st.form_submit_button("Save sharing"):
-            bundle_share(by=user, bundle=bundle, group_ids=chosen, client=client_address())
+            bundle_share(by=user, bundle_id=bundle.id, group_ids=chosen, client=client_address())
             outcomes_start("bundles")
             outcome_add("bundles", "success", f"Sharing of **{bundle.name}** saved.")
             st.rerun()
 
 
-def render_members(bundle, editable: bool) -> None:
+def render_members(bundle: BundleRow, editable: bool) -> None:
     if not editable:
         render_member_review(bundle)
         return
@@ -133,18 +132,20 @@ def render_members(bundle, editable: bool) -> None:
     available = sorted(tables_available(owner=user), key=lambda t: t.label)
     labels = {t.id: t.label for t in available}
     documents = {t.document_id: t.origin for t in available if t.document_id}
-    members = [t.pk for t in bundle.tables.all()]
     render_member_review(bundle)
     with st.form("members"):
         chosen = st.multiselect(
-            "Tables in this bundle", list(labels), default=members, format_func=labels.__getitem__
+            "Tables in this bundle",
+            list(labels),
+            default=bundle.table_ids,
+            format_func=labels.__getitem__,
         )
         whole = st.multiselect(
             "Add all tables of these documents", list(documents), format_func=documents.__getitem__
         )
         if st.form_submit_button("Save tables"):
             of_documents = {t.id for t in available if t.document_id in whole}
-            bundle_set_tables(by=user, bundle=bundle, table_ids=set(chosen) | of_documents)
+            bundle_set_tables(by=user, bundle_id=bundle.id, table_ids=set(chosen) | of_documents)
             st.rerun()
     # A form that clears on submit: added files leave the uploader, so a second click
     # cannot add them twice.
@@ -159,7 +160,7 @@ def render_members(bundle, editable: bool) -> None:
     render_csv_questions(bundle)
 
 
-def add_csvs(bundle, uploads) -> None:
+def add_csvs(bundle: BundleRow, uploads) -> None:
     outcomes_start("csv")
     if not uploads:
         outcome_add("csv", "warning", "Choose one or more CSV files first.")
@@ -172,16 +173,16 @@ def add_csvs(bundle, uploads) -> None:
             show_refusal(refused, lead=f"{upload.name}:", area="csv")
             continue
         if layout.has_surroundings or layout.blank_names:
-            pending[upload.name] = (bundle.pk, content)  # asked below the uploader
+            pending[upload.name] = (bundle.id, content)  # asked below the uploader
             continue
         store_csv(bundle, upload.name, content)
     st.rerun()
 
 
-def store_csv(bundle, name: str, content: bytes, **answers) -> bool:
+def store_csv(bundle: BundleRow, name: str, content: bytes, **answers) -> bool:
     try:
         _, layout = table_create_from_csv(
-            owner=user, name=name, content=content, bundle=bundle, **answers
+            owner=user, name=name, content=content, bundle_id=bundle.id, **answers
         )
     except UserFixable as refused:
         show_refusal(refused, lead=f"{name}:", area="csv")
@@ -194,12 +195,12 @@ def store_csv(bundle, name: str, content: bytes, **answers) -> bool:
     return True
 
 
-def render_csv_questions(bundle) -> None:
+def render_csv_questions(bundle: BundleRow) -> None:
     """Files that need the user's word before they join the bundle: where the table is, and
     names for blank header cells."""
     pending = st.session_state.get(state.CSV_PENDING, {})
     for name, (bundle_id, content) in list(pending.items()):
-        if bundle_id != bundle.pk:
+        if bundle_id != bundle.id:
             continue
         layout = csv_inspect(content)
         with st.form(f"csv-question-{name}", border=True):
@@ -243,8 +244,8 @@ def csv_question_fields(file: str, layout) -> dict:
     return answers
 
 
-def render_schema(bundle, editable: bool) -> None:
-    view = data.bundle_schema(user_id=user.pk, bundle_id=bundle.pk, version=bundle.version)
+def render_schema(bundle: BundleRow, editable: bool) -> None:
+    view = data.bundle_schema(user_id=user.pk, bundle_id=bundle.id, version=bundle.version)
     for problem in view.problems:
         st.error(problem, icon=":material/warning:")
     if not view.columns:
@@ -260,7 +261,7 @@ def render_schema(bundle, editable: bool) -> None:
         edited = st.data_editor(pd.DataFrame(view.columns), hide_index=True, width="stretch")
         if st.form_submit_button("Save schema"):
             try:
-                bundle_set_schema(by=user, bundle=bundle, columns=edited.to_dict("records"))
+                bundle_set_schema(by=user, bundle_id=bundle.id, columns=edited.to_dict("records"))
                 st.rerun()
             except UserFixable as refused:
                 show_refusal(refused)
@@ -273,7 +274,7 @@ def render_schema(bundle, editable: bool) -> None:
     render_table_changes(bundle, view)
 
 
-def render_date_questions(bundle, columns: list[str]) -> None:
+def render_date_questions(bundle: BundleRow, columns: list[str]) -> None:
     for column in columns:
         with st.form(f"date-order-{column}"):
             order = st.radio(
@@ -287,11 +288,11 @@ def render_date_questions(bundle, columns: list[str]) -> None:
                 horizontal=True,
             )
             if st.form_submit_button("Save date order") and order:
-                bundle_set_date_order(by=user, bundle=bundle, column=column, order=order)
+                bundle_set_date_order(by=user, bundle_id=bundle.id, column=column, order=order)
                 st.rerun()
 
 
-def render_reading(bundle, view: SchemaView) -> None:
+def render_reading(bundle: BundleRow, view: SchemaView) -> None:
     """How numbers and dates written by people are read, and each file's decimal mark."""
     if view.written_as:
         st.markdown("**Values written as people write them**, loaded as what they mean")
@@ -315,14 +316,14 @@ def render_reading(bundle, view: SchemaView) -> None:
                 mark = chosen.get(member.table_id)
                 if mark and mark != member.decimal_mark:
                     bundle_set_decimal_mark(
-                        by=user, bundle=bundle, table_id=member.table_id, mark=mark
+                        by=user, bundle_id=bundle.id, table_id=member.table_id, mark=mark
                     )
             st.rerun()
 
 
-def render_table_changes(bundle, view: SchemaView, editable: bool = True) -> None:
+def render_table_changes(bundle: BundleRow, view: SchemaView, editable: bool = True) -> None:
     changes = data.bundle_table_changes(
-        user_id=user.pk, bundle_id=bundle.pk, version=bundle.version
+        user_id=user.pk, bundle_id=bundle.id, version=bundle.version
     )
     if changes.error:
         st.warning(f"Can't compare with the warehouse: {changes.error}")
@@ -346,14 +347,17 @@ def render_table_changes(bundle, view: SchemaView, editable: bool = True) -> Non
         disabled=not editable,
     )
     if allowed != view.allow_schema_changes:
-        bundle_set_schema_changes(by=user, bundle=bundle, allowed=allowed)
+        bundle_set_schema_changes(by=user, bundle_id=bundle.id, allowed=allowed)
         st.rerun()
 
 
 @st.fragment(run_every=2)
 def render_loads(bundle_id: int) -> None:
-    bundle = bundle_of_owner(owner=user, bundle_id=bundle_id)
-    for run in bundle_recent_loads(bundle=bundle):
+    try:
+        loads = bundle_recent_loads(by=user, bundle_id=bundle_id)
+    except UserFixable:  # the bundle was deleted or unshared: the page redraws without it
+        st.rerun(scope="app")
+    for run in loads:
         icon = STATUS_ICON.get(run.status, ":blue[:material/hourglass_top:]")
         line = f"{icon} {run.queued_at:%Y-%m-%d %H:%M:%S} · {run.trigger} · {run.status}"
         if run.status == "succeeded":
@@ -365,13 +369,13 @@ def render_loads(bundle_id: int) -> None:
             st.caption(run.message)
 
 
-def load_now(bundle, confirmed: bool = False) -> None:
+def load_now(bundle: BundleRow, confirmed: bool = False) -> None:
     outcomes_start("bundles")
     st.session_state.pop(state.CONFIRM_LOAD, None)
     try:
-        run = load_enqueue(bundle=bundle, owner=user, confirmed_unchecked=confirmed)
+        run = load_enqueue(bundle_id=bundle.id, owner=user, confirmed_unchecked=confirmed)
     except LoadNeedsConfirmation as exc:
-        st.session_state[state.CONFIRM_LOAD] = (bundle.pk, str(exc))
+        st.session_state[state.CONFIRM_LOAD] = (bundle.id, str(exc))
     except UserFixable as refused:
         show_refusal(refused, area="bundles")
     else:
@@ -380,26 +384,26 @@ def load_now(bundle, confirmed: bool = False) -> None:
     st.rerun()  # the outcome shows above, where the page draws it
 
 
-def render_delete(bundle, column) -> None:
+def render_delete(bundle: BundleRow, column) -> None:
     # Deleting cannot be undone: ask first, as deleting a schedule does.
     with column.popover("Delete bundle", icon=":material/delete:"):
         st.markdown(
             f"Delete **{bundle.name}**? Its schedule goes with it. Its tables stay, and "
             "History keeps its runs under this name."
         )
-        if st.button("Yes, delete the bundle", type="primary", key=f"delete-{bundle.pk}"):
+        if st.button("Yes, delete the bundle", type="primary", key=f"delete-{bundle.id}"):
             name = bundle.name
-            bundle_delete(by=user, bundle=bundle)
+            bundle_delete(by=user, bundle_id=bundle.id)
             st.session_state.pop(state.BUNDLE, None)
             outcomes_start("bundles")
             outcome_add("bundles", "success", f"Bundle **{name}** deleted.")
             st.rerun()
 
 
-def render_confirm_load(bundle) -> None:
+def render_confirm_load(bundle: BundleRow) -> None:
     """Asked when member tables are flagged and unchecked: load them as they are?"""
     asked = st.session_state.get(state.CONFIRM_LOAD)
-    if not asked or asked[0] != bundle.pk:
+    if not asked or asked[0] != bundle.id:
         return
     st.warning(asked[1], icon="⚠️")
     yes_col, no_col, _ = st.columns([1, 1, 2])
@@ -410,9 +414,9 @@ def render_confirm_load(bundle) -> None:
         st.rerun()
 
 
-def render_member_review(bundle) -> None:
+def render_member_review(bundle: BundleRow) -> None:
     """Each member with its flag and whether a fix changed it since the last load."""
-    review = bundle_members_review(owner=user, bundle_id=bundle.pk)
+    review = bundle_members_review(owner=user, bundle_id=bundle.id)
     if not review:
         return
 
@@ -451,21 +455,20 @@ def await_column_facts(bundle_id: int, version: int) -> None:
     )
 
 
-def render_bundle(row: BundleRow) -> None:
-    bundle = bundle_of_owner(owner=user, bundle_id=row.id)
-    editable = row.may_change
+def render_bundle(bundle: BundleRow) -> None:
+    editable = bundle.may_change
     st.subheader(bundle.name)
     st.caption(
         f"→ {bundle.target_table} · {MODES[bundle.load_mode].lower()} · version {bundle.version}"
     )
     if not editable:
-        groups = ", ".join(row.shared_with.values())
+        groups = ", ".join(bundle.shared_with.values())
         st.info(
-            f"Shared by **{row.owner}** with {groups}: you may view and load it; only its "
+            f"Shared by **{bundle.owner}** with {groups}: you may view and load it; only its "
             "owner or an administrator changes it.",
             icon=":material/group:",
         )
-    view = data.bundle_schema(user_id=user.pk, bundle_id=bundle.pk, version=bundle.version)
+    view = data.bundle_schema(user_id=user.pk, bundle_id=bundle.id, version=bundle.version)
     problems = view.problems
     why = "Cannot load yet: " + " ".join(problems) if problems else None
     load_col, schedule_col, delete_col = st.columns(3)
@@ -477,11 +480,11 @@ def render_bundle(row: BundleRow) -> None:
     if editable and schedule_col.button(
         "Schedule loads", icon=":material/schedule:", disabled=bool(problems), help=why
     ):
-        state.open_schedule(bundle.pk)
+        state.open_schedule(bundle.id)
     if editable:
         render_delete(bundle, delete_col)
     if view.pending:
-        await_column_facts(bundle.pk, bundle.version)
+        await_column_facts(bundle.id, bundle.version)
     elif problems:
         st.warning(
             "**Load now and Schedule loads are off** until this is fixed (Tables and Schema "
@@ -490,17 +493,17 @@ def render_bundle(row: BundleRow) -> None:
         )
     # Keyed by bundle: another bundle opens on its first tab, not on the last one's.
     names = ["Tables", "Schema", "Loads"] + (["Settings"] if editable else [])
-    tabs = st.tabs(names, key=f"bundle-tabs-{bundle.pk}")
+    tabs = st.tabs(names, key=f"bundle-tabs-{bundle.id}")
     with tabs[0]:
         render_members(bundle, editable)
     with tabs[1]:
         render_schema(bundle, editable)
     with tabs[2]:
-        render_loads(bundle.pk)
+        render_loads(bundle.id)
     if editable:
         with tabs[3]:
             render_settings(bundle)
-            render_sharing(bundle, row)
+            render_sharing(bundle)
 
 
 bundles = bundles_of_owner(owner=user)

@@ -13,7 +13,6 @@ from django.contrib.auth.models import User
 from backend.errors import UserFixable
 from backend.scheduling.describe import DAY_NAMES
 from backend.scheduling.spec import FREQUENCIES, NONE, WEEKDAYS, ScheduleSpec
-from backend.selectors.bundles import bundle_of_owner
 from backend.selectors.schedules import BundleChoice, SavedSchedule, schedule_of_bundle
 from backend.services.schedules import (
     ScheduleInvalid,
@@ -181,8 +180,7 @@ def _submit(spec: ScheduleSpec, *, bundle_id: int, user: User, save: bool) -> No
     try:
         preview = schedule_preview(spec=spec)
         if save:
-            bundle = bundle_of_owner(owner=user, bundle_id=bundle_id)
-            schedule_save(bundle=bundle, owner=user, spec=spec)
+            schedule_save(bundle_id=bundle_id, owner=user, spec=spec)
     except UserFixable as refused:
         show_refusal(refused)
         return

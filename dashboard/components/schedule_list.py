@@ -9,7 +9,7 @@ import streamlit as st
 from django.contrib.auth.models import User
 
 from backend.errors import UserFixable
-from backend.selectors.schedules import LastRun, ScheduleRow, schedule_get
+from backend.selectors.schedules import LastRun, ScheduleRow
 from backend.services.schedules import (
     schedule_delete,
     schedule_pause,
@@ -76,7 +76,7 @@ def _actions(row: ScheduleRow, *, user: User) -> None:
             key=f"pause-{key}",
             help="Pause",
             on_click=_act,
-            args=("pause", key, user),
+            args=("pause", row, user),
         )
     else:
         a.button(
@@ -87,7 +87,7 @@ def _actions(row: ScheduleRow, *, user: User) -> None:
             # A Once whose time has passed needs a new time in the form, not a resume.
             disabled=row.state in ("done", "expired"),
             on_click=_act,
-            args=("resume", key, user),
+            args=("resume", row, user),
         )
     b.button(
         "Run now",
@@ -95,7 +95,7 @@ def _actions(row: ScheduleRow, *, user: User) -> None:
         key=f"run-{key}",
         help="Run now",
         on_click=_act,
-        args=("run", key, user),
+        args=("run", row, user),
     )
     c.button(
         "Edit below",
@@ -112,29 +112,25 @@ def _actions(row: ScheduleRow, *, user: User) -> None:
             type="primary",
             key=f"delete-{key}",
             on_click=_act,
-            args=("delete", key, user),
+            args=("delete", row, user),
         )
 
 
-def _act(action: str, schedule_id: int, user: User) -> None:
+def _act(action: str, row: ScheduleRow, user: User) -> None:
     # A callback: it runs before the page is drawn again, so the page shows its result.
-    schedule = schedule_get(by=user, schedule_id=schedule_id)
-    if schedule is None:
-        st.session_state[state.SCHEDULE_FLASH] = ("warning", "That schedule no longer exists.")
-        return
-    name = schedule.bundle.name
+    name = row.bundle
     try:
         if action == "pause":
-            schedule_pause(by=user, schedule=schedule)
+            schedule_pause(by=user, bundle_id=row.bundle_id)
             message = f"{name}: paused."
         elif action == "resume":
-            schedule_resume(by=user, schedule=schedule)
+            schedule_resume(by=user, bundle_id=row.bundle_id)
             message = f"{name}: resumed; it runs from its next time on."
         elif action == "run":
-            run = schedule_run_now(schedule=schedule, owner=user)
+            run = schedule_run_now(bundle_id=row.bundle_id, owner=user)
             message = f"{name}: load queued (run {run.pk})."
         else:
-            schedule_delete(by=user, bundle=schedule.bundle)
+            schedule_delete(by=user, bundle_id=row.bundle_id)
             message = f"{name}: schedule deleted."
     except UserFixable as exc:  # a callback cannot draw: the flash shows it on the rerun
         st.session_state[state.SCHEDULE_FLASH] = ("error", f"{name}: {exc}")

@@ -107,7 +107,6 @@ NO_USER = {
             "selectors.bundle_schema.bundle_members",
             "selectors.bundle_schema.bundle_schema",
             "selectors.bundle_schema.member_rows",
-            "selectors.bundles.bundle_recent_loads",
             "selectors.tables.table_summary",
             "selectors.tables.table_columns",
             "selectors.tables.table_first_rows",
@@ -209,10 +208,10 @@ def world(transactional_db, own_warehouse):
     )
     bundle = bundle_create(owner=ann, name="alpha", target_table="alpha", load_mode="append")
     table, _ = table_create_from_csv(
-        owner=ann, name="alpha.csv", content=b"a,b\n1,2\n", bundle=bundle
+        owner=ann, name="alpha.csv", content=b"a,b\n1,2\n", bundle_id=bundle.pk
     )
     daily = ScheduleSpec(frequency="daily", timezone="UTC", run_time=time(6, 0))
-    schedule = schedule_save(bundle=bundle, owner=ann, spec=daily)
+    schedule = schedule_save(bundle_id=bundle.pk, owner=ann, spec=daily)
     failed = make_run(
         kind="load",
         owner=ann,
@@ -328,7 +327,7 @@ REFUSED = {
     ),
     "services.bundles.bundle_update": lambda u, w: _svc("bundles").bundle_update(
         by=u,
-        bundle=w["bundle"],
+        bundle_id=w["bundle"].pk,
         name="alpha2",
         target_table="alpha",
         load_mode="append",
@@ -338,25 +337,25 @@ REFUSED = {
         "bundles"
     ).bundle_profiles_request(by=u, bundle_id=w["bundle"].pk),
     "services.bundles.bundle_set_tables": lambda u, w: _svc("bundles").bundle_set_tables(
-        by=u, bundle=w["bundle"], table_ids=[w["table"].pk]
+        by=u, bundle_id=w["bundle"].pk, table_ids=[w["table"].pk]
     ),
     "services.bundles.bundle_set_schema": lambda u, w: _svc("bundles").bundle_set_schema(
-        by=u, bundle=w["bundle"], columns=[{"name": "a", "type": "BIGINT"}]
+        by=u, bundle_id=w["bundle"].pk, columns=[{"name": "a", "type": "BIGINT"}]
     ),
     "services.bundles.bundle_set_date_order": lambda u, w: _svc("bundles").bundle_set_date_order(
-        by=u, bundle=w["bundle"], column="a", order="month-first"
+        by=u, bundle_id=w["bundle"].pk, column="a", order="month-first"
     ),
     "services.bundles.bundle_set_decimal_mark": lambda u, w: _svc(
         "bundles"
-    ).bundle_set_decimal_mark(by=u, bundle=w["bundle"], table_id=w["table"].pk, mark="."),
+    ).bundle_set_decimal_mark(by=u, bundle_id=w["bundle"].pk, table_id=w["table"].pk, mark="."),
     "services.bundles.bundle_set_schema_changes": lambda u, w: _svc(
         "bundles"
-    ).bundle_set_schema_changes(by=u, bundle=w["bundle"], allowed=False),
+    ).bundle_set_schema_changes(by=u, bundle_id=w["bundle"].pk, allowed=False),
     "services.bundles.bundle_delete": lambda u, w: _svc("bundles").bundle_delete(
-        by=u, bundle=w["bundle"]
+        by=u, bundle_id=w["bundle"].pk
     ),
     "services.bundles.table_create_from_csv": lambda u, w: _svc("bundles").table_create_from_csv(
-        owner=u, name="x.csv", content=b"a,b\n3,4\n", bundle=w["bundle"]
+        owner=u, name="x.csv", content=b"a,b\n3,4\n", bundle_id=w["bundle"].pk
     ),
     "services.documents.document_enqueue_conversion": lambda u, w: _svc(
         "documents"
@@ -374,7 +373,7 @@ REFUSED = {
         "documents"
     ).document_set_archived(owner=u, document_id=w["document"].pk, archived=True),
     "services.loads.load_enqueue": lambda u, w: _svc("loads").load_enqueue(
-        bundle=w["bundle"], owner=u
+        bundle_id=w["bundle"].pk, owner=u
     ),
     "services.run_actions.run_retry": lambda u, w: _svc("run_actions").run_retry(
         run_id=w["failed"].pk, owner=u
@@ -383,19 +382,19 @@ REFUSED = {
         run_id=w["queued"].pk, by=u
     ),
     "services.schedules.schedule_save": lambda u, w: _svc("schedules").schedule_save(
-        bundle=w["bundle"], owner=u, spec=w["daily"]
+        bundle_id=w["bundle"].pk, owner=u, spec=w["daily"]
     ),
     "services.schedules.schedule_pause": lambda u, w: _svc("schedules").schedule_pause(
-        by=u, schedule=w["schedule"]
+        by=u, bundle_id=w["schedule"].bundle_id
     ),
     "services.schedules.schedule_resume": lambda u, w: _svc("schedules").schedule_resume(
-        by=u, schedule=w["schedule"]
+        by=u, bundle_id=w["schedule"].bundle_id
     ),
     "services.schedules.schedule_delete": lambda u, w: _svc("schedules").schedule_delete(
-        by=u, bundle=w["bundle"]
+        by=u, bundle_id=w["bundle"].pk
     ),
     "services.schedules.schedule_run_now": lambda u, w: _svc("schedules").schedule_run_now(
-        schedule=w["schedule"], owner=u
+        bundle_id=w["schedule"].bundle_id, owner=u
     ),
     "services.tables.table_set_header": lambda u, w: _svc("tables").table_set_header(
         by=u, table_id=w["table"].pk, header_row=0, column_names=[]
@@ -412,8 +411,8 @@ REFUSED = {
     "services.users.user_set_admin": lambda u, w: _svc("users").user_set_admin(
         by=u, user_id=w["ann"].pk, admin=True
     ),
-    "selectors.bundles.bundle_of_owner": lambda u, w: _sel("bundles").bundle_of_owner(
-        owner=u, bundle_id=w["bundle"].pk
+    "selectors.bundles.bundle_recent_loads": lambda u, w: _sel("bundles").bundle_recent_loads(
+        by=u, bundle_id=w["bundle"].pk
     ),
     "selectors.bundles.bundle_schema_view": lambda u, w: _sel("bundles").bundle_schema_view(
         by=u, bundle_id=w["bundle"].pk
@@ -440,7 +439,7 @@ REFUSED = {
         by=u, group_id=w["team"].pk, user_ids=[w["bob"].pk]
     ),
     "services.groups.bundle_share": lambda u, w: _svc("groups").bundle_share(
-        by=u, bundle=w["bundle"], group_ids=[w["team"].pk]
+        by=u, bundle_id=w["bundle"].pk, group_ids=[w["team"].pk]
     ),
     "selectors.users.audit_events": lambda u, w: _sel("users").audit_events(by=u),
 }
@@ -495,9 +494,6 @@ HIDDEN = {
     "selectors.groups.groups_to_share_with": lambda u, w: _sel("groups").groups_to_share_with(by=u),
     "selectors.warehouse.warehouse_tables": lambda u, w: _warehouse_names(u, w),
     "selectors.schedules.schedules_list": lambda u, w: _sel("schedules").schedules_list(by=u),
-    "selectors.schedules.schedule_get": lambda u, w: (
-        "alpha" if _sel("schedules").schedule_get(by=u, schedule_id=w["schedule"].pk) else ""
-    ),
     "selectors.schedules.schedule_of_bundle": lambda u, w: (
         "alpha" if _sel("schedules").schedule_of_bundle(by=u, bundle_id=w["bundle"].pk) else ""
     ),

@@ -78,7 +78,7 @@ def test_a_fire_is_persisted_at_once_and_a_later_edit_survives_the_next_sync():
     owner = User.objects.create(username="ana")
     bundle = make_bundle_row(owner, name="Sales")
     spec = ScheduleSpec("hourly", "UTC", minute=15)
-    schedule_save(bundle=bundle, owner=owner, spec=spec)
+    schedule_save(bundle_id=bundle.pk, owner=owner, spec=spec)
     # A queue no worker reads: the sent message must not reach another test's worker.
     PeriodicTask.objects.update(queue=f"nowhere-{uuid.uuid4().hex[:8]}")
     scheduler = DatabaseScheduler(app=app, lazy=True)
@@ -91,7 +91,9 @@ def test_a_fire_is_persisted_at_once_and_a_later_edit_survives_the_next_sync():
     assert not scheduler._dirty  # nothing left for a later sync to write
 
     schedule_save(
-        bundle=bundle, owner=owner, spec=ScheduleSpec("daily", "UTC", run_time=datetime.time(7))
+        bundle_id=bundle.pk,
+        owner=owner,
+        spec=ScheduleSpec("daily", "UTC", run_time=datetime.time(7)),
     )
     edited = PeriodicTask.objects.get().last_run_at
     scheduler._schedule = {entry.name: fired}

@@ -62,7 +62,7 @@ def settled(beat, since: datetime) -> None:
 
 def test_a_once_fires_exactly_once_also_when_beat_is_killed_right_after(tmp_path, owner, bundle):
     at = timezone.now() + timedelta(seconds=6)
-    task = schedule_save(bundle=bundle, owner=owner, spec=once(at)).periodic_task
+    task = schedule_save(bundle_id=bundle.pk, owner=owner, spec=once(at)).periodic_task
     first_log = tmp_path / "beat-1.log"
     with celery_process(WORKER, tmp_path / "worker.log"):
         with celery_process(BEAT, first_log) as beat:
@@ -96,14 +96,14 @@ def test_a_running_beat_picks_up_an_edit_without_restart(tmp_path, owner, bundle
     daily = ScheduleSpec(
         "daily", "America/New_York", run_time=(timezone.now() + timedelta(hours=6)).time()
     )
-    schedule_save(bundle=bundle, owner=owner, spec=daily)
+    schedule_save(bundle_id=bundle.pk, owner=owner, spec=daily)
     with (
         celery_process(WORKER, tmp_path / "worker.log"),
         celery_process(BEAT, tmp_path / "beat.log") as beat,
     ):
         wait_for(lambda: beat_alive(beat), timeout_s=60, what="beat to start")
         at = timezone.now() + timedelta(seconds=4)
-        schedule_save(bundle=bundle, owner=owner, spec=once(at, zone="America/New_York"))
+        schedule_save(bundle_id=bundle.pk, owner=owner, spec=once(at, zone="America/New_York"))
         run = wait_for(
             lambda: scheduled_runs(bundle).filter(started_at__isnull=False).first(),
             timeout_s=60,
@@ -117,7 +117,7 @@ def test_a_running_beat_picks_up_an_edit_without_restart(tmp_path, owner, bundle
 
 def test_a_deleted_bundle_leaves_nothing_for_beat_to_fire(tmp_path, owner, bundle):
     at = timezone.now() + timedelta(seconds=5)
-    task = schedule_save(bundle=bundle, owner=owner, spec=once(at)).periodic_task
+    task = schedule_save(bundle_id=bundle.pk, owner=owner, spec=once(at)).periodic_task
     with (
         celery_process(WORKER, tmp_path / "worker.log"),
         celery_process(BEAT, tmp_path / "beat.log") as beat,
@@ -135,7 +135,9 @@ def test_a_cron_fires_on_its_minute_not_when_saved_and_records_a_scheduled_run(
 ):
     saved_at = timezone.now()
     task = schedule_save(
-        bundle=bundle, owner=owner, spec=ScheduleSpec("cron", "Asia/Kolkata", cron="* * * * *")
+        bundle_id=bundle.pk,
+        owner=owner,
+        spec=ScheduleSpec("cron", "Asia/Kolkata", cron="* * * * *"),
     ).periodic_task
     with (
         celery_process(WORKER, tmp_path / "worker.log"),

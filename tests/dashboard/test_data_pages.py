@@ -98,7 +98,10 @@ def test_bundles_page_shows_the_schema_ddl_and_flags_a_misfit(user):
     )
     bundle.tables.add(document.tables.get())
     table_create_from_csv(
-        owner=user, name="extra.csv", content=b"Land;Punkte;Jahr\nPeru;77;2024\n", bundle=bundle
+        owner=user,
+        name="extra.csv",
+        content=b"Land;Punkte;Jahr\nPeru;77;2024\n",
+        bundle_id=bundle.pk,
     )
     app = open_page("bundles", bundle_id=bundle.pk)
     ddl = " ".join(c.value for c in app.code)
@@ -108,7 +111,7 @@ def test_bundles_page_shows_the_schema_ddl_and_flags_a_misfit(user):
     assert "extra.csv: has 3 columns, the bundle has 2" in errors
 
 
-def test_warehouse_page_lists_tables_with_the_load_that_wrote_them(user):
+def test_warehouse_page_lists_tables_with_the_load_that_wrote_them(user, own_warehouse):
     columns = infer_column_types(["country", "score"], ROWS[1:])
     with connect_warehouse(settings.WAREHOUSE_URL) as warehouse:
         warehouse.load(target="scores", columns=columns, rows=ROWS[1:], load_id="seed-1")
@@ -141,7 +144,7 @@ def test_bundles_schema_tab_shows_what_a_load_will_change_in_the_table(user):
         owner=user,
         name="week2.csv",
         content=b"region,amount,note\nnorth-north-west-x,2,late\n",
-        bundle=bundle,
+        bundle_id=bundle.pk,
     )
     app = open_page("bundles", bundle_id=bundle.pk)
     said = [i.value for i in app.info]
@@ -160,7 +163,10 @@ def test_bundles_schema_tab_shows_what_a_load_will_change_in_the_table(user):
 def test_bundles_schema_tab_asks_how_ambiguous_dates_are_written(user):
     bundle = bundle_create(owner=user, name="Days", target_table="days", load_mode="append")
     table_create_from_csv(
-        owner=user, name="d.csv", content=b"day,n\n03/04/2024,1\n05/06/2024,2\n", bundle=bundle
+        owner=user,
+        name="d.csv",
+        content=b"day,n\n03/04/2024,1\n05/06/2024,2\n",
+        bundle_id=bundle.pk,
     )
     app = open_page("bundles", bundle_id=bundle.pk)
     assert any("reads both month-first and day-first" in e.value for e in app.error)

@@ -100,9 +100,9 @@ def test_open_the_schedule_opens_the_schedules_form_on_the_runs_bundle(transacti
     first = make_bundle_row(me, name="Alpha")
     scheduled = make_bundle_row(me, name="Zulu")
     for bundle in (first, scheduled):  # a bundle with a table can load, so it can be scheduled
-        table_create_from_csv(owner=me, name="t.csv", content=b"day,n\n1,2\n", bundle=bundle)
+        table_create_from_csv(owner=me, name="t.csv", content=b"day,n\n1,2\n", bundle_id=bundle.pk)
     spec = ScheduleSpec("daily", "Europe/Berlin", run_time=time(2, 30))
-    schedule = schedule_save(bundle=scheduled, owner=me, spec=spec)
+    schedule = schedule_save(bundle_id=scheduled.pk, owner=me, spec=spec)
     run = make_run(
         me, at=timezone.now(), kind="load", status="succeeded", duration_s=1.0, bundle=scheduled
     )

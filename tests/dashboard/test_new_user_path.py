@@ -79,8 +79,8 @@ def texts(app: AppTest) -> str:
 
 def test_a_bundle_is_deleted_only_after_confirming_and_its_runs_keep_its_name(user):
     bundle = bundle_create(owner=user, name="Quarterly", target_table="q", load_mode="append")
-    table_create_from_csv(owner=user, name="q.csv", content=b"a,b\n1,2\n", bundle=bundle)
-    run = load_enqueue(bundle=bundle, owner=user)
+    table_create_from_csv(owner=user, name="q.csv", content=b"a,b\n1,2\n", bundle_id=bundle.pk)
+    run = load_enqueue(bundle_id=bundle.pk, owner=user)
     app = open_page("bundles", bundle_id=bundle.pk)
     assert "Delete bundle" not in [b.label for b in app.button]  # a popover, not one click
     assert Bundle.objects.filter(pk=bundle.pk).exists()
@@ -109,7 +109,7 @@ def test_a_bundle_that_cannot_load_says_why_and_offers_no_load(user):
 
 def test_load_now_says_what_it_queued_and_the_message_stays(user):
     bundle = bundle_create(owner=user, name="Sales", target_table="sales", load_mode="append")
-    table_create_from_csv(owner=user, name="s.csv", content=b"day,sum\n1,2\n", bundle=bundle)
+    table_create_from_csv(owner=user, name="s.csv", content=b"day,sum\n1,2\n", bundle_id=bundle.pk)
     app = open_page("bundles", bundle_id=bundle.pk)
     button = next(b for b in app.button if b.label == "Load now")
     assert not button.disabled
@@ -170,10 +170,14 @@ def test_warehouse_last_load_is_the_one_that_added_rows(user):
 
 def test_run_detail_shows_what_the_run_ran_not_the_bundle_today(user):
     bundle = bundle_create(owner=user, name="Sales", target_table="sales", load_mode="append")
-    table_create_from_csv(owner=user, name="jan.csv", content=b"day,sum\n1,2\n", bundle=bundle)
-    run = load_enqueue(bundle=bundle, owner=user)
+    table_create_from_csv(
+        owner=user, name="jan.csv", content=b"day,sum\n1,2\n", bundle_id=bundle.pk
+    )
+    run = load_enqueue(bundle_id=bundle.pk, owner=user)
     ran_version = run.inputs["bundle_version"]
-    table_create_from_csv(owner=user, name="feb.csv", content=b"day,sum\n3,4\n", bundle=bundle)
+    table_create_from_csv(
+        owner=user, name="feb.csv", content=b"day,sum\n3,4\n", bundle_id=bundle.pk
+    )
     bundle.refresh_from_db()
     assert bundle.version > ran_version
 
@@ -305,8 +309,8 @@ def test_system_lists_the_systems_failures_apart_from_the_inputs(user):
 
 def test_the_calendar_names_a_deleted_bundles_runs_by_the_name_they_had(user):
     bundle = bundle_create(owner=user, name="Quarterly", target_table="q", load_mode="append")
-    table_create_from_csv(owner=user, name="q.csv", content=b"a,b\n1,2\n", bundle=bundle)
-    run = load_enqueue(bundle=bundle, owner=user)
+    table_create_from_csv(owner=user, name="q.csv", content=b"a,b\n1,2\n", bundle_id=bundle.pk)
+    run = load_enqueue(bundle_id=bundle.pk, owner=user)
     bundle.delete()
     run.refresh_from_db()
     start = run.queued_at - timedelta(days=1)

@@ -29,9 +29,11 @@ def seeded():
     sales = make_bundle_row(user, name="Sales")
     stock = make_bundle_row(user, name="Stock")
     for bundle in (sales, stock):  # a bundle with a table can load, so it can be scheduled
-        table_create_from_csv(owner=user, name="t.csv", content=b"day,n\n1,2\n", bundle=bundle)
+        table_create_from_csv(
+            owner=user, name="t.csv", content=b"day,n\n1,2\n", bundle_id=bundle.pk
+        )
     spec = ScheduleSpec("daily", "Europe/Berlin", run_time=time(2, 30))
-    schedule_save(bundle=sales, owner=user, spec=spec)
+    schedule_save(bundle_id=sales.pk, owner=user, spec=spec)
     now = timezone.now()
     for i, status in enumerate(["succeeded", "failed", "started", "queued"]):
         run = make_run(
@@ -126,7 +128,7 @@ def test_calendar_draws_runs_by_outcome_and_planned_fires(seeded):
 def test_filters_narrow_the_list_and_calendar(seeded):
     ana = User.objects.create(username="ana")
     payroll = make_bundle_row(ana, name="Payroll")
-    schedule_save(bundle=payroll, owner=ana, spec=ScheduleSpec("hourly", "UTC", minute=5))
+    schedule_save(bundle_id=payroll.pk, owner=ana, spec=ScheduleSpec("hourly", "UTC", minute=5))
     app = open_schedules()
     assert "Sales" in calendar_html(app) and "Payroll" in calendar_html(app)
     user_filter = next(s for s in app.selectbox if s.label == "User")
@@ -150,10 +152,31 @@ def test_a_bundle_that_cannot_load_cannot_be_scheduled_and_says_why(seeded):
 def test_every_chip_shows_its_time_and_the_actions_say_what_they_do(seeded):
     ana = User.objects.create(username="ana")
     payroll = make_bundle_row(ana, name="Payroll")
-    schedule_save(bundle=payroll, owner=ana, spec=ScheduleSpec("hourly", "UTC", minute=5))
+    schedule_save(bundle_id=payroll.pk, owner=ana, spec=ScheduleSpec("hourly", "UTC", minute=5))
     app = open_schedules()
     html = calendar_html(app)
     # Hourly fires fold into one chip a day, which still leads with the hours it covers.
     assert re.search(r">\S*\s*\d\d:05–\d\d:05 Payroll ×\d+<", html), html[:2000]
     labels = {b.label for b in app.button}
     assert {"Pause", "Run now", "Edit below"} <= labels
+
+
+def test_pause_resume_and_delete_act_on_the_row_s_bundle_and_say_so(seeded):
+    sales = BundleSchedule.objects.get(bundle__name="Sales")
+    app = open_schedules()
+    button(app, "Pause").click().run()
+    assert [s.value for s in app.success] == ["Sales: paused."]
+    assert not PeriodicTask.objects.get(pk=sales.periodic_task_id).enabled
+    button(app, "Resume").click().run()
+    assert [s.value for s in app.success] == ["Sales: resumed; it runs from its next time on."]
+    assert PeriodicTask.objects.get(pk=sales.periodic_task_id).enabled
+    button(app, "Yes, delete the schedule").click().run()
+    assert [s.value for s in app.success] == ["Sales: schedule deleted."]
+    assert not BundleSchedule.objects.filter(pk=sales.pk).exists()
+
+
+def test_an_action_on_a_schedule_deleted_since_the_page_drew_it_says_it_is_gone(seeded):
+    app = open_schedules()
+    BundleSchedule.objects.filter(bundle__name="Sales").delete()
+    button(app, "Pause").click().run()
+    assert [e.value for e in app.error] == ["Sales: Sales has no schedule any more."]

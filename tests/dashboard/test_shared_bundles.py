@@ -16,8 +16,8 @@ def shared_bundle():
     sales = group_create(by=admin, name="sales")
     group_set_members(by=admin, group_id=sales.pk, user_ids=[ann.pk, bob.pk])
     bundle = bundle_create(owner=ann, name="q1", target_table="q1", load_mode="append")
-    table_create_from_csv(owner=ann, name="q1.csv", content=b"a,b\n1,2\n", bundle=bundle)
-    bundle_share(by=ann, bundle=bundle, group_ids=[sales.pk])
+    table_create_from_csv(owner=ann, name="q1.csv", content=b"a,b\n1,2\n", bundle_id=bundle.pk)
+    bundle_share(by=ann, bundle_id=bundle.pk, group_ids=[sales.pk])
     return ann, bob, bundle
 
 

@@ -46,7 +46,7 @@ def test_a_bundle_shared_with_a_group_is_seen_and_loaded_by_its_members_only(
     bundle = bundle_create(
         owner=ann, name="quarter-sales", target_table="quarter_sales", load_mode="append"
     )
-    table_create_from_csv(owner=ann, name="q.csv", content=b"a,b\n1,2\n3,4\n", bundle=bundle)
+    table_create_from_csv(owner=ann, name="q.csv", content=b"a,b\n1,2\n3,4\n", bundle_id=bundle.pk)
     as_ann = signed_in_context(browser, stack, ann).new_page()
     as_ann.goto(stack.url + "/bundles")
     as_ann.get_by_role("tab", name="Settings").click()

@@ -63,7 +63,7 @@ def ann_uploads_and_loads(as_ann: Page, url: str, ann, corpus) -> tuple[Bundle, 
         what="ann's conversion",
     )
     bundle = Bundle.objects.get(owner=ann, name="ann-sales")
-    bundle_set_tables(by=ann, bundle=bundle, table_ids=[document.tables.first().pk])
+    bundle_set_tables(by=ann, bundle_id=bundle.pk, table_ids=[document.tables.first().pk])
     as_ann.goto(url + "/bundles")
     as_ann.get_by_role("button", name="Load now").click(timeout=LONG)
     load = wait_for(
@@ -72,7 +72,7 @@ def ann_uploads_and_loads(as_ann: Page, url: str, ann, corpus) -> tuple[Bundle, 
         what="ann's load",
     )
     daily = ScheduleSpec(frequency="daily", timezone="UTC", run_time=time(6, 0))
-    schedule_save(bundle=bundle, owner=ann, spec=daily)
+    schedule_save(bundle_id=bundle.pk, owner=ann, spec=daily)
     return bundle, Run.objects.get(owner=ann, kind="conversion"), load
 
 

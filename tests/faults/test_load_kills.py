@@ -31,7 +31,9 @@ def orders_csv(rows: int) -> bytes:
 @pytest.fixture
 def bundle(user) -> Bundle:
     bundle = bundle_create(owner=user, name="orders", target_table=TARGET, load_mode="append")
-    table_create_from_csv(owner=user, name="orders.csv", content=orders_csv(ROWS), bundle=bundle)
+    table_create_from_csv(
+        owner=user, name="orders.csv", content=orders_csv(ROWS), bundle_id=bundle.pk
+    )
     bundle.refresh_from_db()
     return bundle
 
@@ -77,7 +79,7 @@ def test_a_killed_pool_process_s_load_runs_again_and_publishes_once(
     args = ["worker", "-c", "1", "-n", "loadpool@%h", "--loglevel=INFO"]
     env = {"WAREHOUSE_URL": f"sqlite:///{warehouse}"}
     with celery_process(args, tmp_path / "worker.log", **env) as worker:
-        run = load_enqueue(bundle=bundle, owner=user)
+        run = load_enqueue(bundle_id=bundle.pk, owner=user)
         wait_for(lambda: staging(run), timeout_s=120, what="the load staging its rows")
         (child,) = pool_pids(worker)
         kill(child)
@@ -95,7 +97,7 @@ def test_a_killed_worker_s_load_is_sent_again_by_the_reconciler_and_publishes_on
     env = {"WAREHOUSE_URL": f"sqlite:///{warehouse}", **FAST_RECONCILE}
     with celery_process(BEAT, tmp_path / "beat.log", **FAST_RECONCILE):
         with celery_process(args, tmp_path / "worker-1.log", **env) as worker:
-            run = load_enqueue(bundle=bundle, owner=user)
+            run = load_enqueue(bundle_id=bundle.pk, owner=user)
             wait_for(lambda: staging(run), timeout_s=120, what="the load staging its rows")
             children = pool_pids(worker)
             kill(worker.pid)  # the filesystem broker deleted the message when it was taken

@@ -69,7 +69,7 @@ def make_bundle(
             owner=owner,
             name=f"part{number}.csv",
             content=content,
-            bundle=bundle,
+            bundle_id=bundle.pk,
             **(csv_answers or {}),
         )
     bundle.refresh_from_db()

@@ -51,10 +51,10 @@ if command == "upload":
 else:
     target, documents = args[0], json.loads(args[1])
     bundle = bundle_create(owner=user, name=target, target_table=target, load_mode="append")
-    bundle_set_tables(by=bundle.owner, bundle=bundle, table_ids=Table.objects.filter(
+    bundle_set_tables(by=bundle.owner, bundle_id=bundle.pk, table_ids=Table.objects.filter(
         document_id__in=documents).values_list("pk", flat=True))
     bundle.refresh_from_db()
-    ids = [load_enqueue(bundle=bundle, owner=user).pk]
+    ids = [load_enqueue(bundle_id=bundle.pk, owner=user).pk]
 print(json.dumps(ids))
 """
 

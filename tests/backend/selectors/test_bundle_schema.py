@@ -33,7 +33,7 @@ def converted_table(user, rows=ROWS) -> Table:
 def bundle_of(user, table: Table) -> Bundle:
     name = f"orders_{uuid.uuid4().hex[:6]}"
     bundle = bundle_create(owner=user, name=name, target_table=name, load_mode="append")
-    return bundle_set_tables(by=user, bundle=bundle, table_ids=[table.pk])
+    return bundle_set_tables(by=user, bundle_id=bundle.pk, table_ids=[table.pk])
 
 
 def types(user, bundle: Bundle) -> list[str]:
@@ -61,7 +61,7 @@ def test_a_table_without_facts_is_read_by_a_worker_and_the_page_waits(worker, us
     assert view.pending == [table.name]
     assert f"{table.name}: {PENDING}" in view.problems
     with pytest.raises(LoadRefused, match="reading its column types"):
-        load_enqueue(bundle=bundle, owner=user)
+        load_enqueue(bundle_id=bundle.pk, owner=user)
     wait_for(
         lambda: not bundle_schema_view(by=user, bundle_id=bundle.pk).pending,
         timeout_s=60,

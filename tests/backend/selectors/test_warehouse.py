@@ -38,7 +38,7 @@ def loaded(transactional_db, own_warehouse):
     for owner in (ann, dave):
         target = f"{owner.username}_{tag}"
         bundle = bundle_create(owner=owner, name=target, target_table=target, load_mode="append")
-        table_create_from_csv(owner=owner, name="t.csv", content=b"a,b\n1,2\n", bundle=bundle)
+        table_create_from_csv(owner=owner, name="t.csv", content=b"a,b\n1,2\n", bundle_id=bundle.pk)
         assert load_now(bundle, owner.username).status == Run.Status.SUCCEEDED
         tables[owner.username] = bundle
     return {"admin": admin, "ann": ann, "bob": bob, "dave": dave, "bundles": tables}
@@ -81,7 +81,7 @@ def test_a_group_member_sees_the_table_of_a_bundle_shared_with_the_group(loaded)
     admin, bob, ann_bundle = loaded["admin"], loaded["bob"], loaded["bundles"]["ann"]
     team = group_create(by=admin, name="team")
     group_set_members(by=admin, group_id=team.pk, user_ids=[loaded["ann"].pk, bob.pk])
-    bundle_share(by=loaded["ann"], bundle=ann_bundle, group_ids=[team.pk])
+    bundle_share(by=loaded["ann"], bundle_id=ann_bundle.pk, group_ids=[team.pk])
     assert names(warehouse_tables(by=bob)) == {ann_bundle.target_table}
     assert warehouse_preview(by=bob, table=ann_bundle.target_table.upper()).rows == [[1, 2]]
 
@@ -90,7 +90,7 @@ def test_leaving_the_group_hides_the_table_even_from_someone_who_loaded_it(loade
     admin, bob, ann_bundle = loaded["admin"], loaded["bob"], loaded["bundles"]["ann"]
     team = group_create(by=admin, name="team")
     group_set_members(by=admin, group_id=team.pk, user_ids=[bob.pk])
-    bundle_share(by=admin, bundle=ann_bundle, group_ids=[team.pk])
+    bundle_share(by=admin, bundle_id=ann_bundle.pk, group_ids=[team.pk])
     assert load_now(ann_bundle, "bob").status == Run.Status.SUCCEEDED
     assert names(warehouse_tables(by=bob)) == {ann_bundle.target_table}
     group_set_members(by=admin, group_id=team.pk, user_ids=[])

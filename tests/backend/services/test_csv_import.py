@@ -27,7 +27,9 @@ def bundle(user) -> Bundle:
 def refused(user, bundle, content: bytes, **answers) -> str:
     version = bundle.version
     with pytest.raises(CsvRejected) as caught:
-        table_create_from_csv(owner=user, name="f.csv", content=content, bundle=bundle, **answers)
+        table_create_from_csv(
+            owner=user, name="f.csv", content=content, bundle_id=bundle.pk, **answers
+        )
     bundle.refresh_from_db()
     assert Table.objects.count() == 0 and bundle.version == version, "nothing was stored"
     return str(caught.value)
@@ -65,7 +67,9 @@ def test_a_quote_closed_lines_later_is_named_with_both_lines(user, bundle):
 
 def test_quoted_line_breaks_and_delimiters_are_one_field(user, bundle):
     content = b'id,note\n1,"two\nlines, one field"\n2,plain\n'
-    table, layout = table_create_from_csv(owner=user, name="n.csv", content=content, bundle=bundle)
+    table, layout = table_create_from_csv(
+        owner=user, name="n.csv", content=content, bundle_id=bundle.pk
+    )
     assert layout.rows == 2
     assert [row for _, row in table_data_rows(table=table)] == [
         ["1", "two\nlines, one field"],
@@ -85,7 +89,7 @@ def test_blank_header_names_are_asked_for_then_stored(user, bundle):
     message = refused(user, bundle, content, names={2: "city"})
     assert message == "the header (line 1) has no name for column 4: name it"
     table, _ = table_create_from_csv(
-        owner=user, name="b.tsv", content=content, bundle=bundle, names={2: "city", 4: "tag"}
+        owner=user, name="b.tsv", content=content, bundle_id=bundle.pk, names={2: "city", 4: "tag"}
     )
     assert table_columns(table=table) == ["id", "city", "pop", "tag"]
     assert list(bundle.tables.all()) == [table]
@@ -102,7 +106,7 @@ def test_a_title_and_notes_around_the_table_are_shown_and_confirmed(user, bundle
     message = refused(user, bundle, content)
     assert "the table seems to be lines 4-6" in message and "lines 1-2, 8-9" in message
     table, _ = table_create_from_csv(
-        owner=user, name="r.csv", content=content, bundle=bundle, table_lines=(4, 6)
+        owner=user, name="r.csv", content=content, bundle_id=bundle.pk, table_lines=(4, 6)
     )
     assert table_columns(table=table) == ["region", "amount", "day"]
     assert [row for _, row in table_data_rows(table=table)] == [

@@ -118,9 +118,9 @@ def test_dates_that_read_both_ways_are_asked_for_before_loading(warehouse_url, u
     assert view.date_questions == ["day"]
     assert any("reads both month-first and day-first" in p for p in view.problems)
     with pytest.raises(LoadRefused, match="choose the order on the Schema tab"):
-        load_enqueue(bundle=bundle, owner=user)
+        load_enqueue(bundle_id=bundle.pk, owner=user)
 
-    bundle_set_date_order(by=bundle.owner, bundle=bundle, column="day", order="day-first")
+    bundle_set_date_order(by=bundle.owner, bundle_id=bundle.pk, column="day", order="day-first")
     bundle.refresh_from_db()
     assert bundle_schema_view(by=bundle.owner, bundle_id=bundle.pk).problems == []
     assert load_now(bundle, user).status == "succeeded"
@@ -132,7 +132,7 @@ def test_the_decimal_mark_can_be_changed_on_the_schema_tab(warehouse_url, user):
     [member] = bundle_schema_view(by=bundle.owner, bundle_id=bundle.pk).members
     assert member.decimal_mark == "."  # 1.250 reads both ways: a decimal point by default
     bundle = bundle_set_decimal_mark(
-        by=bundle.owner, bundle=bundle, table_id=member.table_id, mark=","
+        by=bundle.owner, bundle_id=bundle.pk, table_id=member.table_id, mark=","
     )
     view = bundle_schema_view(by=bundle.owner, bundle_id=bundle.pk)
     assert [c["type"] for c in view.columns] == ["BIGINT", "BIGINT"]
@@ -169,7 +169,7 @@ def test_the_schema_is_inferred_once_per_version(user):
         bundle_schema_view(by=bundle.owner, bundle_id=bundle.pk).columns[0]["type"]
         == "NUMERIC(5,1)"
     )
-    table_create_from_csv(owner=user, name="more.csv", content=b"a,b\n2,y\n", bundle=bundle)
+    table_create_from_csv(owner=user, name="more.csv", content=b"a,b\n2,y\n", bundle_id=bundle.pk)
     assert bundle_schema_view(by=bundle.owner, bundle_id=bundle.pk).columns[0]["type"] == "BIGINT"
 
 
@@ -209,7 +209,7 @@ def test_growth_is_refused_when_the_bundle_does_not_allow_schema_changes(warehou
     )
     before = loaded(warehouse_url, target)
     second = make_bundle(user, b"region\n" + b"x" * 40 + b"\n", target=target)
-    bundle_set_schema_changes(by=second.owner, bundle=second, allowed=False)
+    bundle_set_schema_changes(by=second.owner, bundle_id=second.pk, allowed=False)
     run = load_now(second, user)
     assert run.status == "failed"
     assert "holds values longer than its VARCHAR(16) allows" in run.error
@@ -245,10 +245,10 @@ def test_files_whose_questions_were_answered_load_what_the_table_holds(warehouse
     unnamed = "region\t\tday\r\neast\t7\t02.04.2012\r\n".encode("utf-16")
     bundle = make_bundle(user)
     table_create_from_csv(
-        owner=user, name="a.csv", content=titled, bundle=bundle, table_lines=(2, 4)
+        owner=user, name="a.csv", content=titled, bundle_id=bundle.pk, table_lines=(2, 4)
     )
     table_create_from_csv(
-        owner=user, name="b.tsv", content=unnamed, bundle=bundle, names={2: "Amount"}
+        owner=user, name="b.tsv", content=unnamed, bundle_id=bundle.pk, names={2: "Amount"}
     )
     bundle.refresh_from_db()
     view = bundle_schema_view(by=bundle.owner, bundle_id=bundle.pk)

@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 
 from backend.access import AccessDenied
 from backend.models import AuditEvent, Run
-from backend.selectors.bundles import bundle_of_owner, bundles_of_owner
+from backend.selectors.bundles import bundle_recent_loads, bundles_of_owner
 from backend.selectors.groups import groups_list, groups_to_share_with
 from backend.selectors.run_detail import run_detail
 from backend.selectors.runs import RunFilters, runs_page
@@ -39,8 +39,8 @@ def team(transactional_db):
     sales = group_create(by=admin, name="sales")
     group_set_members(by=admin, group_id=sales.pk, user_ids=[ann.pk, bob.pk])
     bundle = bundle_create(owner=ann, name="q1", target_table="q1", load_mode="append")
-    table_create_from_csv(owner=ann, name="q1.csv", content=b"a,b\n1,2\n", bundle=bundle)
-    bundle_share(by=ann, bundle=bundle, group_ids=[sales.pk])
+    table_create_from_csv(owner=ann, name="q1.csv", content=b"a,b\n1,2\n", bundle_id=bundle.pk)
+    bundle_share(by=ann, bundle_id=bundle.pk, group_ids=[sales.pk])
     return {"admin": admin, "ann": ann, "bob": bob, "carol": carol, "sales": sales, "q1": bundle}
 
 
@@ -83,8 +83,8 @@ def test_a_group_member_sees_loads_and_sees_the_runs_of_a_shared_bundle(team):
     (row,) = bundles_of_owner(owner=bob)
     assert (row.name, row.owner, row.may_change) == ("q1", "ann", False)
     assert row.shared_with == {team["sales"].pk: "sales"}
-    assert bundle_of_owner(owner=bob, bundle_id=bundle.pk) == bundle
-    run = load_enqueue(bundle=bundle, owner=bob)
+    assert bundle_recent_loads(by=bob, bundle_id=bundle.pk) == []
+    run = load_enqueue(bundle_id=bundle.pk, owner=bob)
     assert run.owner == bob
     anns_run = make_run(kind="load", owner=team["ann"], task_id="ann-1", bundle=bundle)
     seen = {r.id for r in runs_page(by=bob, filters=RunFilters()).rows}
@@ -96,32 +96,37 @@ def test_only_the_owner_or_an_administrator_changes_a_shared_bundle(team):
     bob, bundle = team["bob"], team["q1"]
     with pytest.raises(AccessDenied):
         bundle_update(
-            by=bob, bundle=bundle, name="x", target_table="x", load_mode="append", key_columns=[]
+            by=bob,
+            bundle_id=bundle.pk,
+            name="x",
+            target_table="x",
+            load_mode="append",
+            key_columns=[],
         )
     with pytest.raises(AccessDenied):
-        bundle_share(by=bob, bundle=bundle, group_ids=[])
+        bundle_share(by=bob, bundle_id=bundle.pk, group_ids=[])
     with pytest.raises(AccessDenied):
-        schedule_save(bundle=bundle, owner=bob, spec=None)
+        schedule_save(bundle_id=bundle.pk, owner=bob, spec=None)
     with pytest.raises(AccessDenied):
-        bundle_delete(by=bob, bundle=bundle)
+        bundle_delete(by=bob, bundle_id=bundle.pk)
     bundle.refresh_from_db()
     assert bundle.name == "q1" and bundle.shared_with.count() == 1
     assert bundles_of_owner(owner=team["admin"])[0].may_change is True
-    bundle_delete(by=team["admin"], bundle=bundle)
+    bundle_delete(by=team["admin"], bundle_id=bundle.pk)
 
 
 def test_someone_outside_the_group_neither_sees_nor_loads_the_bundle(team):
     carol, bundle = team["carol"], team["q1"]
     assert bundles_of_owner(owner=carol) == []
     with pytest.raises(AccessDenied):
-        bundle_of_owner(owner=carol, bundle_id=bundle.pk)
+        bundle_recent_loads(by=carol, bundle_id=bundle.pk)
     with pytest.raises(AccessDenied):
-        load_enqueue(bundle=bundle, owner=carol)
+        load_enqueue(bundle_id=bundle.pk, owner=carol)
 
 
 def test_leaving_the_group_ends_the_access_even_for_a_load_already_queued(team):
     admin, bob, bundle = team["admin"], team["bob"], team["q1"]
-    run = load_enqueue(bundle=bundle, owner=bob)
+    run = load_enqueue(bundle_id=bundle.pk, owner=bob)
     group_set_members(by=admin, group_id=team["sales"].pk, user_ids=[team["ann"].pk])
     assert bundles_of_owner(owner=bob) == []
     with pytest.raises(LoadFailed):
@@ -142,9 +147,9 @@ def test_an_owner_shares_only_with_their_own_groups_and_keeps_an_administrators_
     assert [g.name for g in groups_to_share_with(by=ann)] == ["sales"]
     assert [g.name for g in groups_to_share_with(by=admin)] == ["finance", "sales"]
     with pytest.raises(AccessDenied, match="only with groups you belong to"):
-        bundle_share(by=ann, bundle=bundle, group_ids=[others.pk])
-    bundle_share(by=admin, bundle=bundle, group_ids=[others.pk, team["sales"].pk])
-    bundle_share(by=ann, bundle=bundle, group_ids=[])  # unshares from sales only
+        bundle_share(by=ann, bundle_id=bundle.pk, group_ids=[others.pk])
+    bundle_share(by=admin, bundle_id=bundle.pk, group_ids=[others.pk, team["sales"].pk])
+    bundle_share(by=ann, bundle_id=bundle.pk, group_ids=[])  # unshares from sales only
     assert list(bundle.shared_with.values_list("name", flat=True)) == ["finance"]
     assert bundles_of_owner(owner=team["bob"]) == []
 

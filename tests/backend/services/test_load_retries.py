@@ -47,7 +47,7 @@ def test_a_running_load_cancelled_leaves_the_warehouse_as_it_was(user, tmp_path)
     with celery_process(
         ["worker", "-c", "1", "-n", "cancel@%h"], tmp_path / "worker.log", **env
     ) as proc:
-        run = load_enqueue(bundle=bundle, owner=user)
+        run = load_enqueue(bundle_id=bundle.pk, owner=user)
         wait_for(
             lambda: Run.objects.filter(pk=run.pk, status=Run.Status.PROGRESS).exists(),
             timeout_s=60,

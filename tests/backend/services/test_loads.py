@@ -58,7 +58,7 @@ def load_worker(warehouse_url, django_db_setup, tmp_path_factory):
 
 
 def load_and_wait(bundle: Bundle, user) -> Run:
-    run = load_enqueue(bundle=bundle, owner=user)
+    run = load_enqueue(bundle_id=bundle.pk, owner=user)
     return wait_for(
         lambda: Run.objects.filter(pk=run.pk, status__in=["succeeded", "failed"]).first(),
         timeout_s=60,
@@ -90,14 +90,14 @@ def test_a_bundle_of_two_csvs_loads_once_per_version(load_worker, warehouse_url,
 def test_a_member_that_does_not_fit_is_explained_and_nothing_is_queued(user):
     bundle = make_bundle(user, ORDERS.encode(), b"order id,customer\r\n9,Zed\r\n")
     with pytest.raises(LoadRefused, match=r"part2\.csv: has 2 columns, the bundle has 4"):
-        load_enqueue(bundle=bundle, owner=user)
+        load_enqueue(bundle_id=bundle.pk, owner=user)
     assert not Run.objects.filter(bundle=bundle).exists()
 
 
 def test_an_empty_bundle_is_refused_with_what_to_do(user):
     bundle = make_bundle(user)
     with pytest.raises(LoadRefused, match="no tables yet"):
-        load_enqueue(bundle=bundle, owner=user)
+        load_enqueue(bundle_id=bundle.pk, owner=user)
     assert not Run.objects.filter(bundle=bundle).exists()
 
 
@@ -106,9 +106,12 @@ def test_a_member_that_stops_fitting_after_queueing_fails_the_load_and_loads_not
 ):
     bundle = make_bundle(user, ORDERS.encode())
     with transaction.atomic():  # the task is sent once the misfit is in the bundle
-        run = load_enqueue(bundle=bundle, owner=user)
+        run = load_enqueue(bundle_id=bundle.pk, owner=user)
         table_create_from_csv(
-            owner=user, name="late.csv", content=b"order id,customer\r\n9,Zed\r\n", bundle=bundle
+            owner=user,
+            name="late.csv",
+            content=b"order id,customer\r\n9,Zed\r\n",
+            bundle_id=bundle.pk,
         )
     run = wait_for(
         lambda: Run.objects.filter(pk=run.pk, status__in=["succeeded", "failed"]).first(),
@@ -123,10 +126,10 @@ def test_a_member_that_stops_fitting_after_queueing_fails_the_load_and_loads_not
 def test_a_load_records_what_it_ran_and_keeps_it_after_the_bundle_changes(user):
     bundle = make_bundle(user, ORDERS.encode())
     first_name = bundle.name
-    run = load_enqueue(bundle=bundle, owner=user)
+    run = load_enqueue(bundle_id=bundle.pk, owner=user)
     bundle_update(
         by=bundle.owner,
-        bundle=bundle,
+        bundle_id=bundle.pk,
         name="renamed",
         target_table="elsewhere",
         load_mode="replace",
@@ -154,7 +157,7 @@ def test_a_value_that_does_not_fit_names_where_it_is_and_changes_nothing(
     )
     bundle_set_schema(
         by=bad.owner,
-        bundle=bad,
+        bundle_id=bad.pk,
         columns=[
             {"name": "order_id", "type": "BIGINT"},
             {"name": "customer", "type": "VARCHAR(20)"},
@@ -184,7 +187,7 @@ def test_an_existing_table_with_another_schema_is_refused(load_worker, warehouse
 
 def test_a_scheduled_load_records_the_schedule_that_fired_it(user):
     bundle = make_bundle(user, ORDERS.encode())
-    schedule_save(bundle=bundle, owner=user, spec=ScheduleSpec("hourly", "UTC", minute=5))
+    schedule_save(bundle_id=bundle.pk, owner=user, spec=ScheduleSpec("hourly", "UTC", minute=5))
     fired = load_inputs(bundle=bundle, trigger=Run.Trigger.SCHEDULE)["schedule"]
     assert (fired["frequency"], fired["timezone"], fired["form"]) == (
         "hourly",

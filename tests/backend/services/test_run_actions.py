@@ -131,7 +131,9 @@ def test_a_failed_load_is_retried_as_a_new_load_and_only_once_at_a_time():
 
     owner = user_default()
     bundle = make_bundle_row(owner, name="sales")
-    table_create_from_csv(owner=owner, name="sales.csv", content=b"day,sum\n1,2\n", bundle=bundle)
+    table_create_from_csv(
+        owner=owner, name="sales.csv", content=b"day,sum\n1,2\n", bundle_id=bundle.pk
+    )
     failed = make_run(kind="load", status="failed", owner=owner, task_id="load-1", bundle=bundle)
     retried = run_retry(run_id=failed.pk, owner=owner)
     assert (retried.kind, retried.status, retried.bundle_id, retried.retry_of_id) == (

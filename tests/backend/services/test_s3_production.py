@@ -113,7 +113,7 @@ def s3_files(production: Production, settings, tmp_path) -> Production:
 
 
 def load_and_wait(bundle, user) -> Run:
-    run = load_enqueue(bundle=bundle, owner=user)
+    run = load_enqueue(bundle_id=bundle.pk, owner=user)
     return wait_for(
         lambda: Run.objects.filter(pk=run.pk, status__in=["succeeded", "failed"]).first(),
         timeout_s=90,
@@ -141,7 +141,9 @@ def test_a_pdf_and_a_csv_go_through_s3_into_redshift_by_copy(
     bundle = bundle_create(
         owner=user, name="s3 orders", target_table="orders_s3", load_mode="append"
     )
-    table_create_from_csv(owner=user, name="orders.csv", content=ORDERS.encode(), bundle=bundle)
+    table_create_from_csv(
+        owner=user, name="orders.csv", content=ORDERS.encode(), bundle_id=bundle.pk
+    )
     run = load_and_wait(bundle, user)
     assert run.status == Run.Status.SUCCEEDED, run.error
     assert run.rows_loaded == 40
@@ -161,7 +163,7 @@ def test_a_value_copy_refuses_is_shown_by_pdf_page_row_and_column(s3_files, user
     bundle = bundle_create(
         owner=user, name="s3 pdf", target_table=f"pdf_{uuid.uuid4().hex[:6]}", load_mode="append"
     )
-    bundle_set_tables(by=bundle.owner, bundle=bundle, table_ids=[table.pk])
+    bundle_set_tables(by=bundle.owner, bundle_id=bundle.pk, table_ids=[table.pk])
 
     def corrupt_first_value(request: CopyRequest) -> None:
         bucket, key = request.bucket_key(request.parts[0])
@@ -214,7 +216,9 @@ def test_a_load_cut_off_mid_copy_is_retried_and_published_once(s3_files, user, s
         target_table=f"retried_{uuid.uuid4().hex[:6]}",
         load_mode="append",
     )
-    table_create_from_csv(owner=user, name="orders.csv", content=ORDERS.encode(), bundle=bundle)
+    table_create_from_csv(
+        owner=user, name="orders.csv", content=ORDERS.encode(), bundle_id=bundle.pk
+    )
     cuts: list[str] = []
 
     def cut_the_first_copy(request: CopyRequest) -> None:
@@ -285,7 +289,7 @@ def test_no_secret_reaches_a_run_a_task_result_a_document_or_the_worker_log(s3_f
     assert finished(document).status == Run.Status.SUCCEEDED
     bundle = bundle_create(owner=user, name="Health", target_table="health", load_mode="append")
     tables = [t.pk for t in Table.objects.filter(document=document)]
-    bundle_set_tables(by=user, bundle=bundle, table_ids=tables[:1])
+    bundle_set_tables(by=user, bundle_id=bundle.pk, table_ids=tables[:1])
     assert load_and_wait(bundle, user).status == Run.Status.SUCCEEDED
     places = {
         "runs": repr(list(Run.objects.values())),

@@ -51,7 +51,7 @@ def once(at, zone="UTC") -> ScheduleSpec:
 
 def test_a_daily_schedule_is_a_crontab_in_its_zone_that_does_not_fire_at_once(bundle, owner):
     before = timezone.now()
-    schedule = schedule_save(bundle=bundle, owner=owner, spec=DAILY)
+    schedule = schedule_save(bundle_id=bundle.pk, owner=owner, spec=DAILY)
     task = schedule.periodic_task
     assert task.task == LOAD_TO_REDSHIFT
     assert json.loads(task.kwargs) == {"bundle_id": bundle.pk, "username": "ana"}
@@ -71,8 +71,8 @@ def test_a_daily_schedule_is_a_crontab_in_its_zone_that_does_not_fire_at_once(bu
 def test_once_schedules_never_share_a_clocked_row(owner, bundle):
     other = make_bundle_row(owner, name="Stock")
     at = timezone.now() + timedelta(hours=2)
-    first = schedule_save(bundle=bundle, owner=owner, spec=once(at)).periodic_task
-    second = schedule_save(bundle=other, owner=owner, spec=once(at)).periodic_task
+    first = schedule_save(bundle_id=bundle.pk, owner=owner, spec=once(at)).periodic_task
+    second = schedule_save(bundle_id=other.pk, owner=owner, spec=once(at)).periodic_task
     assert first.one_off and second.one_off
     assert first.clocked_id != second.clocked_id
     assert first.clocked.clocked_time == second.clocked.clocked_time
@@ -80,85 +80,87 @@ def test_once_schedules_never_share_a_clocked_row(owner, bundle):
 
 
 def test_editing_updates_in_place_and_drops_the_old_schedule_row(owner, bundle):
-    task = schedule_save(bundle=bundle, owner=owner, spec=DAILY).periodic_task
+    task = schedule_save(bundle_id=bundle.pk, owner=owner, spec=DAILY).periodic_task
     crontab_id = task.crontab_id
     weekly = ScheduleSpec(
         frequency="weekly", timezone="UTC", weekdays=("mon",), run_time=time(7, 0)
     )
-    edited = schedule_save(bundle=bundle, owner=owner, spec=weekly).periodic_task
+    edited = schedule_save(bundle_id=bundle.pk, owner=owner, spec=weekly).periodic_task
     assert (edited.pk, edited.crontab_id) == (task.pk, crontab_id)
     assert edited.crontab.day_of_week == "1" and str(edited.crontab.timezone) == "UTC"
 
     switched = schedule_save(
-        bundle=bundle, owner=owner, spec=once(timezone.now() + timedelta(days=1))
+        bundle_id=bundle.pk, owner=owner, spec=once(timezone.now() + timedelta(days=1))
     ).periodic_task
     assert switched.pk == task.pk and switched.crontab is None and switched.one_off
     assert not CrontabSchedule.objects.filter(pk=crontab_id).exists()
 
-    back = schedule_save(bundle=bundle, owner=owner, spec=DAILY).periodic_task
+    back = schedule_save(bundle_id=bundle.pk, owner=owner, spec=DAILY).periodic_task
     assert back.clocked is None and not ClockedSchedule.objects.exists()
     assert BundleSchedule.objects.count() == PeriodicTask.objects.count() == 1
 
 
 def test_an_edited_once_fires_anew(owner, bundle):
     schedule = schedule_save(
-        bundle=bundle, owner=owner, spec=once(timezone.now() + timedelta(hours=1))
+        bundle_id=bundle.pk, owner=owner, spec=once(timezone.now() + timedelta(hours=1))
     )
     PeriodicTask.objects.filter(pk=schedule.periodic_task_id).update(
         enabled=False, total_run_count=1
     )
     task = schedule_save(
-        bundle=bundle, owner=owner, spec=once(timezone.now() + timedelta(hours=3))
+        bundle_id=bundle.pk, owner=owner, spec=once(timezone.now() + timedelta(hours=3))
     ).periodic_task
     assert task.enabled and task.total_run_count == 0
 
 
 def test_every_change_tells_beat(owner, bundle):
     marks = []
-    schedule = schedule_save(bundle=bundle, owner=owner, spec=DAILY)
+    schedule = schedule_save(bundle_id=bundle.pk, owner=owner, spec=DAILY)
     marks.append(PeriodicTasks.last_change())
-    schedule_pause(by=schedule.owner, schedule=schedule)
+    schedule_pause(by=schedule.owner, bundle_id=schedule.bundle_id)
     marks.append(PeriodicTasks.last_change())
-    schedule_resume(by=schedule.owner, schedule=schedule)
+    schedule_resume(by=schedule.owner, bundle_id=schedule.bundle_id)
     marks.append(PeriodicTasks.last_change())
     assert None not in marks and marks == sorted(marks) and len(set(marks)) == 3
 
 
 def test_pause_and_resume_without_catch_up(owner, bundle):
-    schedule = schedule_save(bundle=bundle, owner=owner, spec=DAILY)
-    schedule_pause(by=schedule.owner, schedule=schedule)
+    schedule = schedule_save(bundle_id=bundle.pk, owner=owner, spec=DAILY)
+    schedule_pause(by=schedule.owner, bundle_id=schedule.bundle_id)
     task = PeriodicTask.objects.get()
     assert task.enabled is False
     before = timezone.now()
-    schedule_resume(by=schedule.owner, schedule=schedule)
+    schedule_resume(by=schedule.owner, bundle_id=schedule.bundle_id)
     task.refresh_from_db()
     assert task.enabled is True and task.last_run_at >= before and task.start_time is None
 
 
 def test_a_once_whose_time_passed_cannot_resume(owner, bundle):
     schedule = schedule_save(
-        bundle=bundle, owner=owner, spec=once(timezone.now() + timedelta(minutes=5))
+        bundle_id=bundle.pk, owner=owner, spec=once(timezone.now() + timedelta(minutes=5))
     )
-    schedule_pause(by=schedule.owner, schedule=schedule)
+    schedule_pause(by=schedule.owner, bundle_id=schedule.bundle_id)
     with pytest.raises(ScheduleInvalid, match="in the past"):
         schedule_resume(
-            by=schedule.owner, schedule=schedule, now=timezone.now() + timedelta(minutes=10)
+            by=schedule.owner,
+            bundle_id=schedule.bundle_id,
+            now=timezone.now() + timedelta(minutes=10),
         )
 
 
 def test_none_and_delete_remove_every_row(owner, bundle):
-    schedule_save(bundle=bundle, owner=owner, spec=DAILY)
-    assert schedule_save(bundle=bundle, owner=owner, spec=ScheduleSpec("none", "UTC")) is None
+    schedule_save(bundle_id=bundle.pk, owner=owner, spec=DAILY)
+    assert schedule_save(bundle_id=bundle.pk, owner=owner, spec=ScheduleSpec("none", "UTC")) is None
     assert not (PeriodicTask.objects.exists() or CrontabSchedule.objects.exists())
-    schedule_save(bundle=bundle, owner=owner, spec=once(timezone.now() + timedelta(hours=1)))
-    schedule_delete(by=bundle.owner, bundle=bundle)
+    schedule_save(bundle_id=bundle.pk, owner=owner, spec=once(timezone.now() + timedelta(hours=1)))
+    schedule_delete(by=bundle.owner, bundle_id=bundle.pk)
     assert not (PeriodicTask.objects.exists() or ClockedSchedule.objects.exists())
     assert not BundleSchedule.objects.exists()
 
 
 @pytest.mark.parametrize("spec", [DAILY, once(timezone.now() + timedelta(days=2))])
 def test_deleting_the_bundle_removes_its_beat_rows(owner, bundle, spec):
-    schedule_save(bundle=bundle, owner=owner, spec=spec)
+    schedule_save(bundle_id=bundle.pk, owner=owner, spec=spec)
     bundle.delete()
     assert not BundleSchedule.objects.exists()
     assert not PeriodicTask.objects.filter(task=LOAD_TO_REDSHIFT).exists()
@@ -166,22 +168,24 @@ def test_deleting_the_bundle_removes_its_beat_rows(owner, bundle, spec):
 
 
 def test_deleting_the_owner_removes_the_beat_rows_too(owner, bundle):
-    schedule_save(bundle=bundle, owner=owner, spec=DAILY)
+    schedule_save(bundle_id=bundle.pk, owner=owner, spec=DAILY)
     owner.delete()
     assert not PeriodicTask.objects.filter(task=LOAD_TO_REDSHIFT).exists()
 
 
 def test_run_now_queues_a_manual_load(owner, bundle):
-    table_create_from_csv(owner=owner, name="sales.csv", content=b"day,sum\n1,2\n", bundle=bundle)
-    schedule = schedule_save(bundle=bundle, owner=owner, spec=DAILY)
-    run = schedule_run_now(schedule=schedule, owner=owner)
+    table_create_from_csv(
+        owner=owner, name="sales.csv", content=b"day,sum\n1,2\n", bundle_id=bundle.pk
+    )
+    schedule = schedule_save(bundle_id=bundle.pk, owner=owner, spec=DAILY)
+    run = schedule_run_now(bundle_id=schedule.bundle_id, owner=owner)
     assert (run.kind, run.trigger, run.status) == ("load", "manual", "queued")
     assert run.bundle == bundle
 
 
 def test_list_and_calendar_merge_plans_with_runs(owner, bundle):
     now = timezone.now()
-    schedule_save(bundle=bundle, owner=owner, spec=DAILY)
+    schedule_save(bundle_id=bundle.pk, owner=owner, spec=DAILY)
     states = {"succeeded": now - timedelta(days=2), "failed": now - timedelta(days=1)}
     for i, (status, at) in enumerate(states.items()):
         run = make_run(
@@ -212,8 +216,8 @@ def test_list_and_calendar_merge_plans_with_runs(owner, bundle):
 
 def test_a_fired_once_shows_as_done_and_a_paused_one_as_paused(owner, bundle):
     at = timezone.now() + timedelta(minutes=30)
-    schedule = schedule_save(bundle=bundle, owner=owner, spec=once(at))
-    schedule_pause(by=schedule.owner, schedule=schedule)
+    schedule = schedule_save(bundle_id=bundle.pk, owner=owner, spec=once(at))
+    schedule_pause(by=schedule.owner, bundle_id=schedule.bundle_id)
     assert schedules_list(by=user_default())[0].state == "paused"
     later = at + timedelta(minutes=5)
     make_run(kind="load", owner=owner, bundle=bundle, task_id="fired", trigger="schedule")

@@ -205,15 +205,15 @@ def test_a_bundle_with_flagged_tables_loads_only_when_confirmed_and_notices_a_fi
         target_table="tidy_may_sales",
         load_mode="append",
     )
-    bundle_set_tables(by=user, bundle=bundle, table_ids={table.pk})
+    bundle_set_tables(by=user, bundle_id=bundle.pk, table_ids={table.pk})
 
     with pytest.raises(LoadNeedsConfirmation, match="1 table\\(s\\) of the bundle are flagged"):
-        load_enqueue(bundle=bundle, owner=user)
+        load_enqueue(bundle_id=bundle.pk, owner=user)
     assert not Run.objects.filter(kind=Run.Kind.LOAD).exists()
     [member] = bundle_members_review(owner=user, bundle_id=bundle.pk)
     assert member.check == "column(s) 4 are almost empty" and member.loaded_version is None
 
-    loaded = ended(load_enqueue(bundle=bundle, owner=user, confirmed_unchecked=True))
+    loaded = ended(load_enqueue(bundle_id=bundle.pk, owner=user, confirmed_unchecked=True))
     assert loaded.status == Run.Status.SUCCEEDED, loaded.error
     fix = TableFix(page=1, area=SALES_AREA, separators=SALES_SEPARATORS)
     assert reextracted(user, table, fix).status == Run.Status.SUCCEEDED

@@ -68,7 +68,7 @@ def test_the_page_s_view_has_the_data_rows_and_the_rows_as_stored_for_the_header
 def test_deleting_a_document_removes_its_tables_and_files_and_tells_its_bundles(user, table):
     document = table.document
     bundle = bundle_create(owner=user, name="Geo", target_table="geo", load_mode="append")
-    bundle_set_tables(by=bundle.owner, bundle=bundle, table_ids=[table.pk])
+    bundle_set_tables(by=bundle.owner, bundle_id=bundle.pk, table_ids=[table.pk])
     version = Bundle.objects.get(pk=bundle.pk).version
     run = make_run(kind="conversion", owner=user, task_id="c", document=document)
     with pytest.raises(DocumentBusy, match="cancel it in History first"):

@@ -94,7 +94,7 @@ def test_a_session_ends_at_sign_out_at_a_password_reset_and_at_deactivation():
 def test_a_scheduled_load_of_a_deactivated_account_fails_and_loads_nothing():
     ann = member("ann")
     bundle = bundle_create(owner=ann, name="sales", target_table="sales", load_mode="append")
-    table_create_from_csv(owner=ann, name="s.csv", content=b"a,b\n1,2\n", bundle=bundle)
+    table_create_from_csv(owner=ann, name="s.csv", content=b"a,b\n1,2\n", bundle_id=bundle.pk)
     User.objects.filter(pk=ann.pk).update(is_active=False)
     with pytest.raises(LoadFailed):
         load_run(
