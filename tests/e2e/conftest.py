@@ -30,6 +30,9 @@ CHROMIUM_ARGS = [
 ]
 
 
+WAIT_MS = 30_000  # the longest a browser test waits for an ordinary page state
+
+
 @dataclass
 class Stack:
     url: str
@@ -71,8 +74,11 @@ def browser():
         if os.environ.get("REQUIRE_BROWSER") == "1":
             pytest.fail(f"no Chromium at {CHROMIUM} (REQUIRE_BROWSER=1)")
         pytest.skip("Chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # A redraw on a busy machine can outlast expect's 5 s default: every check waits for
+    # its state as long as an action may.
+    expect.set_options(timeout=WAIT_MS)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
@@ -96,6 +102,6 @@ def page(browser, stack, transactional_db):
 
     context = signed_in_context(browser, stack, user_default())
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(WAIT_MS)
     yield page
     context.close()
