@@ -36,8 +36,8 @@ class BundleRow:
 @dataclass(frozen=True)
 class LoadRow:
     id: int
-    status: str
-    trigger: str
+    status: Run.Status
+    trigger: Run.Trigger
     queued_at: datetime
     rows_loaded: int
     message: str
@@ -171,7 +171,15 @@ def bundle_recent_loads(*, by: User, bundle_id: int, limit: int = 5) -> list[Loa
     bundle = visible_bundle(by, bundle_id)
     runs = Run.objects.filter(bundle=bundle, kind=Run.Kind.LOAD).order_by("-queued_at")[:limit]
     return [
-        LoadRow(r.pk, r.status, r.trigger, r.queued_at, r.rows_loaded, r.message, r.error)
+        LoadRow(
+            r.pk,
+            Run.Status(r.status),
+            Run.Trigger(r.trigger),
+            r.queued_at,
+            r.rows_loaded,
+            r.message,
+            r.error,
+        )
         for r in runs
     ]
 

@@ -79,9 +79,9 @@ class RunRow:
     """One run as History lists it."""
 
     id: int
-    kind: str
-    status: str
-    trigger: str
+    kind: Run.Kind
+    status: Run.Status
+    trigger: Run.Trigger
     owner: str
     subject: str  # the document's name, or the bundle's (as named when the run was queued)
     queued_at: datetime
@@ -149,9 +149,9 @@ def _run_row(row: dict[str, Any]) -> RunRow:
         subject = row["bundle_name"] or row["bundle__name"] or ""
     return RunRow(
         id=row["id"],
-        kind=row["kind"],
-        status=row["status"],
-        trigger=row["trigger"],
+        kind=Run.Kind(row["kind"]),
+        status=Run.Status(row["status"]),
+        trigger=Run.Trigger(row["trigger"]),
         owner=row["owner__username"],
         subject=subject,
         queued_at=row["queued_at"],

@@ -58,11 +58,11 @@ class SavedSchedule:
 
 @dataclass(frozen=True)
 class LastRun:
-    status: str
+    status: Run.Status
     queued_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
-    trigger: str
+    trigger: Run.Trigger
     error: str
 
 
@@ -146,7 +146,7 @@ class CalendarEvent:
     owner: str
     state: str  # "planned", "running", or the run's status
     run_id: int | None = None
-    trigger: str = Run.Trigger.SCHEDULE
+    trigger: Run.Trigger = Run.Trigger.SCHEDULE
     error: str = ""
 
 
@@ -197,7 +197,7 @@ def _run_events(by, start, end, bundle_id, username) -> list[CalendarEvent]:
             r.owner.username,
             _run_state(r.status),
             run_id=r.pk,
-            trigger=r.trigger,
+            trigger=Run.Trigger(r.trigger),
             error=r.error,
             deleted_name=r.bundle_name,
         )
@@ -237,7 +237,10 @@ def _schedule_row(s: BundleSchedule, now: datetime) -> ScheduleRow:
     enabled = task is not None and task.enabled
     upcoming = _fires(task, after=now, until=now + timedelta(days=400), count=1) if enabled else []
     latest = {f: getattr(s, f"run_{f}") for f in LAST_RUN_FIELDS}
-    last = LastRun(**latest) if latest["status"] else None
+    last = None
+    if latest["status"]:
+        kinds = {"status": Run.Status(latest["status"]), "trigger": Run.Trigger(latest["trigger"])}
+        last = LastRun(**{**latest, **kinds})
     return ScheduleRow(
         id=s.pk,
         bundle_id=s.bundle_id,

@@ -44,7 +44,7 @@ def fix_text(fix: dict) -> str:
 
 @dataclass(frozen=True)
 class ReextractionState:
-    status: str
+    status: Run.Status
     message: str
     error: str
 
@@ -52,7 +52,7 @@ class ReextractionState:
 def reextraction_state(*, owner: User, run_id: int) -> ReextractionState:
     """Where the owner's re-extraction run is."""
     run = run_visible(owner, run_id)
-    return ReextractionState(run.status, run.message, run.error)
+    return ReextractionState(Run.Status(run.status), run.message, run.error)
 
 
 def tables_unchecked(*, bundle: Bundle) -> list[Table]:
