@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from backend.models import Run
 from backend.services.bundles import bundle_create, table_create_from_csv
 from tests.e2e.conftest import signed_in_context
-from tests.e2e.test_new_user_path import choose_option, settled
+from tests.e2e.test_new_user_path import choose_option, close_options, settled
 from tests.e2e.test_signin import shots_dir
 from tests.support.processes import wait_for
 from tests.support.users import member, user_default
@@ -29,7 +29,7 @@ def make_group(page: Page, url: str, name: str, members: list[str]) -> None:
     expect(page.get_by_text(f"Saved: {name}.")).to_be_visible(timeout=LONG)
     for username in members:
         choose_option(page, "Members", username, exact=True)
-    page.keyboard.press("Escape")
+    close_options(page)
     page.get_by_role("button", name="Save members").click()
     expect(_main(page)).to_contain_text(", ".join(members), timeout=LONG)
 
@@ -51,7 +51,7 @@ def test_a_bundle_shared_with_a_group_is_seen_and_loaded_by_its_members_only(
     as_ann.goto(stack.url + "/bundles")
     as_ann.get_by_role("tab", name="Settings").click()
     choose_option(as_ann, "Groups", "sales", exact=True)
-    as_ann.keyboard.press("Escape")
+    close_options(as_ann)
     as_ann.get_by_role("button", name="Save sharing").click()
     expect(as_ann.get_by_text("Sharing of quarter-sales saved.")).to_be_visible(timeout=LONG)
     assert list(bundle.shared_with.values_list("name", flat=True)) == ["sales"]

@@ -75,6 +75,13 @@ def choose_option(page: Page, box: str, option: str, *, exact: bool = False) -> 
     page.get_by_role("option", name=option, exact=exact).click()
 
 
+def close_options(page: Page) -> None:
+    """Close an open option list and wait until it is gone: while it fades out it still
+    covers what lies below it, and a click there would land on the list."""
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("listbox")).to_have_count(0)
+
+
 def pick(page: Page, label: str, option: str) -> None:
     page.locator("[data-testid=stSelectbox]").filter(has_text=label).first.click()
     page.get_by_role("option", name=option, exact=False).first.click()
@@ -193,7 +200,7 @@ def build_bundle_and_load(page: Page) -> Bundle:
     expect(page.get_by_role("button", name="Schedule loads")).to_be_disabled()
 
     choose_option(page, "Tables in this bundle", f"{US020} · {first_table(US020).name}")
-    page.keyboard.press("Escape")
+    close_options(page)
     page.get_by_role("button", name="Save tables").click()
     # Once the bundle's schema is read (by a worker, should a member's column facts be
     # missing), the page redraws with loading on: a state to wait for, not a time.
@@ -242,7 +249,7 @@ def retry_failed_conversion(page: Page, url: str, corpus) -> None:
     expect(page.get_by_text("Runs 1–5 of 5")).to_be_visible(timeout=LONG)
     expect(page.get_by_text(f"Run {retried.pk}: conversion")).to_be_visible()
     choose_option(page, "Kind", "conversion", exact=True)
-    page.keyboard.press("Escape")
+    close_options(page)
     expect(page.get_by_text("Runs 1–4 of 4")).to_be_visible(timeout=LONG)
     expect(page.get_by_text(f"Run {retried.pk}: conversion, succeeded")).to_be_visible(timeout=LONG)
     expect(page.get_by_text(f"retry of run {failed.pk}")).to_be_visible()
