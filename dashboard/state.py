@@ -75,6 +75,20 @@ def users_page() -> StreamlitPage:
     return st.Page("app_pages/users.py", title="Users", icon=":material/group:")
 
 
+def every_page() -> list[StreamlitPage]:
+    """Every page any person may see, each once."""
+    return [
+        upload_page(),
+        documents_page(),
+        bundles_page(),
+        warehouse_page(),
+        schedules_page(),
+        history_page(),
+        system_page(),
+        users_page(),
+    ]
+
+
 def open_document(document_id: int) -> None:
     st.session_state[DOCUMENT] = document_id
     st.switch_page(documents_page())

@@ -151,6 +151,20 @@ def test_the_first_run_screen_makes_the_administrator_then_the_sign_in_page(
     context.close()
 
 
+def test_a_link_to_a_page_asks_to_sign_in_then_opens_that_page(browser, stack, transactional_db):
+    member("erin")
+    page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+    page.goto(stack.url + "/schedules")
+    page.get_by_label("User name").fill("erin")
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    signed_in(page, "erin")
+    expect(page.get_by_role("heading", name="Schedules")).to_be_visible()
+    assert page.url.endswith("/schedules")
+    expect(page.get_by_text("Page not found")).to_have_count(0)
+    page.context.close()
+
+
 def test_reload_and_second_tab_stay_signed_in_sign_out_ends_both_then_lockout(
     browser, stack, transactional_db
 ):
